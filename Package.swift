@@ -1,0 +1,58 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "slipway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "slipway", targets: ["slipway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "slipway",
+            dependencies: ["SlipwayCommands"]
+        ),
+        .target(name: "SlipwayCore"),
+        .target(
+            name: "SlipwayManifest",
+            dependencies: ["SlipwayCore", "TOMLKit"]
+        ),
+        .target(
+            name: "SlipwayNix",
+            dependencies: [
+                "SlipwayCore", "SlipwayManifest",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
+            name: "SlipwayEnvironment",
+            dependencies: [
+                "SlipwayCore", "SlipwayManifest", "SlipwayNix",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "SlipwayCommands",
+            dependencies: [
+                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SlipwayManifestTests", dependencies: ["SlipwayManifest"]),
+        .testTarget(name: "SlipwayNixTests", dependencies: ["SlipwayNix", "SlipwayManifest"]),
+        .testTarget(name: "SlipwayEnvironmentTests", dependencies: ["SlipwayEnvironment"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["SlipwayCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,28 @@
+import ArgumentParser
+import SlipwayEnvironment
+
+/// `slipway exec [--profile P] -- CMD ARGS...`
+struct Exec: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a command in the profile's environment.",
+        discussion: """
+            The command replaces Slipway (execve): its exit status and signals are its own. \
+            While slipway.toml, slipway.lock and the profile are unchanged, no Nix process runs.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after --.")
+    var command: [String] = []
+
+    func run() async throws {
+        var arguments = command
+        if arguments.first == "--" { arguments.removeFirst() }
+        guard !arguments.isEmpty else {
+            throw ValidationError("missing command: slipway exec -- CMD [ARGS...]")
+        }
+        let cached = try await ProfileEnvironment.load(global)
+        let env = ProcessEnvironment.make(cached, inherited: ProcessLauncher.currentEnvironment())
+        try ProcessLauncher.exec(arguments, environment: env)
+    }
+}

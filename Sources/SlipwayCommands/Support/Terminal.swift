@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Standard output and error, without buffering surprises across `execve`.
+enum Terminal {
+    static func write(_ text: String) {
+        writeAll(STDOUT_FILENO, text)
+    }
+
+    static func writeError(_ text: String) {
+        writeAll(STDERR_FILENO, text)
+    }
+
+    /// A status line on stderr (`slipway: ...`), dimmed on a terminal unless `NO_COLOR` is set.
+    static func status(_ text: String) {
+        if isatty(STDERR_FILENO) == 1 && getenv("NO_COLOR") == nil {
+            writeError("\u{1B}[2mslipway: \(text)\u{1B}[0m\n")
+        } else {
+            writeError("slipway: \(text)\n")
+        }
+    }
+
+    static func exit(_ code: Int32) -> Never {
+        Glibc.exit(code)
+    }
+
+    private static func writeAll(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 { if errno == EINTR { continue } else { return } }
+            offset += n
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import SlipwayManifest
+import SlipwayNix
+
+/// A profile's environment as built, saved in `.slipway/cache/env-<profile>.json`.
+///
+/// Valid while ``key`` matches ``EnvironmentKey/compute(manifest:lock:profile:root:)`` of the
+/// current files and every path in ``requiredPaths`` exists. Values of ``env`` are not yet
+/// expanded: expansion depends on the caller's environment and happens at each start.
+public struct CachedEnvironment: Codable, Sendable {
+    /// Bumped when the cache layout or the way environments are made changes.
+    public static let formatVersion = 1
+
+    public var formatVersion: Int
+    public var key: String
+    public var profile: String
+    public var root: String
+    /// `bin` (and `sbin`) folders of the packages, in manifest order; first in `PATH`.
+    public var binPaths: [String]
+    /// `[env]` after profiles are applied, in declaration order, unexpanded.
+    public var env: [Entry]
+    /// Store paths whose absence (e.g. after a garbage collection) invalidates the cache.
+    public var requiredPaths: [String]
+    /// The build the environment came from.
+    public var build: ProfileBuild
+
+    public struct Entry: Codable, Sendable, Hashable {
+        public var name: String
+        public var value: String
+    }
+
+    public init(key: String, profile: String, root: String, binPaths: [String], env: [Entry], requiredPaths: [String], build: ProfileBuild) {
+        self.formatVersion = CachedEnvironment.formatVersion
+        self.key = key
+        self.profile = profile
+        self.root = root
+        self.binPaths = binPaths
+        self.env = env
+        self.requiredPaths = requiredPaths
+        self.build = build
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import SlipwayCore
+import SlipwayManifest
+import SlipwayNix
+
+/// Gets a profile's environment: from the cache when valid, else by building it with Nix.
+public struct EnvironmentResolver: Sendable {
+    public let layout: ProjectLayout
+    /// Called with a one-line status before a (slow) Nix build starts.
+    public var onBuild: @Sendable (String) -> Void
+
+    public init(layout: ProjectLayout, onBuild: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.layout = layout
+        self.onBuild = onBuild
+    }
+
+    /// The environment of `profile`, built if the cache is stale or missing.
+    ///
+    /// - Parameter forceBuild: ignore a valid cache.
+    /// - Throws: ``ManifestError`` for an invalid manifest or unknown profile (nothing is
+    ///   written then), ``NixError`` when Nix is missing or a package fails.
+    public func environment(profile: String, forceBuild: Bool = false) async throws -> CachedEnvironment {
+        let store = EnvironmentStore(layout: layout)
+        if !forceBuild, let cached = store.validEnvironment(profile: profile) { return cached }
+        let manifest = try ManifestLoader.load(path: layout.manifest, displayName: displayName)
+        let resolved = try manifest.resolve(profile: profile)
+        let nix = try NixCommand.locate()
+        onBuild("building profile '\(profile)' (\(resolved.packages.count) package\(resolved.packages.count == 1 ? "" : "s")) with Nix")
+        let build = try await NixBackend(nix: nix, layout: layout, manifest: manifest).build(resolved)
+        var binPaths: [String] = []
+        for package in build.packages {
+            for path in package.storePaths {
+                for sub in ["bin", "sbin"] where isDirectory(path + "/" + sub) { binPaths.append(path + "/" + sub) }
+            }
+        }
+        let key = try store.currentKey(profile: profile)
+        let cached = CachedEnvironment(
+            key: key, profile: profile, root: layout.root, binPaths: binPaths,
+            env: resolved.env.map { .init(name: $0.name, value: $0.value) },
+            requiredPaths: build.packages.flatMap(\.storePaths), build: build)
+        try FileManager.default.createDirectory(atPath: layout.stateDir(profile: profile), withIntermediateDirectories: true)
+        try store.save(cached)
+        return cached
+    }
+
+    /// The manifest's name as diagnostics show it: relative to the working directory when inside it.
+    public var displayName: String {
+        let cwd = FilePaths.currentDirectory()
+        if layout.manifest.hasPrefix(cwd + "/") { return String(layout.manifest.dropFirst(cwd.count + 1)) }
+        return layout.manifest
+    }
+
+    private func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+}

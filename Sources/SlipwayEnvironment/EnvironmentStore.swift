@@ -1,0 +1,49 @@
+import Foundation
+import SlipwayCore
+
+/// Reads and writes cached environments. The warm path: no Nix, no manifest parsing.
+public struct EnvironmentStore: Sendable {
+    public let layout: ProjectLayout
+
+    public init(layout: ProjectLayout) {
+        self.layout = layout
+    }
+
+    /// The key of the manifest and lock files as they are now on disk.
+    /// - Throws: ``FileText/ReadError`` when the manifest cannot be read.
+    public func currentKey(profile: String) throws(FileText.ReadError) -> String {
+        let manifest = try FileText.readBytes(layout.manifest)
+        let lock = try? FileText.readBytes(layout.lockFile)
+        return EnvironmentKey.compute(manifest: manifest, lock: lock, profile: profile, root: layout.root)
+    }
+
+    /// The cached environment of `profile` if it is still valid: same key, same format, and
+    /// every required store path present. `nil` otherwise (then the caller rebuilds).
+    public func validEnvironment(profile: String) -> CachedEnvironment? {
+        guard let key = try? currentKey(profile: profile),
+              let bytes = try? FileText.readBytes(layout.environmentCache(profile: profile)),
+              let cached = try? JSONDecoder().decode(CachedEnvironment.self, from: Data(bytes)),
+              cached.formatVersion == CachedEnvironment.formatVersion, cached.key == key
+        else { return nil }
+        for path in cached.requiredPaths where access(path, F_OK) != 0 { return nil }
+        return cached
+    }
+
+    /// Saves `environment` atomically (write to a temporary file, then rename).
+    /// - Throws: Foundation's file errors.
+    public func save(_ environment: CachedEnvironment) throws {
+        let path = layout.environmentCache(profile: environment.profile)
+        try FileManager.default.createDirectory(atPath: FilePaths.parent(path), withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(environment).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// Removes every cached environment (after `slipway update`).
+    public func invalidateAll() {
+        let dir = layout.dataDir + "/cache"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix("env-") {
+            try? FileManager.default.removeItem(atPath: dir + "/" + name)
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import SlipwayCore
+
+/// One problem found in a manifest, at a source location.
+///
+/// Printed as `slipway.toml:LINE:COLUMN: error: MESSAGE`, followed by `  hint: HINT` when a hint
+/// helps. Validation collects every diagnostic before failing (see ``ManifestError/invalid(_:)``).
+public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of problem; tests match on it.
+    public enum Kind: Sendable, Hashable {
+        /// TOML syntax, with TOMLKit's (toml++) message.
+        case syntax(String)
+        /// `key` is not allowed in `table`; `suggestion` is the closest allowed key, if near.
+        case unknownKey(key: String, table: String, suggestion: String?, allowed: [String])
+        /// `key` has a value of the wrong TOML type.
+        case wrongType(key: String, expected: String, found: String)
+        /// A value of the right type that Slipway cannot use.
+        case invalidValue(key: String, reason: String)
+        /// `profiles.NAME.extends` names no profile.
+        case unknownProfile(profile: String, extends: String, known: [String])
+        /// `extends` chains loop back: the cycle, starting and ending with the same profile.
+        case extendsCycle([String])
+        /// Nix has no attribute for this package.
+        case missingAttribute(package: String, attribute: String)
+        /// Nix failed to evaluate or build this package.
+        case packageFailed(package: String, detail: String)
+    }
+
+    public var kind: Kind
+    public var location: SourceLocation
+
+    public init(_ kind: Kind, at location: SourceLocation) {
+        self.kind = kind
+        self.location = location
+    }
+
+    public var message: String {
+        switch kind {
+        case .syntax(let text):
+            return "TOML syntax error: \(text)"
+        case .unknownKey(let key, let table, _, _):
+            return table.isEmpty ? "unknown key '\(key)'" : "unknown key '\(key)' in [\(table)]"
+        case .wrongType(let key, let expected, let found):
+            return "'\(key)' must be \(expected), found \(found)"
+        case .invalidValue(let key, let reason):
+            return "invalid value for '\(key)': \(reason)"
+        case .unknownProfile(let profile, let extends, _):
+            return "profile '\(profile)' extends unknown profile '\(extends)'"
+        case .extendsCycle(let cycle):
+            return "profiles extend each other in a cycle: \(cycle.joined(separator: " -> "))"
+        case .missingAttribute(let package, let attribute):
+            return "package '\(package)': the package set has no attribute '\(attribute)'"
+        case .packageFailed(let package, let detail):
+            return "package '\(package)' failed to build:\n\(detail)"
+        }
+    }
+
+    public var hint: String? {
+        switch kind {
+        case .syntax:
+            return nil
+        case .unknownKey(_, _, let suggestion?, _):
+            return "did you mean '\(suggestion)'?"
+        case .unknownKey(_, _, nil, let allowed):
+            return allowed.isEmpty ? nil : "allowed here: \(allowed.joined(separator: ", "))"
+        case .wrongType:
+            return nil
+        case .invalidValue:
+            return nil
+        case .unknownProfile(_, let extends, let known):
+            if let near = Spelling.closest(to: extends, in: known) { return "did you mean '\(near)'?" }
+            return "known profiles: \(known.joined(separator: ", "))"
+        case .extendsCycle:
+            return "remove 'extends' from one of these profiles"
+        case .missingAttribute(_, let attribute):
+            return "check the attribute name (e.g. `nix search nixpkgs \(attribute)`), or use { nix = \"<expression>\" }"
+        case .packageFailed:
+            return nil
+        }
+    }
+
+    /// `file:line:column: error: message` and, if any, an indented hint line.
+    public var description: String {
+        var text = "\(location): error: \(message)"
+        if let hint { text += "\n  hint: \(hint)" }
+        return text
+    }
+}
+
+/// Why a manifest could not be used.
+public enum ManifestError: SlipwayError, Sendable {
+    /// The manifest file does not exist or cannot be read.
+    case unreadable(path: String, reason: String)
+    /// One or more problems, in source order.
+    case invalid([Diagnostic])
+    /// A command asked for a profile the manifest does not define.
+    case unknownProfile(String, known: [String])
+
+    public var message: String {
+        switch self {
+        case .unreadable(let path, let reason):
+            return "cannot read manifest \(path): \(reason)"
+        case .invalid(let diagnostics):
+            let count = diagnostics.count
+            return diagnostics.map(\.description).joined(separator: "\n")
+                + "\n\(count) error\(count == 1 ? "" : "s") in manifest"
+        case .unknownProfile(let name, _):
+            return "unknown profile '\(name)'"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .unreadable:
+            return "run `slipway init` to create a slipway.toml, or pass --manifest PATH"
+        case .invalid:
+            return nil
+        case .unknownProfile(let name, let known):
+            if let near = Spelling.closest(to: name, in: known) { return "did you mean '\(near)'?" }
+            return "profiles: \(known.joined(separator: ", "))"
+        }
+    }
+
+    /// The diagnostics, for tests and `--json` output.
+    public var diagnostics: [Diagnostic] {
+        if case .invalid(let list) = self { return list }
+        return []
+    }
+}
+
+/// "Did you mean" suggestions by edit distance.
+public enum Spelling {
+    /// The candidate closest to `word` by Levenshtein distance, if within about a third of its length.
+    public static func closest(to word: String, in candidates: [String]) -> String? {
+        let limit = max(1, word.count / 3 + 1)
+        var best: (String, Int)?
+        for candidate in candidates {
+            let d = distance(word.lowercased(), candidate.lowercased())
+            if d <= limit, d < (best?.1 ?? Int.max) { best = (candidate, d) }
+        }
+        return best?.0
+    }
+
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

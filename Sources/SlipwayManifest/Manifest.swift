@@ -1,0 +1,104 @@
+import SlipwayCore
+
+/// A parsed, validated `slipway.toml` before profiles are applied.
+///
+/// Produced by ``ManifestLoader``; turn it into the plain values of one stage with
+/// ``resolve(profile:)``. Reference: `docs/manifest.md`.
+public struct Manifest: Sendable {
+    /// The file name used in locations (`slipway.toml`, or the path given with `--manifest`).
+    public var file: String
+    /// The absolute folder holding the manifest; relative flake refs are resolved against it.
+    public var root: String
+    public var project: Project
+    public var nix: NixSettings
+    /// The top-level `[packages]`, `[env]` and later-issue sections.
+    public var base: Layer
+    /// `[profiles.NAME]` tables as written, by name.
+    public var profiles: [String: ProfileDefinition]
+
+    /// Built-in profile names, which exist even when the manifest does not declare them.
+    public static let builtinProfiles = ["dev", "ci", "prod"]
+    /// The profile of `shell`, `exec` and `env` when `--profile` is not given.
+    public static let defaultProfile = "dev"
+
+    /// Built-in and declared profile names, built-ins first.
+    public var profileNames: [String] {
+        Manifest.builtinProfiles + profiles.keys.filter { !Manifest.builtinProfiles.contains($0) }.sorted()
+    }
+
+    /// The profile a profile extends: its own `extends`, else `dev` for `ci`, else none (the base).
+    public func parent(of profile: String) -> String? {
+        if let declared = profiles[profile], let extends = declared.extends { return extends }
+        return profile == "ci" ? "dev" : nil
+    }
+}
+
+/// `[project]`.
+public struct Project: Sendable, Hashable {
+    public var name: String?
+    public var description: String?
+}
+
+/// `[nix]`: where packages come from.
+public struct NixSettings: Sendable, Hashable {
+    /// The package set, as a flake ref (relative paths already made absolute `path:` refs);
+    /// `nil` means `github:NixOS/nixpkgs/nixos-25.05`'s default is up to the Nix backend.
+    public var nixpkgs: String?
+    /// Extra named flake inputs (`[nix.inputs]`), usable as `inputs.NAME` in `{ nix = ... }`.
+    public var inputs: [(name: String, ref: String)]
+
+    public static func == (lhs: NixSettings, rhs: NixSettings) -> Bool {
+        lhs.nixpkgs == rhs.nixpkgs && lhs.inputs.map(\.name) == rhs.inputs.map(\.name)
+            && lhs.inputs.map(\.ref) == rhs.inputs.map(\.ref)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(nixpkgs)
+        for input in inputs { hasher.combine(input.name); hasher.combine(input.ref) }
+    }
+}
+
+/// How a package is named in `[packages]`.
+public enum PackageSpec: Sendable, Hashable, Codable {
+    /// A nixpkgs attribute path, e.g. `php82Packages.composer`.
+    case attribute(String)
+    /// A Nix expression with the package set's attributes (and `pkgs`, `inputs`) in scope.
+    case expression(String)
+    /// `<flakeref>#<attr>`; a relative path ref is already absolute.
+    case flake(ref: String, attribute: String)
+}
+
+/// One `[packages]` entry of a layer. `spec == nil` is `NAME = false` (remove it).
+public struct PackageEntry: Sendable, Hashable {
+    public var key: String
+    public var spec: PackageSpec?
+    public var location: SourceLocation
+}
+
+/// One `[env]` entry: the raw value, expanded later by the environment (`$VAR`, `${VAR}`).
+public struct EnvEntry: Sendable, Hashable, Codable {
+    public var name: String
+    public var value: String
+    public var location: SourceLocation
+}
+
+/// The overlayable sections of the base or of one profile.
+public struct Layer: Sendable {
+    public var packages: [PackageEntry] = []
+    public var env: [EnvEntry] = []
+    /// Sections owned by later issues (`services`, `tasks`, `images`, `artifacts`, `ci`,
+    /// `deploy`), kept as TOML until their modules read them.
+    public var sections: [String: TOMLNode] = [:]
+
+    public init() {}
+}
+
+/// `[profiles.NAME]` as written.
+public struct ProfileDefinition: Sendable {
+    public var name: String
+    public var extends: String?
+    public var extendsLocation: SourceLocation?
+    public var description: String?
+    public var layer: Layer
+    public var location: SourceLocation
+}

@@ -1,0 +1,192 @@
+import Foundation
+import SlipwayCore
+import SlipwayManifest
+
+/// Builds a profile's packages with Nix and keeps them alive.
+///
+/// Steps (all under `.slipway/`): write the generated flake (``FlakeGenerator``) and the pins
+/// from `slipway.lock`; `nix build --json --out-link gcroots/<profile>/pkg` (indirect GC roots,
+/// so `nix-collect-garbage` keeps them); read the closure with `nix path-info --json
+/// --recursive`; write back `slipway.lock` if Nix pinned something new.
+public struct NixBackend: Sendable {
+    public let nix: NixCommand
+    public let layout: ProjectLayout
+    public let manifest: Manifest
+    public let system: String
+
+    public init(nix: NixCommand, layout: ProjectLayout, manifest: Manifest, system: String = NixBackend.currentSystem()) {
+        self.nix = nix
+        self.layout = layout
+        self.manifest = manifest
+        self.system = system
+    }
+
+    /// The Nix system double of this machine, e.g. `x86_64-linux`.
+    public static func currentSystem() -> String {
+        var name = utsname()
+        uname(&name)
+        let machine = withUnsafeBytes(of: &name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let kernel = withUnsafeBytes(of: &name.sysname) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let arch = machine == "arm64" ? "aarch64" : machine
+        return "\(arch)-\(kernel == "Darwin" ? "darwin" : "linux")"
+    }
+
+    /// Builds every package of `profile`.
+    ///
+    /// - Returns: each package's outputs and the closure of all of them.
+    /// - Throws: ``NixError/packages(_:)`` naming the package key and its manifest line when an
+    ///   attribute is missing or a package fails; other ``NixError`` cases for Nix itself.
+    public func build(_ profile: ResolvedProfile) async throws(NixError) -> ProfileBuild {
+        let generated = FlakeGenerator(manifest: manifest, system: system).generate(profile)
+        let genDir = layout.generatedFlakeDir(profile: profile.name)
+        try prepare(genDir: genDir, flake: generated.text)
+        let flakeURL = "path:" + genDir
+        if profile.packages.isEmpty {
+            try await nix.run(["flake", "lock", flakeURL])
+            try syncLock(genDir: genDir)
+            return ProfileBuild(profile: profile.name, packages: [], closure: [])
+        }
+        let rootDir = layout.gcRootDir(profile: profile.name)
+        try? FileManager.default.removeItem(atPath: rootDir)
+        try makeDirectory(rootDir)
+        let installables = profile.packages.map { "\(flakeURL)#slipway.packages.\($0.key)" }
+        let output: NixCommand.Output
+        do {
+            output = try await nix.run(["build", "--json", "--out-link", rootDir + "/pkg"] + installables)
+        } catch {
+            throw await explain(error, profile: profile, flakeURL: flakeURL, generated: generated)
+        }
+        try syncLock(genDir: genDir)
+        let packages = try parseBuild(output.stdout, keys: profile.packages.map(\.key))
+        let closure = try await closure(of: packages.flatMap(\.storePaths))
+        return ProfileBuild(profile: profile.name, packages: packages, closure: closure)
+    }
+
+    /// Re-pins every input (`slipway update`): drops the old pins and lets Nix lock anew.
+    /// - Throws: ``NixError`` when Nix cannot lock an input.
+    public func update() async throws(NixError) {
+        let profile: ResolvedProfile
+        do {
+            profile = try manifest.resolve(profile: Manifest.defaultProfile)
+        } catch {
+            throw .io(path: layout.manifest, reason: error.message)
+        }
+        let generated = FlakeGenerator(manifest: manifest, system: system).generate(profile)
+        let genDir = layout.generatedFlakeDir(profile: profile.name)
+        try prepare(genDir: genDir, flake: generated.text, usePins: false)
+        try await nix.run(["flake", "lock", "path:" + genDir])
+        try syncLock(genDir: genDir)
+    }
+
+    /// The closure of `paths`, sorted by path.
+    /// - Throws: ``NixError`` if `nix path-info` fails or prints an unknown shape.
+    public func closure(of paths: [String]) async throws(NixError) -> [ProfileBuild.StorePathInfo] {
+        guard !paths.isEmpty else { return [] }
+        let arguments = ["path-info", "--json", "--recursive"] + paths
+        let output = try await nix.run(arguments)
+        guard let json = try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) else {
+            throw .unexpectedOutput(arguments: arguments, detail: "not JSON")
+        }
+        var entries: [(String, [String: Any])] = []
+        if let list = json as? [[String: Any]] {
+            // Nix 2.8 ... 2.18: an array of objects with "path".
+            entries = list.compactMap { item in (item["path"] as? String).map { ($0, item) } }
+        } else if let map = json as? [String: Any] {
+            // Nix 2.19+: an object keyed by store path.
+            entries = map.compactMap { key, value in (value as? [String: Any]).map { (key, $0) } }
+        }
+        return entries.map { path, info in
+            ProfileBuild.StorePathInfo(
+                path: path, narSize: (info["narSize"] as? Int) ?? 0,
+                references: ((info["references"] as? [String]) ?? []).map { $0.hasPrefix("/") ? $0 : "/nix/store/" + $0 }.sorted())
+        }.sorted { $0.path < $1.path }
+    }
+
+    // MARK: - Steps
+
+    private func prepare(genDir: String, flake: String, usePins: Bool = true) throws(NixError) {
+        try makeDirectory(genDir)
+        try write(Data(flake.utf8), to: genDir + "/flake.nix")
+        let lockPath = genDir + "/flake.lock"
+        if usePins, let pins = FileManager.default.contents(atPath: layout.lockFile) {
+            try write(pins, to: lockPath)
+        } else {
+            try? FileManager.default.removeItem(atPath: lockPath)
+        }
+    }
+
+    private func syncLock(genDir: String) throws(NixError) {
+        guard let written = FileManager.default.contents(atPath: genDir + "/flake.lock"),
+              let portable = LockFile.portable(written) else { return }
+        if FileManager.default.contents(atPath: layout.lockFile) != portable {
+            try write(portable, to: layout.lockFile)
+        }
+    }
+
+    private func parseBuild(_ stdout: String, keys: [String]) throws(NixError) -> [ProfileBuild.Package] {
+        guard let list = (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [[String: Any]],
+              list.count == keys.count else {
+            throw .unexpectedOutput(arguments: ["build", "--json"], detail: String(stdout.prefix(300)))
+        }
+        return zip(keys, list).map { key, item in
+            ProfileBuild.Package(key: key, outputs: (item["outputs"] as? [String: String]) ?? [:])
+        }
+    }
+
+    /// Turns a failed build into diagnostics at the manifest lines of the packages at fault.
+    private func explain(
+        _ error: NixError, profile: ResolvedProfile, flakeURL: String, generated: FlakeGenerator.Output
+    ) async -> NixError {
+        guard case .commandFailed(_, _, let stderr) = error else { return error }
+        var problems: [Diagnostic] = []
+        if let output = try? await nix.run(["eval", "--json", "\(flakeURL)#slipway.check"]),
+           let checks = (try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8))) as? [String: Bool] {
+            for entry in profile.packages where checks[entry.key] == false {
+                problems.append(Diagnostic(.missingAttribute(package: entry.key, attribute: describe(entry.spec)), at: entry.location))
+            }
+        }
+        if problems.isEmpty {
+            for (key, lines) in generated.packageLines where mentionsLine(stderr, in: lines) {
+                if let entry = profile.packages.first(where: { $0.key == key }) {
+                    problems.append(Diagnostic(.packageFailed(package: key, detail: stderr), at: entry.location))
+                }
+            }
+        }
+        return problems.isEmpty ? error : .packages(problems)
+    }
+
+    private func describe(_ spec: PackageSpec?) -> String {
+        switch spec {
+        case .attribute(let path)?: path
+        case .flake(let ref, let attribute)?: "\(ref)#\(attribute)"
+        case .expression(let text)?: text
+        case nil: ""
+        }
+    }
+
+    private func mentionsLine(_ stderr: String, in lines: ClosedRange<Int>) -> Bool {
+        var rest = Substring(stderr)
+        while let range = rest.range(of: "flake.nix:") {
+            rest = rest[range.upperBound...]
+            let digits = rest.prefix { $0.isNumber }
+            if let line = Int(digits), lines.contains(line) { return true }
+        }
+        return false
+    }
+
+    private func makeDirectory(_ path: String) throws(NixError) {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    private func write(_ data: Data, to path: String) throws(NixError) {
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw .io(path: path, reason: error.localizedDescription)
+        }
+    }
+}
