@@ -1,0 +1,110 @@
+# The offline package set: nixpkgs attribute names and calling conventions, built from the
+# host's Debian packages (see README.md). `import ./default.nix { }` gives the attribute set
+# that flake.nix exposes as legacyPackages.x86_64-linux.
+{ system ? "x86_64-linux" }:
+
+let
+  lib = import ./lib.nix { inherit system pkgs; };
+  inherit (lib) debianPackage glibc;
+
+  php = import ./php.nix { inherit pkgs; };
+
+  pkgs = lib // php // rec {
+    inherit pkgs;
+
+    busybox = debianPackage {
+      name = "busybox-1.35.0";
+      files = [ { src = "/bin/busybox"; dest = "bin/busybox"; } ];
+      # static binary: nothing to patch; link every applet like nixpkgs' busybox
+      postInstall = ''
+        for a in $("$out/bin/busybox" --list); do
+          [ "$a" = busybox ] || ln -s busybox "$out/bin/$a"
+        done
+      '';
+      passthru = { pname = "busybox"; version = "1.35.0"; shellPath = "/bin/sh"; };
+      meta.mainProgram = "busybox";
+    };
+
+    bashInteractive = debianPackage {
+      name = "bash-interactive-5.2";
+      files = [ { src = "/bin/bash"; dest = "bin/bash"; } ];
+      postInstall = ''ln -s bash "$out/bin/sh"'';
+      passthru = { pname = "bash"; version = "5.2"; shellPath = "/bin/bash"; };
+      meta.mainProgram = "bash";
+    };
+    bash = bashInteractive;
+    runtimeShell = "${bash}/bin/bash";
+    runtimeShellPackage = bash;
+
+    coreutils = debianPackage {
+      name = "coreutils-9.1";
+      debs = [ "coreutils" ];
+      debFilter = "^/(usr/)?bin/";
+      passthru = { pname = "coreutils"; version = "9.1"; };
+    };
+
+    cacert = debianPackage {
+      name = "nss-cacert-debian";
+      files = [ { src = "/etc/ssl/certs/ca-certificates.crt"; dest = "etc/ssl/certs/ca-bundle.crt"; } ];
+      postInstall = ''ln -s ca-bundle.crt "$out/etc/ssl/certs/ca-certificates.crt"'';
+      dontPatchELF = true;
+      passthru = { pname = "nss-cacert"; version = "debian"; };
+    };
+
+    redis = debianPackage {
+      name = "redis-7.0";
+      files = [
+        { src = "/usr/bin/redis-check-rdb"; dest = "bin/redis-server"; }
+        "/usr/bin/redis-cli"
+        "/usr/bin/redis-benchmark"
+      ];
+      # redis-server is a multi-call binary (argv[0]), as in Debian
+      postInstall = ''
+        for a in redis-check-rdb redis-check-aof redis-sentinel; do ln -s redis-server "$out/bin/$a"; done
+      '';
+      passthru = { pname = "redis"; version = "7.0"; };
+      meta.mainProgram = "redis-server";
+    };
+
+    # Debian's PostgreSQL 15 in the same relative layout (lib/postgresql/15/bin,
+    # lib/postgresql/15/lib, share/postgresql/15), so that postgres and initdb find their share
+    # and lib files relative to their own location; bin/ links to the binaries.
+    postgresql_15 = debianPackage {
+      name = "postgresql-15";
+      files = [
+        { src = "/usr/lib/postgresql/15/bin/*"; dest = "lib/postgresql/15/bin/"; }
+        { src = "/usr/lib/postgresql/15/lib/*.so"; dest = "lib/postgresql/15/lib/"; }
+        { src = "/usr/share/postgresql/15/*"; dest = "share/postgresql/15/"; }
+      ];
+      postInstall = ''
+        rm -rf "$out/share/postgresql/15/man" "$out/lib/postgresql/15/lib/llvmjit"*
+        mkdir -p "$out/bin"
+        for f in "$out"/lib/postgresql/15/bin/*; do
+          ln -s "../lib/postgresql/15/bin/''${f##*/}" "$out/bin/''${f##*/}"
+        done
+      '';
+      passthru = { pname = "postgresql"; version = "15"; psqlSchema = "15"; };
+      meta.mainProgram = "postgres";
+    };
+    postgresql = postgresql_15;
+
+    nginx = debianPackage {
+      name = "nginx-1.22";
+      files = [
+        { src = "/usr/sbin/nginx"; dest = "bin/nginx"; }
+        { src = "/etc/nginx/mime.types"; dest = "conf/"; }
+        { src = "/etc/nginx/fastcgi.conf"; dest = "conf/"; }
+        { src = "/etc/nginx/fastcgi_params"; dest = "conf/"; }
+        { src = "/etc/nginx/scgi_params"; dest = "conf/"; }
+        { src = "/etc/nginx/uwsgi_params"; dest = "conf/"; }
+        { src = "/etc/nginx/koi-utf"; dest = "conf/"; }
+        { src = "/etc/nginx/koi-win"; dest = "conf/"; }
+        { src = "/etc/nginx/win-utf"; dest = "conf/"; }
+        { src = "/usr/share/nginx/html"; dest = "html"; }
+      ];
+      passthru = { pname = "nginx"; version = "1.22"; };
+      meta.mainProgram = "nginx";
+    };
+  };
+in
+pkgs

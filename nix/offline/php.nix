@@ -1,0 +1,235 @@
+# PHP 8.2 from Debian (php8.2-cli, php8.2-fpm and the extension packages) with nixpkgs'
+# interface: php82.buildEnv { extensions = { enabled, all }: ...; extraConfig = "..."; },
+# php82.withExtensions, php82.extensions, php82.enabledExtensions, php82.unwrapped, ...
+{ pkgs }:
+
+let
+  inherit (builtins) concatMap concatStringsSep elem filter foldl' listToAttrs map sort;
+  inherit (pkgs) debianPackage runCommand;
+
+  version = "8.2";
+  apiDir = "/usr/lib/php/20220829";
+
+  # The interpreter itself: bin/php (CLI) and bin/php-fpm, without any extension loaded.
+  # Debian's compiled-in php.ini directory (/etc/php/8.2/cli) is blanked out of the
+  # binaries: the wrappers always pass `-c <store php.ini>`, so it is never searched, and
+  # `php --ini` then lists store paths only.
+  unwrapped = debianPackage {
+    name = "php-unwrapped-${version}";
+    files = [
+      { src = "/usr/bin/php${version}"; dest = "bin/php"; }
+      { src = "/usr/sbin/php-fpm${version}"; dest = "bin/php-fpm"; }
+    ];
+    postInstall = ''
+      perl -0777 -pi -e 's{/etc/php/8\.2/cli\0}{(none)\0\0\0\0\0\0\0\0\0\0\0}g' "$out/bin/php"
+      perl -0777 -pi -e 's{/etc/php/8\.2/fpm\0}{(none)\0\0\0\0\0\0\0\0\0\0\0}g' "$out/bin/php-fpm"
+      mkdir -p "$out/sbin" "$out/lib/php/extensions"
+      ln -s ../bin/php-fpm "$out/sbin/php-fpm"
+    '';
+    passthru = { pname = "php"; inherit version; };
+    meta.mainProgram = "php";
+  };
+
+  # One derivation per extension: lib/php/extensions/NAME.so, with the libraries it needs
+  # (those not already in php-unwrapped/lib) copied into its own lib/.
+  mkExtension = { name, zendExtension ? false, priority ? 20, internalDeps ? [ ], extraIni ? "" }:
+    debianPackage {
+      name = "php-${name}-${version}";
+      files = [ { src = "${apiDir}/${name}.so"; dest = "lib/php/extensions/${name}.so"; } ];
+      libraryInputs = [ unwrapped ];
+      passthru = {
+        pname = "php-${name}";
+        extensionName = name;
+        inherit version zendExtension priority internalDeps extraIni;
+      };
+    };
+
+  # All extensions available (nixpkgs: php.extensions / phpExtensions). Priorities follow
+  # Debian's conf.d ordering.
+  all = with all; listToAttrs (map (e: { name = e.extensionName; value = e; }) [
+    (mkExtension { name = "opcache"; zendExtension = true; priority = 10; extraIni = "opcache.jit=off"; })
+    (mkExtension { name = "pdo"; priority = 10; })
+    (mkExtension { name = "xml"; priority = 15; })
+    (mkExtension { name = "calendar"; })
+    (mkExtension { name = "ctype"; })
+    (mkExtension { name = "dom"; internalDeps = [ xml ]; })
+    (mkExtension { name = "exif"; })
+    (mkExtension { name = "ffi"; })
+    (mkExtension { name = "fileinfo"; })
+    (mkExtension { name = "ftp"; })
+    (mkExtension { name = "gettext"; })
+    (mkExtension { name = "iconv"; })
+    (mkExtension { name = "mbstring"; })
+    (mkExtension { name = "phar"; })
+    (mkExtension { name = "posix"; })
+    (mkExtension { name = "readline"; })
+    (mkExtension { name = "shmop"; })
+    (mkExtension { name = "simplexml"; internalDeps = [ xml ]; })
+    (mkExtension { name = "sockets"; })
+    (mkExtension { name = "sysvmsg"; })
+    (mkExtension { name = "sysvsem"; })
+    (mkExtension { name = "sysvshm"; })
+    (mkExtension { name = "tokenizer"; })
+    (mkExtension { name = "xmlreader"; internalDeps = [ xml dom ]; })
+    (mkExtension { name = "xmlwriter"; internalDeps = [ xml ]; })
+    (mkExtension { name = "xsl"; internalDeps = [ xml dom ]; })
+    # not enabled by default
+    (mkExtension { name = "pgsql"; })
+    (mkExtension { name = "pdo_pgsql"; internalDeps = [ pdo ]; })
+    (mkExtension { name = "igbinary"; extraIni = "igbinary.compact_strings=On"; })
+    (mkExtension { name = "redis"; internalDeps = [ igbinary ]; priority = 25; })
+    (mkExtension { name = "apcu"; })
+    (mkExtension { name = "xdebug"; zendExtension = true; priority = 30; })
+  ]);
+
+  # Debian's default CLI set (php8.2-common, -opcache, -readline, -xml, -mbstring) without
+  # the extensions of separate packages (xdebug, apcu, redis/igbinary, pgsql/pdo_pgsql).
+  defaultEnabled = with all; [
+    opcache pdo xml calendar ctype dom exif ffi fileinfo ftp gettext iconv mbstring phar
+    posix readline shmop simplexml sockets sysvmsg sysvsem sysvshm tokenizer xmlreader
+    xmlwriter xsl
+  ];
+
+  # Ordered like Debian's conf.d (priority, then name), each extension's internalDeps placed
+  # before it, duplicates removed.
+  orderExtensions = exts:
+    let
+      byPriority = sort (a: b: a.priority < b.priority
+        || (a.priority == b.priority && a.extensionName < b.extensionName)) exts;
+      has = acc: e: elem e.extensionName (map (x: x.extensionName) acc);
+      add = acc: e:
+        if has acc e then acc
+        else (foldl' add acc e.internalDeps) ++ [ e ];
+    in
+    foldl' add [ ] byPriority;
+
+  iniFor = exts: extraConfig: concatStringsSep "\n" ([
+    "; generated by nix/offline/php.nix"
+    "extension_dir = \"@out@/lib/php/extensions\""
+    "include_path = \".\""
+  ] ++ concatMap (e:
+    [ "${if e.zendExtension then "zend_extension" else "extension"}=${e}/lib/php/extensions/${e.extensionName}.so" ]
+    ++ (if e.extraIni != "" then [ e.extraIni ] else [ ])
+  ) exts ++ [ extraConfig "" ]);
+
+  # A php-fpm configuration used when `php-fpm` is started without -y/--fpm-config: like the
+  # official Docker image (listen on 9000, log to stderr, keep the environment).
+  fpmConf = ''
+    [global]
+    error_log = /proc/self/fd/2
+    log_limit = 8192
+
+    [www]
+    listen = 9000
+    pm = dynamic
+    pm.max_children = 5
+    pm.start_servers = 2
+    pm.min_spare_servers = 1
+    pm.max_spare_servers = 3
+    access.log = /proc/self/fd/2
+    clear_env = no
+    catch_workers_output = yes
+    decorate_workers_output = no
+  '';
+
+  mkEnv = { enabled, extraConfig }:
+    let
+      exts = orderExtensions enabled;
+      self = runCommand "php-with-extensions-${version}" {
+        phpIni = iniFor exts extraConfig;
+        inherit fpmConf;
+        extPaths = map (e: "${e}/lib/php/extensions/${e.extensionName}.so") exts;
+        shell = "${pkgs.bash}/bin/bash";
+        php = unwrapped;
+        passAsFile = [ "phpIni" "fpmConf" ];
+        passthru = {
+          pname = "php";
+          inherit version unwrapped;
+          extensions = all;
+          enabledExtensions = exts;
+          packages = pkgs.php82Packages;
+          phpIni = "${self}/lib/php.ini";
+          # nixpkgs: chained calls start from the current extensions and config
+          buildEnv = { extensions ? ({ enabled, ... }: enabled), extraConfig ? "" }@a:
+            mkEnv {
+              enabled = extensions { enabled = exts; inherit all; };
+              extraConfig = concatStringsSep "\n" (filter (s: s != "") [ extraConfigAll (a.extraConfig or "") ]);
+            };
+          withExtensions = f: self.buildEnv { extensions = f; };
+          inherit extraConfig;
+        };
+        meta.mainProgram = "php";
+      } ''
+        mkdir -p "$out/bin" "$out/sbin" "$out/lib/php/extensions" "$out/etc"
+        sed "s|@out@|$out|g" "$phpIniPath" > "$out/lib/php.ini"
+        cp "$fpmConfPath" "$out/etc/php-fpm.conf"
+        for e in $extPaths; do ln -s "$e" "$out/lib/php/extensions/''${e##*/}"; done
+
+        # Wrappers (as nixpkgs' makeWrapper): the store's php.ini via -c, never the host's;
+        # PHP_INI_SCAN_DIR is left alone when set, else set empty (no scan directory).
+        cat > "$out/bin/php" <<EOF
+        #!$shell
+        export PHP_INI_SCAN_DIR="\''${PHP_INI_SCAN_DIR-}"
+        exec -a "\$0" "$php/bin/php" -c "$out/lib/php.ini" "\$@"
+        EOF
+        cat > "$out/bin/php-fpm" <<EOF
+        #!$shell
+        export PHP_INI_SCAN_DIR="\''${PHP_INI_SCAN_DIR-}"
+        conf=(-y "$out/etc/php-fpm.conf")
+        for a in "\$@"; do
+          case "\$a" in -y|-y*|--fpm-config|--fpm-config=*) conf=() ;; esac
+        done
+        exec -a "\$0" "$php/bin/php-fpm" -c "$out/lib/php.ini" "\''${conf[@]}" "\$@"
+        EOF
+        chmod +x "$out/bin/php" "$out/bin/php-fpm"
+        ln -s ../bin/php-fpm "$out/sbin/php-fpm"
+      '';
+      extraConfigAll = extraConfig;
+    in
+    self;
+
+  php82 = mkEnv { enabled = defaultEnabled; extraConfig = ""; };
+
+  phpunit = debianPackage {
+    name = "phpunit-9.6";
+    files = map (d: { src = "/usr/share/php/${d}"; dest = "share/php/${d}"; }) phpunitLibDirs
+      ++ [ { src = "/usr/share/php/data/PHPUnit"; dest = "share/php/data/PHPUnit"; }
+           { src = "/usr/bin/phpunit"; dest = "share/php/phpunit/phpunit"; } ];
+    dontPatchELF = true;
+    php = php82;
+    shell = "${pkgs.bash}/bin/bash";
+    libDirs = concatStringsSep "|" phpunitLibDirs;
+    # Debian's libraries are found through include_path (/usr/share/php): rewrite those
+    # requires to absolute store paths, and run the script with php82 from the store.
+    postInstall = ''
+      share="$out/share/php"
+      find "$share" -name '*.php' -o -name phpunit | while read -r f; do
+        sed -i -E \
+          -e "s#((require|include)(_once)?[[:space:]]*\(?[[:space:]]*)'($libDirs)/#\1'$share/\4/#g" \
+          -e "s#'PHPUnit/Autoload.php'#'$share/PHPUnit/Autoload.php'#g" \
+          "$f"
+      done
+      if grep -rnE "(require|include)(_once)?[[:space:]]*\(?[[:space:]]*'($libDirs)/" "$share"; then
+        echo "phpunit: include_path-relative requires left" >&2; exit 1
+      fi
+      sed -i "1s|^#!.*|#!$php/bin/php|" "$share/phpunit/phpunit"
+      mkdir -p "$out/bin"
+      cat > "$out/bin/phpunit" <<EOF
+      #!$shell
+      exec "$php/bin/php" "$share/phpunit/phpunit" "\$@"
+      EOF
+      chmod +x "$out/bin/phpunit"
+    '';
+    passthru = { pname = "phpunit"; version = "9.6"; };
+    meta.mainProgram = "phpunit";
+  };
+  phpunitLibDirs = [ "PHPUnit" "DeepCopy" "Doctrine" "PharIo" "PhpParser" "SebastianBergmann" "TheSeer" ];
+in
+{
+  inherit php82 phpunit;
+  php = php82;
+  php82Extensions = all;
+  phpExtensions = all;
+  php82Packages = { inherit phpunit; };
+  phpPackages = pkgs.php82Packages;
+}
