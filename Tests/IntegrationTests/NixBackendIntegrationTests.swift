@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+/// The Nix backend: caching, lock file, GC roots, closures and errors, with real Nix.
+@Suite("Nix backend with real Nix", .tags(.integration))
+struct NixBackendIntegrationTests {
+    static let manifest = """
+        [project]
+        name = "cache-test"
+        [nix]
+        nixpkgs = "@OFFLINE@"
+        [packages]
+        shell = "busybox"
+        php = { nix = "php82.buildEnv { extensions = { enabled, all }: enabled ++ [ all.pgsql ]; }" }
+        [env]
+        GREETING = "hello from $SLIPWAY_PROFILE"
+        """
+
+    /// Program names `execve`d while running `slipway ARGS` (through `strace -f`).
+    func executedPrograms(_ arguments: [String], in dir: String) throws -> (RunResult, [String]) {
+        let trace = dir + "/strace.out"
+        let result = try run("/usr/bin/strace", ["-f", "-qq", "-e", "trace=execve", "-o", trace, slipwayBinary] + arguments, in: dir)
+        let log = try String(contentsOfFile: trace, encoding: .utf8)
+        let programs = log.split(separator: "\n").compactMap { line -> String? in
+            guard let start = line.range(of: "execve(\""), let end = line[start.upperBound...].firstIndex(of: "\"") else { return nil }
+            return String(line[start.upperBound..<end])
+        }
+        return (result, programs)
+    }
+
+    @Test func warmExecStartsNoNixAndAnyChangeRebuilds() throws {
+        let dir = try project(Self.manifest)
+        let (cold, coldPrograms) = try executedPrograms(["exec", "--", "true"], in: dir)
+        #expect(cold.status == 0, "\(cold.stderr)")
+        #expect(coldPrograms.contains { $0.hasSuffix("/nix") }, "the cold start builds with nix")
+
+        let (warm, warmPrograms) = try executedPrograms(["exec", "--", "true"], in: dir)
+        #expect(warm.status == 0)
+        #expect(!warmPrograms.contains { $0.hasSuffix("/nix") }, "warm exec ran: \(warmPrograms)")
+        #expect(warmPrograms.count == 2, "only slipway and the command: \(warmPrograms)")
+
+        let (warmEnv, envPrograms) = try executedPrograms(["env", "--format", "json"], in: dir)
+        #expect(warmEnv.status == 0)
+        #expect(!envPrograms.contains { $0.hasSuffix("/nix") })
+
+        // Changing the manifest rebuilds, and the change shows.
+        let changed = try String(contentsOfFile: dir + "/slipway.toml", encoding: .utf8)
+            .replacingOccurrences(of: "hello from", with: "changed in")
+        try changed.write(toFile: dir + "/slipway.toml", atomically: true, encoding: .utf8)
+        let (rebuilt, rebuiltPrograms) = try executedPrograms(["exec", "--", "sh", "-c", "echo $GREETING"], in: dir)
+        #expect(rebuilt.stdout == "changed in dev\n")
+        #expect(rebuiltPrograms.contains { $0.hasSuffix("/nix") })
+
+        // Another profile has its own cache entry.
+        let (otherProfile, otherPrograms) = try executedPrograms(["exec", "--profile", "prod", "--", "true"], in: dir)
+        #expect(otherProfile.status == 0)
+        #expect(otherPrograms.contains { $0.hasSuffix("/nix") })
+
+        // Touching the lock file's contents rebuilds too.
+        let lock = try String(contentsOfFile: dir + "/slipway.lock", encoding: .utf8)
+        try (lock + "\n").write(toFile: dir + "/slipway.lock", atomically: true, encoding: .utf8)
+        let (_, afterLock) = try executedPrograms(["exec", "--", "true"], in: dir)
+        #expect(afterLock.contains { $0.hasSuffix("/nix") })
+    }
+
+    @Test func lockFileIsCreatedAndUpdateRepins() throws {
+        let dir = try project(Self.manifest)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/slipway.lock"))
+        #expect(try slipway(["exec", "--", "true"], in: dir).status == 0)
+        let lock = try #require(FileManager.default.contents(atPath: dir + "/slipway.lock"))
+        let object = try #require(try JSONSerialization.jsonObject(with: lock) as? [String: Any])
+        #expect(object["version"] as? Int == 7)
+        let update = try slipway(["update"], in: dir)
+        #expect(update.status == 0, "\(update.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/slipway.lock"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/.slipway/cache/env-dev.json"))
+    }
+
+    @Test func gcRootsKeepTheEnvironmentAlive() throws {
+        let dir = try project(Self.manifest)
+        let result = try slipway(["env", "--format", "json"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let roots = try FileManager.default.contentsOfDirectory(atPath: dir + "/.slipway/gcroots/dev")
+        #expect(roots.count == 2)
+        let targets = try roots.map { try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/.slipway/gcroots/dev/" + $0) }
+        let closure = try run("/usr/bin/env", ["nix-store", "-qR"] + targets, in: dir)
+        #expect(closure.status == 0)
+        let live = Set(closure.stdout.split(separator: "\n").map(String.init))
+        #expect(live.count > 2)
+        // Every path of the closure is reachable from a root: none would be collected.
+        let dead = try run("/usr/bin/env", ["nix-store", "--gc", "--print-dead"], in: dir)
+        #expect(dead.status == 0, "\(dead.stderr)")
+        let deadPaths = Set(dead.stdout.split(separator: "\n").map(String.init))
+        #expect(live.isDisjoint(with: deadPaths), "\(live.intersection(deadPaths))")
+    }
+
+    @Test func closureHasGlibcApartAndResolvesOnlyIntoTheStore() throws {
+        let dir = try project(Self.manifest)
+        let result = try slipway(["exec", "--", "sh", "-c", "command -v php"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let cache = try #require(FileManager.default.contents(atPath: dir + "/.slipway/cache/env-dev.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: cache) as? [String: Any])
+        let build = try #require(object["build"] as? [String: Any])
+        let closure = try #require(build["closure"] as? [[String: Any]]).compactMap { $0["path"] as? String }
+        #expect(closure.contains { $0.hasSuffix("-glibc") || $0.contains("-glibc-") }, "\(closure)")
+        let php = try #require(closure.first { $0.contains("php") })
+        let qR = try run("/usr/bin/env", ["nix-store", "-qR", php], in: dir)
+        #expect(qR.stdout.split(separator: "\n").contains { $0.contains("-glibc") })
+        let check = try run("/bin/sh", [repositoryRoot + "/nix/offline/check-closure.sh"] + closure, in: dir)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    }
+}
