@@ -34,10 +34,12 @@ struct EnvironmentIntegrationTests {
     }
 
     @Test func prodHasNoPhpunit() throws {
-        let prod = try slipway(["exec", "--profile", "prod", "--", "phpunit", "--version"], in: Self.guestbook)
+        // The host's own PATH (which may have a phpunit of its own) is left out.
+        let isolated: [String: String?] = ["PATH": "/nonexistent", "SLIPWAY_NIX": "/usr/bin/nix"]
+        let prod = try slipway(["exec", "--profile", "prod", "--", "phpunit", "--version"], in: Self.guestbook, environment: isolated)
         #expect(prod.status == 127)
         #expect(prod.stderr.contains("command not found: phpunit"))
-        let dev = try slipway(["exec", "--profile", "dev", "--", "phpunit", "--version"], in: Self.guestbook)
+        let dev = try slipway(["exec", "--profile", "dev", "--", "phpunit", "--version"], in: Self.guestbook, environment: isolated)
         #expect(dev.status == 0, "\(dev.stderr)")
         #expect(dev.stdout.contains("PHPUnit"))
     }

@@ -106,7 +106,7 @@ struct NixBackendIntegrationTests {
         let php = try #require(closure.first { $0.contains("php") })
         let qR = try run("/usr/bin/env", ["nix-store", "-qR", php], in: dir)
         #expect(qR.stdout.split(separator: "\n").contains { $0.contains("-glibc") })
-        let check = try run("/bin/sh", [repositoryRoot + "/nix/offline/check-closure.sh"] + closure, in: dir)
+        let check = try run("/bin/bash", [repositoryRoot + "/nix/offline/check-closure.sh"] + closure, in: dir)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
     }
 }

@@ -59,6 +59,17 @@ enum ProcessLauncher {
         return nil
     }
 
+    /// The Swift runtime blocks most signals on its threads, and a blocked mask or an ignored
+    /// disposition survives `execve`: without this, `kill -TERM` would not reach the command.
+    static func resetSignals() {
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, nil)
+        for signal in Int32(1)..<Int32(32) where signal != SIGKILL && signal != SIGSTOP {
+            Glibc.signal(signal, SIG_DFL)
+        }
+    }
+
     /// Executes `arguments[0]` with `arguments` and `environment`. Returns only on failure.
     /// - Throws: ``LaunchError``.
     static func exec(_ arguments: [String], environment: [String: String]) throws -> Never {
@@ -67,6 +78,7 @@ enum ProcessLauncher {
         }
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        resetSignals()
         execve(path, argv, envp)
         let reason = String(cString: strerror(errno))
         throw errno == ENOENT ? LaunchError.notFound(name) : LaunchError.failed(name, reason)
