@@ -40,15 +40,24 @@ let package = Package(
             ]
         ),
         .target(
+            name: "SlipwaySupervisor",
+            dependencies: [
+                "SlipwayCore", "SlipwayManifest",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
             name: "SlipwayCommands",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment",
+                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwaySupervisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SlipwayManifestTests", dependencies: ["SlipwayManifest"]),
         .testTarget(name: "SlipwayNixTests", dependencies: ["SlipwayNix", "SlipwayManifest"]),
         .testTarget(name: "SlipwayEnvironmentTests", dependencies: ["SlipwayEnvironment"]),
+        .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SlipwayCore"]

@@ -8,7 +8,7 @@ import SlipwayNix
 /// expanded: expansion depends on the caller's environment and happens at each start.
 public struct CachedEnvironment: Codable, Sendable {
     /// Bumped when the cache layout or the way environments are made changes.
-    public static let formatVersion = 1
+    public static let formatVersion = 2
 
     public var formatVersion: Int
     public var key: String
@@ -22,13 +22,15 @@ public struct CachedEnvironment: Codable, Sendable {
     public var requiredPaths: [String]
     /// The build the environment came from.
     public var build: ProfileBuild
+    /// Port of each service that has one; exported as `<NAME>_PORT`.
+    public var ports: [String: Int]
 
     public struct Entry: Codable, Sendable, Hashable {
         public var name: String
         public var value: String
     }
 
-    public init(key: String, profile: String, root: String, binPaths: [String], env: [Entry], requiredPaths: [String], build: ProfileBuild) {
+    public init(key: String, profile: String, root: String, binPaths: [String], env: [Entry], requiredPaths: [String], build: ProfileBuild, ports: [String: Int] = [:]) {
         self.formatVersion = CachedEnvironment.formatVersion
         self.key = key
         self.profile = profile
@@ -37,5 +39,6 @@ public struct CachedEnvironment: Codable, Sendable {
         self.env = env
         self.requiredPaths = requiredPaths
         self.build = build
+        self.ports = ports
     }
 }

@@ -33,11 +33,15 @@ public struct EnvironmentResolver: Sendable {
                 for sub in ["bin", "sbin"] where isDirectory(path + "/" + sub) { binPaths.append(path + "/" + sub) }
             }
         }
+        // Ports are part of every process's environment (`<NAME>_PORT`); a broken service graph
+        // is reported by `slipway up`, not here.
+        let services = (try? manifest.services(of: resolved)) ?? []
+        let ports = ServicePorts.resolve(services, stateDir: layout.stateDir(profile: profile))
         let key = try store.currentKey(profile: profile)
         let cached = CachedEnvironment(
             key: key, profile: profile, root: layout.root, binPaths: binPaths,
             env: resolved.env.map { .init(name: $0.name, value: $0.value) },
-            requiredPaths: build.packages.flatMap(\.storePaths), build: build)
+            requiredPaths: build.packages.flatMap(\.storePaths), build: build, ports: ports)
         try FileManager.default.createDirectory(atPath: layout.stateDir(profile: profile), withIntermediateDirectories: true)
         try store.save(cached)
         return cached

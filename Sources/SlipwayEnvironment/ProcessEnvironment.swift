@@ -1,9 +1,11 @@
 import SlipwayCore
+import SlipwayManifest
 
 /// The environment a profile's processes run in, as `NAME -> value`.
 ///
 /// Built from the caller's environment: `PATH` gets the packages' `bin` folders in front, then
-/// `SLIPWAY_ROOT`, `SLIPWAY_PROFILE` and `SLIPWAY_STATE` (= `.slipway/state/<profile>`) are set,
+/// `SLIPWAY_ROOT`, `SLIPWAY_PROFILE`, `SLIPWAY_STATE` (= `.slipway/state/<profile>`) and
+/// `<NAME>_PORT` of every service with a port are set,
 /// then each `[env]` entry in order, expanded against everything set before it.
 public enum ProcessEnvironment {
     /// Variables Slipway itself sets, besides `PATH`.
@@ -21,6 +23,9 @@ public enum ProcessEnvironment {
         env["SLIPWAY_ROOT"] = cached.root
         env["SLIPWAY_PROFILE"] = cached.profile
         env["SLIPWAY_STATE"] = layout.stateDir(profile: cached.profile)
+        for (service, port) in cached.ports {
+            env[ServiceSpec.portVariable(service)] = String(port)
+        }
         for entry in cached.env {
             env[entry.name] = EnvironmentExpansion.expand(entry.value) { env[$0] }
         }
@@ -32,6 +37,7 @@ public enum ProcessEnvironment {
     public static func exported(_ cached: CachedEnvironment, inherited: [String: String]) -> [(String, String)] {
         let env = make(cached, inherited: inherited)
         var names = ["PATH"] + provided
+        names += cached.ports.keys.sorted().map(ServiceSpec.portVariable)
         for entry in cached.env where !names.contains(entry.name) { names.append(entry.name) }
         return names.compactMap { name in env[name].map { (name, $0) } }
     }

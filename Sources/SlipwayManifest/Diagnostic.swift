@@ -19,6 +19,8 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         case unknownProfile(profile: String, extends: String, known: [String])
         /// `extends` chains loop back: the cycle, starting and ending with the same profile.
         case extendsCycle([String])
+        /// Services depend on each other in a cycle: names, first repeated at the end.
+        case dependencyCycle([String])
         /// Nix has no attribute for this package.
         case missingAttribute(package: String, attribute: String)
         /// Nix failed to evaluate or build this package.
@@ -47,6 +49,8 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
             return "profile '\(profile)' extends unknown profile '\(extends)'"
         case .extendsCycle(let cycle):
             return "profiles extend each other in a cycle: \(cycle.joined(separator: " -> "))"
+        case .dependencyCycle(let cycle):
+            return "services depend on each other in a cycle: \(cycle.joined(separator: " -> "))"
         case .missingAttribute(let package, let attribute):
             return "package '\(package)': the package set has no attribute '\(attribute)'"
         case .packageFailed(let package, let detail):
@@ -71,6 +75,8 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
             return "known profiles: \(known.joined(separator: ", "))"
         case .extendsCycle:
             return "remove 'extends' from one of these profiles"
+        case .dependencyCycle:
+            return "remove one of these depends_on entries"
         case .missingAttribute(_, let attribute):
             return "check the attribute name (e.g. `nix search nixpkgs \(attribute)`), or use { nix = \"<expression>\" }"
         case .packageFailed:

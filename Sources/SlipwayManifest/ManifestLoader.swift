@@ -39,6 +39,7 @@ public enum ManifestLoader {
         let manifest = decoder.decode(document, file: file)
         var problems = decoder.diagnostics
         problems += ProfileGraph.validate(manifest)
+        problems += manifest.serviceDiagnostics()
         if !problems.isEmpty {
             throw .invalid(problems.sorted { $0.location < $1.location })
         }

@@ -81,6 +81,18 @@ extension Manifest {
         return resolved
     }
 
+    /// An overlay entry's fields replace the base entry's fields of the same name; other fields
+    /// stay (so `[profiles.prod.services.web] command = "..."` changes only the command).
+    static func overlay(_ base: TOMLNode, with top: TOMLNode) -> TOMLNode {
+        guard var fields = base.entries, let overrides = top.entries else { return top }
+        for (key, value) in overrides {
+            if let i = fields.firstIndex(where: { $0.key == key }) { fields[i] = (key, value) } else { fields.append((key, value)) }
+        }
+        var merged = top
+        merged.value = .table(fields)
+        return merged
+    }
+
     private func apply(_ layer: Layer, to resolved: inout ResolvedProfile) {
         for entry in layer.packages {
             if let i = resolved.packages.firstIndex(where: { $0.key == entry.key }) {
@@ -99,7 +111,11 @@ extension Manifest {
         for (section, node) in layer.sections {
             var merged = resolved.sections[section] ?? []
             for (key, child) in node.entries ?? [] {
-                if let i = merged.firstIndex(where: { $0.key == key }) { merged[i] = (key, child) } else { merged.append((key, child)) }
+                if let i = merged.firstIndex(where: { $0.key == key }) {
+                    merged[i] = (key, Self.overlay(merged[i].node, with: child))
+                } else {
+                    merged.append((key, child))
+                }
             }
             resolved.sections[section] = merged
         }

@@ -57,7 +57,7 @@ public struct NixCommand: Sendable {
                 workingDirectory: workingDirectory.map { FilePath($0) },
                 output: .string(limit: 64 << 20),
                 error: .string(limit: 16 << 20))
-            let output = Output(stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+            let output = Output(stdout: result.standardOutput, stderr: result.standardError)
             guard result.terminationStatus.isSuccess else {
                 throw NixError.commandFailed(
                     arguments: arguments, status: "\(result.terminationStatus)",

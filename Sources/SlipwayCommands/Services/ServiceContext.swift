@@ -1,0 +1,69 @@
+import Foundation
+import SlipwayCore
+import SlipwayEnvironment
+import SlipwayManifest
+import SlipwaySupervisor
+
+/// What the service commands share: layout, the profile's services and environment, the socket.
+struct ServiceContext {
+    let layout: ProjectLayout
+    let profile: String
+    let services: [ServiceSpec]
+    let cached: CachedEnvironment
+
+    var socketPath: String { ControlProtocol.socketPath(dataDir: layout.dataDir, profile: profile) }
+    var client: ControlClient { ControlClient(path: socketPath) }
+    var logDirectory: String { layout.stateDir(profile: profile) + "/logs" }
+
+    /// Validates the manifest and its services, and loads (or builds) the environment.
+    /// - Throws: ``ManifestError`` (cycles, unknown dependencies...), ``NixError``.
+    static func load(_ options: GlobalOptions) async throws -> ServiceContext {
+        let layout = try options.layout()
+        let resolver = EnvironmentResolver(layout: layout) { Terminal.status($0) }
+        let manifest = try ManifestLoader.load(path: layout.manifest, displayName: resolver.displayName)
+        let resolved = try manifest.resolve(profile: options.profile)
+        let services = try manifest.services(of: resolved)
+        let cached = try await resolver.environment(profile: options.profile)
+        return ServiceContext(layout: layout, profile: options.profile, services: services, cached: cached)
+    }
+
+    /// Only the socket (for ps, logs, stop... which must work even if the manifest changed).
+    static func socketOnly(_ options: GlobalOptions) throws -> (layout: ProjectLayout, client: ControlClient) {
+        let layout = try options.layout()
+        return (layout, ControlClient(path: ControlProtocol.socketPath(dataDir: layout.dataDir, profile: options.profile)))
+    }
+
+    /// The supervisor configuration for `requested` services.
+    func configuration(requested: [String], ports: [String: Int]) -> Supervisor.Configuration {
+        var cached = self.cached
+        cached.ports = ports
+        let base = ProcessEnvironment.make(cached, inherited: ProcessLauncher.currentEnvironment())
+        let stateDir = layout.stateDir(profile: profile)
+        return Supervisor.Configuration(
+            profile: profile, services: services, requested: requested,
+            environment: { spec in ServicePorts.serviceEnvironment(spec, base: base, stateDir: stateDir, port: ports[spec.name]) },
+            ports: ports, root: layout.root, stateDir: stateDir)
+    }
+
+    /// Ports for the services to start; fixed ports in use are an error (naming the holder),
+    /// taken auto ports are chosen anew.
+    /// - Throws: ``SupervisorError/portsInUse(_:)`` before anything starts.
+    func checkPorts(for specs: [ServiceSpec]) throws -> [String: Int] {
+        let stateDir = layout.stateDir(profile: profile)
+        var ports = ServicePorts.resolve(services, stateDir: stateDir)
+        var conflicts: [(service: String, port: Int, holder: String?)] = []
+        var retake: Set<String> = []
+        for spec in specs {
+            guard let port = ports[spec.name], !PortCheck.isFree(port) else { continue }
+            if case .auto? = spec.port { retake.insert(spec.name) } else {
+                conflicts.append((spec.name, port, PortCheck.holder(of: port)))
+            }
+        }
+        if !conflicts.isEmpty { throw SupervisorError.portsInUse(conflicts) }
+        if !retake.isEmpty {
+            ports = ServicePorts.resolve(services, stateDir: stateDir, reallocate: retake)
+            EnvironmentStore(layout: layout).invalidateAll()
+        }
+        return ports
+    }
+}

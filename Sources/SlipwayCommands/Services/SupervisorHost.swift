@@ -1,0 +1,135 @@
+import Dispatch
+import Foundation
+import SlipwayCore
+import SlipwaySupervisor
+
+/// Runs the supervisor in this process: foreground `up`, or the background one `up -d` starts.
+struct SupervisorHost {
+    let context: ServiceContext
+    let requested: [String]
+    let ports: [String: Int]
+    let foreground: Bool
+
+    func run() async throws {
+        let configuration = context.configuration(requested: requested, ports: ports)
+        let guardian = try GuardianLink(executable: Spawn.currentExecutable())
+        let names = context.services.map(\.name)
+        let sink = LogSink(directory: context.logDirectory, console: foreground ? STDOUT_FILENO : -1, names: names)
+        let supervisor = try Supervisor(configuration, sink: sink, guardian: guardian)
+        let lifecycle = Lifecycle()
+        let server = try ControlServer(path: context.socketPath, profile: context.profile) { request in
+            await ControlHandler.handle(request, supervisor: supervisor, lifecycle: lifecycle)
+        }
+        server.start()
+        let signals = SignalWatch { signal, count in
+            if count == 1 {
+                Task { await lifecycle.requestShutdown() }
+            } else if signal == SIGINT {
+                Terminal.writeError("slipway: second Ctrl-C: killing every service group\n")
+                Task { await supervisor.killAll() }
+            }
+        }
+        await supervisor.startAll()
+        let watcher = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .milliseconds(200))
+                if await supervisor.allEnded() { await lifecycle.requestShutdown() }
+            }
+        }
+        await lifecycle.waitForShutdownRequest()
+        watcher.cancel()
+        if foreground { Terminal.writeError("\nslipway: stopping services (Ctrl-C again to kill them)\n") }
+        await supervisor.shutdown { still in
+            Terminal.writeError("slipway: still stopping: \(still.joined(separator: ", "))\n")
+        }
+        let status = await supervisor.status()
+        server.remove()
+        sink.close()
+        signals.cancel()
+        if foreground {
+            Terminal.writeError("slipway: all services stopped\n")
+        }
+        if status.services.contains(where: { $0.state == .failed }) && foreground {
+            throw ExitCodeError(code: 1)
+        }
+    }
+}
+
+/// Exits with a status and no message.
+struct ExitCodeError: SlipwayError {
+    var code: Int32
+    var message: String { "" }
+    var exitCode: Int32 { code }
+}
+
+/// Shutdown requests from signals, `slipway down`, or every service having ended.
+actor Lifecycle {
+    private var requested = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func requestShutdown() {
+        guard !requested else { return }
+        requested = true
+        for waiter in waiters { waiter.resume() }
+        waiters.removeAll()
+    }
+
+    func waitForShutdownRequest() async {
+        if requested { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+}
+
+/// SIGINT, SIGTERM and SIGHUP, counted, delivered on a dispatch queue.
+final class SignalWatch: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private var count = 0
+
+    init(_ handler: @escaping @Sendable (Int32, Int) -> Void) {
+        let queue = DispatchQueue(label: "slipway.signals")
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+            source.setEventHandler { [unowned self] in
+                count += 1
+                handler(signalNumber, count)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+}
+
+/// Answers control-socket requests.
+enum ControlHandler {
+    static func handle(_ request: ControlProtocol.Request, supervisor: Supervisor, lifecycle: Lifecycle) async -> ControlProtocol.Response {
+        do {
+            switch request.command {
+            case "ps":
+                return .init(ok: true, status: await supervisor.status())
+            case "down":
+                let status = await supervisor.status()
+                await lifecycle.requestShutdown()
+                return .init(ok: true, status: status)
+            case "start", "stop", "restart":
+                guard let service = request.service else { return .init(ok: false, error: "\(request.command) needs a service name") }
+                switch request.command {
+                case "start": try await supervisor.start(service)
+                case "stop": try await supervisor.stop(service)
+                default: try await supervisor.restart(service)
+                }
+                return .init(ok: true, status: await supervisor.status())
+            default:
+                return .init(ok: false, error: "unknown request '\(request.command)'")
+            }
+        } catch let error as SlipwayError {
+            return .init(ok: false, error: error.message + (error.hint.map { "\nhint: \($0)" } ?? ""))
+        } catch {
+            return .init(ok: false, error: "\(error)")
+        }
+    }
+}

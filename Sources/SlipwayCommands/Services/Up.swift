@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import SlipwayCore
+import SlipwayManifest
+import SlipwaySupervisor
+
+/// `slipway up [SERVICE...] [-d]`
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start the profile's services (and what they depend on).",
+        discussion: """
+            In the foreground, logs are multiplexed with name prefixes; Ctrl-C stops services in \
+            reverse dependency order, a second Ctrl-C kills them all. With -d the supervisor runs \
+            in the background and `up` returns once every service is ready (or one failed).
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(name: [.customShort("d"), .customLong("detach")], help: "Run in the background; return when ready.")
+    var detach = false
+
+    @Flag(name: .customLong("supervise"), help: .hidden)
+    var supervise = false
+
+    @Argument(help: "Services to start (default: all).")
+    var services: [String] = []
+
+    func run() async throws {
+        let context = try await ServiceContext.load(global)
+        let known = context.services.map(\.name)
+        for name in services where !known.contains(name) {
+            throw SupervisorError.unknownService(name, known: known)
+        }
+        if context.client.isAlive {
+            let pid = (try? context.client.send(.init(command: "ps")))?.status?.supervisorPid ?? 0
+            Terminal.writeError("slipway: a supervisor for profile '\(context.profile)' is already running (pid \(pid))\n")
+            if detach || supervise { return }
+            Terminal.writeError("slipway: attaching to its logs (Ctrl-C detaches; `slipway down` stops it)\n")
+            try await LogFollower(directory: context.logDirectory, services: known).run(lines: 20, follow: true)
+            return
+        }
+        let specs = ServiceOrder.startOrder(context.services, requested: services)
+        if specs.isEmpty {
+            Terminal.writeError("slipway: profile '\(context.profile)' has no services; add [services.NAME] to slipway.toml\n")
+            return
+        }
+        let ports = try context.checkPorts(for: specs)
+        if detach {
+            try await DetachedStart(context: context, requested: services).run()
+        } else {
+            try await SupervisorHost(context: context, requested: services, ports: ports, foreground: !supervise).run()
+        }
+    }
+}
+
+/// `slipway __guardian` (internal): see ``GuardianLink``.
+struct GuardianCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "__guardian", shouldDisplay: false)
+
+    func run() throws {
+        GuardianLink.runGuardian()
+    }
+}

@@ -1,0 +1,103 @@
+import SlipwayCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A watchdog process that stops every service group if the supervisor dies, even by SIGKILL.
+///
+/// The supervisor starts `slipway __guardian` in its own session with a pipe on its standard
+/// input and writes one line per change: `add PGID SIGNAL TIMEOUT_MS` when a service starts,
+/// `del PGID` when its group is gone. When the pipe reaches end of file (the supervisor exited,
+/// however it exited), the guardian sends each remaining group its stop signal, waits up to its
+/// timeout, then sends SIGKILL, and exits. The pipe's write end is close-on-exec, so services
+/// never hold it open.
+public final class GuardianLink: @unchecked Sendable {
+    private let fd: Int32
+    private let lock = NSLockLike()
+
+    /// Starts the guardian: `executable __guardian`.
+    /// - Throws: ``SupervisorError/spawnFailed(_:_:)``.
+    public init(executable: String) throws {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw SupervisorError.spawnFailed("guardian", String(cString: strerror(errno))) }
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        let pid = try Spawn.detached(
+            [executable, "__guardian"], stdin: fds[0], stdout: -1, stderr: -1, environment: nil)
+        _ = pid
+        Glibc.close(fds[0])
+        fd = fds[1]
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    public func add(_ group: ProcessGroup, stopSignal: Int32, timeout: Double) {
+        send("add \(group.id) \(stopSignal) \(Int(timeout * 1000))\n")
+    }
+
+    public func remove(_ group: ProcessGroup) {
+        send("del \(group.id)\n")
+    }
+
+    private func send(_ line: String) {
+        lock.locked {
+            let bytes = Array(line.utf8)
+            _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// The guardian's main loop (`slipway __guardian`): reads the pipe until EOF, then stops
+    /// what is left. Never returns.
+    public static func runGuardian() -> Never {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGHUP, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        var groups: [pid_t: (signal: Int32, timeoutMS: Int)] = [:]
+        var pending: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            pending.append(contentsOf: buffer[0..<n])
+            while let newline = pending.firstIndex(of: 0x0A) {
+                let parts = String(decoding: pending[..<newline], as: UTF8.self).split(separator: " ")
+                pending.removeSubrange(...newline)
+                if parts.count == 4, parts[0] == "add", let pgid = pid_t(parts[1]), let sig = Int32(parts[2]), let ms = Int(parts[3]) {
+                    groups[pgid] = (sig, ms)
+                } else if parts.count == 2, parts[0] == "del", let pgid = pid_t(parts[1]) {
+                    groups.removeValue(forKey: pgid)
+                }
+            }
+        }
+        let start = Clock.now
+        for (pgid, stop) in groups { kill(-pgid, stop.signal) }
+        var left = groups
+        while !left.isEmpty {
+            usleep(20_000)
+            let elapsed = Int((Clock.now - start) * 1000)
+            for (pgid, stop) in left {
+                if !ProcessGroup(id: pgid).isAlive {
+                    left.removeValue(forKey: pgid)
+                } else if elapsed >= stop.timeoutMS {
+                    kill(-pgid, SIGKILL)
+                }
+            }
+            if elapsed > 120_000 { break }
+        }
+        exit(0)
+    }
+}
+
+/// A pthread mutex for the few places that need one outside structured concurrency.
+final class NSLockLike: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import SlipwayManifest
+import Subprocess
+import SystemPackage
+
+/// One readiness check of a service (`ready = { exec | http | tcp | log }`).
+enum Probe {
+    /// Runs one check; `true` when the service answered as ready within `timeout` seconds.
+    static func check(
+        _ kind: ServiceSpec.ProbeKind, port: Int?, environment: [String: String], cwd: String, timeout: Double,
+        logMatched: Bool
+    ) async -> Bool {
+        switch kind {
+        case .log:
+            return logMatched
+        case .tcp(let target):
+            return connect(host: "127.0.0.1", port: target == 0 ? (port ?? 0) : target, timeout: timeout) != nil
+        case .http(let target):
+            var host = "127.0.0.1", path = target, targetPort = port ?? 80
+            if target.contains("://"), let url = URL(string: target) {
+                host = url.host ?? host
+                targetPort = url.port ?? (url.scheme == "https" ? 443 : 80)
+                path = url.path.isEmpty ? "/" : url.path
+                if let query = url.query { path += "?" + query }
+            }
+            if !path.hasPrefix("/") { path = "/" + path }
+            return httpStatus(host: host, port: targetPort, path: path, timeout: timeout).map { (200..<400).contains($0) } ?? false
+        case .exec(let command):
+            return await run(command, environment: environment, cwd: cwd, timeout: timeout)
+        }
+    }
+
+    /// `sh -c COMMAND` exits 0 within `timeout`.
+    static func run(_ command: String, environment: [String: String], cwd: String, timeout: Double) async -> Bool {
+        let pidBox = PidBox()
+        let outcome: Bool? = await withTaskGroup(of: Bool?.self) { group in
+            group.addTask {
+                var options = PlatformOptions()
+                options.createSession = true
+                do {
+                    let result = try await Subprocess.run(
+                        .path(FilePath("/bin/sh")), arguments: ["-c", command],
+                        environment: .custom(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(rawValue: $0.key)!, $0.value) })),
+                        workingDirectory: FilePath(cwd), platformOptions: options,
+                        input: .none, output: .discarded, error: .discarded
+                    ) { execution in
+                        pidBox.set(execution.processIdentifier.value)
+                    }
+                    return result.terminationStatus.isSuccess
+                } catch {
+                    return false
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            if first == nil, let pid = pidBox.get() { kill(-pid, SIGKILL) }
+            group.cancelAll()
+            return first
+        }
+        return outcome ?? false
+    }
+
+    /// A connected TCP socket to `host:port` (IPv4 literal or name), or `nil` within `timeout`.
+    static func connect(host: String, port: Int, timeout: Double) -> Int32? {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else { return nil }
+        defer { freeaddrinfo(list) }
+        var entry: UnsafeMutablePointer<addrinfo>? = first
+        while let info = entry {
+            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            if fd >= 0 {
+                let flags = fcntl(fd, F_GETFL)
+                _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+                let result = Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen)
+                if result == 0 || errno == EINPROGRESS {
+                    var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                    if poll(&poller, 1, Int32(timeout * 1000)) == 1 {
+                        var error: Int32 = 0
+                        var length = socklen_t(MemoryLayout<Int32>.size)
+                        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+                        if error == 0 {
+                            _ = fcntl(fd, F_SETFL, flags)
+                            return fd
+                        }
+                    }
+                }
+                close(fd)
+            }
+            entry = info.pointee.ai_next
+        }
+        return nil
+    }
+
+    /// The status code of `GET path` over HTTP/1.1, or `nil`.
+    static func httpStatus(host: String, port: Int, path: String, timeout: Double) -> Int? {
+        guard let fd = connect(host: host, port: port, timeout: timeout) else { return nil }
+        defer { close(fd) }
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int32((timeout - Double(Int(timeout))) * 1e6).clamped)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nUser-Agent: slipway-probe\r\nConnection: close\r\n\r\n".utf8)
+        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else { return nil }
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while response.count < 64, !response.contains(0x0A) {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            response.append(contentsOf: buffer[0..<n])
+        }
+        let line = String(decoding: response.prefix { $0 != 0x0D && $0 != 0x0A }, as: UTF8.self)
+        let parts = line.split(separator: " ")
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/") else { return nil }
+        return Int(parts[1])
+    }
+}
+
+private extension Int32 {
+    var clamped: Int { Int(self) }
+}
+
+/// Holds a pid across tasks.
+final class PidBox: @unchecked Sendable {
+    private var pid: pid_t?
+    private let lock = NSLockLike()
+    func set(_ value: pid_t) { lock.locked { pid = value } }
+    func get() -> pid_t? { lock.locked { pid } }
+}

@@ -1,0 +1,64 @@
+import SlipwayCore
+
+/// Why services could not be started or controlled.
+public enum SupervisorError: SlipwayError, Sendable {
+    /// Fixed ports already taken: `(service, port, holder description or nil)`.
+    case portsInUse([(service: String, port: Int, holder: String?)])
+    /// `slipway up NAME` named no service of the profile.
+    case unknownService(String, known: [String])
+    case spawnFailed(String, String)
+    /// `user = NAME` names no account.
+    case unknownUser(service: String, user: String)
+    /// No supervisor answers on the control socket.
+    case notRunning(profile: String)
+    /// A supervisor for this project and profile is already running.
+    case alreadyRunning(profile: String, pid: Int32)
+    /// A request to the supervisor failed.
+    case control(String)
+    /// Services failed to start: name and the last lines of its log.
+    case startFailed([(service: String, reason: String, lastLines: [String])])
+
+    public var message: String {
+        switch self {
+        case .portsInUse(let conflicts):
+            return conflicts.map { c in
+                "port \(c.port) of service '\(c.service)' is already in use" + (c.holder.map { " by \($0)" } ?? "")
+            }.joined(separator: "\n")
+        case .unknownService(let name, _):
+            return "no service named '\(name)'"
+        case .spawnFailed(let what, let reason):
+            return "cannot start \(what): \(reason)"
+        case .unknownUser(let service, let user):
+            return "service '\(service)': no user account '\(user)'"
+        case .notRunning(let profile):
+            return "no supervisor is running for profile '\(profile)'"
+        case .alreadyRunning(let profile, let pid):
+            return "a supervisor for profile '\(profile)' is already running (pid \(pid))"
+        case .control(let text):
+            return text
+        case .startFailed(let failures):
+            return failures.map { f in
+                "service '\(f.service)' failed: \(f.reason)" + (f.lastLines.isEmpty ? "" : "\n  last log lines:\n" + f.lastLines.map { "    " + $0 }.joined(separator: "\n"))
+            }.joined(separator: "\n")
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .portsInUse: return "stop the other process, or set port = \"auto\" in slipway.toml"
+        case .unknownService(let name, let known):
+            if let near = Spelling_closest(name, known) { return "did you mean '\(near)'?" }
+            return known.isEmpty ? "the profile has no [services]" : "services: \(known.joined(separator: ", "))"
+        case .unknownUser: return "create the account (useradd), or remove 'user' to run as yourself"
+        case .notRunning: return "start it with `slipway up -d`"
+        case .alreadyRunning: return "use `slipway ps`, `slipway logs -f` or `slipway down`"
+        case .startFailed: return "see `slipway logs SERVICE` for the whole log"
+        default: return nil
+        }
+    }
+}
+
+import SlipwayManifest
+private func Spelling_closest(_ word: String, _ candidates: [String]) -> String? {
+    Spelling.closest(to: word, in: candidates)
+}
