@@ -51,6 +51,25 @@ let
       passthru = { pname = "nss-cacert"; version = "debian"; };
     };
 
+    # glibc's iconv modules (Debian: /usr/lib/x86_64-linux-gnu/gconv). glibc looks for them at
+    # that host path unless GCONV_PATH is set: the PHP wrappers set GCONV_PATH to this.
+    glibcGconv = debianPackage {
+      name = "glibc-gconv-2.36";
+      files = [ { src = "/usr/lib/x86_64-linux-gnu/gconv"; dest = "lib/gconv"; } ];
+      extraRunpath = [ "lib/gconv" ];
+      passthru = { pname = "glibc-gconv"; version = "2.36"; gconvPath = "${glibcGconv}/lib/gconv"; };
+    };
+
+    # nixpkgs layout: $out/share/zoneinfo. Debian's PHP and PostgreSQL read time zones from
+    # /usr/share/zoneinfo only (compiled in, no TZDIR): images that run them need
+    # /usr/share/zoneinfo -> ${tzdata}/share/zoneinfo (see README.md).
+    tzdata = debianPackage {
+      name = "tzdata-debian";
+      files = [ "/usr/share/zoneinfo" ];
+      dontPatchELF = true;
+      passthru = { pname = "tzdata"; version = "debian"; };
+    };
+
     redis = debianPackage {
       name = "redis-7.0";
       files = [

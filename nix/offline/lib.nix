@@ -73,6 +73,7 @@ let
     #   debs, debFilter  copy the files of these Debian packages matching the regex
     #   libraryInputs  store packages whose lib/ may provide needed libraries (then they are
     #                  referenced via RUNPATH instead of copied)
+    #   extraRunpath   directories relative to $out put first in RUNPATH (instead of $ORIGIN)
     #   postInstall, postFixup  shell snippets (before / after ELF patching)
     # Every ELF file gets interpreter ${glibc}/lib/ld-linux-x86-64.so.2 and RUNPATH
     # $out/lib:<libraryInputs>/lib:${glibc}/lib; its needed non-glibc libraries (ldd on the
@@ -83,6 +84,7 @@ let
       , debs ? [ ]
       , debFilter ? "."
       , libraryInputs ? [ ]
+      , extraRunpath ? [ ]
       , postInstall ? ""
       , postFixup ? ""
       , allowMissingLibs ? false
@@ -94,10 +96,10 @@ let
       let
         toLine = f: if isString f then "${f}\t-" else "${f.src}\t${f.dest}";
         extraEnv = removeAttrs args [ "name" "files" "debs" "debFilter" "libraryInputs"
-          "postInstall" "postFixup" "allowMissingLibs" "dontPatchELF" "passthru" "meta" ];
+          "extraRunpath" "postInstall" "postFixup" "allowMissingLibs" "dontPatchELF" "passthru" "meta" ];
       in
       withPassthru (derivation (extraEnv // {
-        inherit name system glibc debs debFilter libraryInputs postInstall postFixup
+        inherit name system glibc debs debFilter libraryInputs extraRunpath postInstall postFixup
           allowMissingLibs dontPatchELF;
         builder = "/bin/sh";
         args = [ "-e" ./builders/debian-package.sh ];

@@ -112,11 +112,14 @@ let
     ++ (if e.extraIni != "" then [ e.extraIni ] else [ ])
   ) exts ++ [ extraConfig "" ]);
 
-  # A php-fpm configuration used when `php-fpm` is started without -y/--fpm-config: like the
-  # official Docker image (listen on 9000, log to stderr, keep the environment).
+  # A php-fpm configuration used when `php-fpm` is started without -y/--fpm-config, for
+  # containers: foreground, listen on 9000 (like the official Docker image), log to stderr.
+  # The wrapper then also passes -O (log to stderr even when it is not a TTY): error_log is
+  # /dev/null rather than /proc/self/fd/2, which a non-root user often may not open.
   fpmConf = ''
     [global]
-    error_log = /proc/self/fd/2
+    daemonize = no
+    error_log = /dev/null
     log_limit = 8192
 
     [www]
@@ -126,7 +129,6 @@ let
     pm.start_servers = 2
     pm.min_spare_servers = 1
     pm.max_spare_servers = 3
-    access.log = /proc/self/fd/2
     clear_env = no
     catch_workers_output = yes
     decorate_workers_output = no
@@ -140,6 +142,7 @@ let
         inherit fpmConf;
         extPaths = map (e: "${e}/lib/php/extensions/${e.extensionName}.so") exts;
         shell = "${pkgs.bash}/bin/bash";
+        gconv = "${pkgs.glibcGconv}/lib/gconv";
         php = unwrapped;
         passAsFile = [ "phpIni" "fpmConf" ];
         passthru = {
@@ -147,7 +150,7 @@ let
           inherit version unwrapped;
           extensions = all;
           enabledExtensions = exts;
-          packages = pkgs.php82Packages;
+          packages = mkPackages self;
           phpIni = "${self}/lib/php.ini";
           # nixpkgs: chained calls start from the current extensions and config
           buildEnv = { extensions ? ({ enabled, ... }: enabled), extraConfig ? "" }@a:
@@ -166,16 +169,19 @@ let
         for e in $extPaths; do ln -s "$e" "$out/lib/php/extensions/''${e##*/}"; done
 
         # Wrappers (as nixpkgs' makeWrapper): the store's php.ini via -c, never the host's;
-        # PHP_INI_SCAN_DIR is left alone when set, else set empty (no scan directory).
+        # PHP_INI_SCAN_DIR is left alone when set, else set empty (no scan directory);
+        # GCONV_PATH points glibc's iconv at the store's modules unless already set.
         cat > "$out/bin/php" <<EOF
         #!$shell
         export PHP_INI_SCAN_DIR="\''${PHP_INI_SCAN_DIR-}"
+        export GCONV_PATH="\''${GCONV_PATH-$gconv}"
         exec -a "\$0" "$php/bin/php" -c "$out/lib/php.ini" "\$@"
         EOF
         cat > "$out/bin/php-fpm" <<EOF
         #!$shell
         export PHP_INI_SCAN_DIR="\''${PHP_INI_SCAN_DIR-}"
-        conf=(-y "$out/etc/php-fpm.conf")
+        export GCONV_PATH="\''${GCONV_PATH-$gconv}"
+        conf=(-y "$out/etc/php-fpm.conf" -O)
         for a in "\$@"; do
           case "\$a" in -y|-y*|--fpm-config|--fpm-config=*) conf=() ;; esac
         done
@@ -190,46 +196,74 @@ let
 
   php82 = mkEnv { enabled = defaultEnabled; extraConfig = ""; };
 
-  phpunit = debianPackage {
-    name = "phpunit-9.6";
-    files = map (d: { src = "/usr/share/php/${d}"; dest = "share/php/${d}"; }) phpunitLibDirs
-      ++ [ { src = "/usr/share/php/data/PHPUnit"; dest = "share/php/data/PHPUnit"; }
-           { src = "/usr/bin/phpunit"; dest = "share/php/phpunit/phpunit"; } ];
-    dontPatchELF = true;
-    php = php82;
-    shell = "${pkgs.bash}/bin/bash";
-    libDirs = concatStringsSep "|" phpunitLibDirs;
-    # Debian's libraries are found through include_path (/usr/share/php): rewrite those
-    # requires to absolute store paths, and run the script with php82 from the store.
-    postInstall = ''
-      share="$out/share/php"
-      find "$share" -name '*.php' -o -name phpunit | while read -r f; do
-        sed -i -E \
-          -e "s#((require|include)(_once)?[[:space:]]*\(?[[:space:]]*)'($libDirs)/#\1'$share/\4/#g" \
-          -e "s#'PHPUnit/Autoload.php'#'$share/PHPUnit/Autoload.php'#g" \
-          "$f"
-      done
-      if grep -rnE "(require|include)(_once)?[[:space:]]*\(?[[:space:]]*'($libDirs)/" "$share"; then
-        echo "phpunit: include_path-relative requires left" >&2; exit 1
-      fi
-      sed -i "1s|^#!.*|#!$php/bin/php|" "$share/phpunit/phpunit"
-      mkdir -p "$out/bin"
-      cat > "$out/bin/phpunit" <<EOF
-      #!$shell
-      exec "$php/bin/php" "$share/phpunit/phpunit" "\$@"
-      EOF
-      chmod +x "$out/bin/phpunit"
-    '';
-    passthru = { pname = "phpunit"; version = "9.6"; };
-    meta.mainProgram = "phpunit";
+  # A PHP program from Debian (Debian's /usr/bin script plus the /usr/share/php libraries of
+  # `debs`), nixpkgs-style: $out/share/php/<libs>, $out/share/php/NAME/NAME, $out/bin/NAME.
+  # Debian's libraries find each other through include_path (/usr/share/php): every quoted
+  # "<lib dir>/....php" path is rewritten to its absolute store path. bin/NAME runs the script
+  # with the `php` found on PATH when that is a store PHP (e.g. the project's php82.buildEnv
+  # with its extensions), else with `php` (php82 by default) from its closure.
+  mkPhpProgram = { pname, version, debs, script, php, extraDebFilter ? "" }:
+    debianPackage {
+      name = "${pname}-${version}";
+      inherit debs;
+      debFilter = "^/usr/share/php/${extraDebFilter}";
+      files = [ { src = script; dest = "share/php/${pname}/${pname}"; } ];
+      dontPatchELF = true;
+      inherit php pname;
+      shell = "${pkgs.bash}/bin/bash";
+      postInstall = ''
+        share="$out/share/php"
+        libDirs=$(cd "$share" && ls -d */ | sed 's|/$||' | grep -vx "$pname" | paste -sd'|')
+        find "$share" -type f \( -name '*.php' -o -name "$pname" \) -print0 |
+          xargs -0 sed -i -E "s#(['\"])(($libDirs)/[^'\"]*\.php)\1#\1$share/\2\1#g"
+        if grep -rnE "(require|include)(_once)?[[:space:]]*\(?[[:space:]]*['\"]($libDirs)/" "$share"; then
+          echo "$pname: include_path-relative requires left" >&2; exit 1
+        fi
+        sed -i "1s|^#!.*|#!$php/bin/php|" "$share/$pname/$pname"
+        mkdir -p "$out/bin"
+        cat > "$out/bin/$pname" <<EOF
+        #!$shell
+        # the php on PATH if it is a store PHP (resolving symlinks), else our own
+        if p=\$(type -P php); then
+          case "\$p" in /nix/store/*) ;; *) p=\$(readlink -f "\$p" 2>/dev/null) || p="" ;; esac
+          case "\$p" in /nix/store/*) ;; *) p="" ;; esac
+        fi
+        exec "\''${p:-$php/bin/php}" "$share/$pname/$pname" "\$@"
+        EOF
+        chmod +x "$out/bin/$pname"
+      '';
+      passthru = { inherit pname version; };
+      meta.mainProgram = pname;
+    };
+
+  # PHP packages built with a given php (nixpkgs: php.packages / php82Packages).
+  mkPackages = php: {
+    phpunit = mkPhpProgram {
+      pname = "phpunit";
+      version = "9.6";
+      script = "/usr/bin/phpunit";
+      inherit php;
+      debs = [
+        "phpunit" "php-codecoverage" "php-file-iterator" "php-invoker" "php-text-template"
+        "php-timer" "php-deepcopy" "php-doctrine-instantiator" "php-phar-io-manifest"
+        "php-phar-io-version" "php-parser" "php-tokenizer" "phpunit-cli-parser"
+        "phpunit-code-unit" "phpunit-code-unit-reverse-lookup" "phpunit-comparator"
+        "phpunit-complexity" "phpunit-diff" "phpunit-environment" "phpunit-exporter"
+        "phpunit-global-state" "phpunit-lines-of-code" "phpunit-object-enumerator"
+        "phpunit-object-reflector" "phpunit-recursion-context" "phpunit-resource-operations"
+        "phpunit-type" "phpunit-version"
+      ];
+    };
   };
-  phpunitLibDirs = [ "PHPUnit" "DeepCopy" "Doctrine" "PharIo" "PhpParser" "SebastianBergmann" "TheSeer" ];
+
+  php82Packages = mkPackages php82;
+  phpunit = php82Packages.phpunit;
 in
 {
   inherit php82 phpunit;
   php = php82;
   php82Extensions = all;
   phpExtensions = all;
-  php82Packages = { inherit phpunit; };
-  phpPackages = pkgs.php82Packages;
+  inherit php82Packages;
+  phpPackages = php82Packages;
 }

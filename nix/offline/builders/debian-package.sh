@@ -9,6 +9,7 @@
 #   debs           Debian package names whose files (dpkg -L) are copied ...
 #   debFilter      ... when they match this extended regex
 #   libraryInputs  store paths whose lib/ may satisfy needed libraries (not copied)
+#   extraRunpath   directories relative to $out searched (and put in RUNPATH) before $out/lib
 #   postInstall    shell snippet run after copying, before ELF patching
 #   postFixup      shell snippet run after ELF patching
 #   dontPatchELF   "1" to skip the ELF step
@@ -108,6 +109,11 @@ if [ "${dontPatchELF:-}" != 1 ]; then
       [ -e "$glibc/lib/$base" ] && continue          # provided by glibc, shared
       [ -e "$out/lib/$base" ] && continue            # already there
       hit=""
+      for d in ${extraRunpath:-}; do
+        if [ -e "$out/$d/$base" ]; then hit=$d; break; fi
+      done
+      [ -n "$hit" ] && continue                      # in one of our own directories
+      hit=""
       for i in ${libraryInputs:-}; do
         if [ -e "$i/lib/$base" ]; then hit=$i; break; fi
       done
@@ -116,7 +122,9 @@ if [ "${dontPatchELF:-}" != 1 ]; then
       chmod u+w "$out/lib/$base"
     done < "$TMPDIR/needed"
 
-    rpath="$out/lib"
+    rpath=""
+    for d in ${extraRunpath:-}; do rpath="$rpath$out/$d:"; done
+    rpath="$rpath$out/lib"
     for i in ${libraryInputs:-}; do rpath="$rpath:$i/lib"; done
     rpath="$rpath:$glibc/lib"
 
