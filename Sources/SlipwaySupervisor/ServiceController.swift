@@ -243,6 +243,7 @@ actor ServiceController {
             setState(.running)
             return
         }
+        setState(.starting)  // wakes `started` waiters: the process now exists
         if case .log(let pattern) = probe.kind, let regex = try? Regex(pattern) {
             nonisolated(unsafe) let compiled = regex
             sink.observe(spec.name) { [weak self] line in

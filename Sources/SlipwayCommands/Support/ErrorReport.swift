@@ -5,6 +5,7 @@ import SlipwayNix
 /// Prints errors to standard error in the one format Slipway uses.
 enum ErrorReport {
     static func print(_ error: SlipwayError) {
+        if error.message.isEmpty { return }
         var text: String
         switch error {
         case let manifest as ManifestError where !manifest.diagnostics.isEmpty:
