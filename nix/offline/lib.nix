@@ -23,7 +23,8 @@ let
         drv = derivation ((removeAttrs env [ "passthru" "meta" ]) // {
           inherit name system;
           builder = "/bin/bash";
-          args = [ "-e" "-c" script ];
+          args = [ "-e" "-c" "eval \"$buildCommand\"" ];
+          buildCommand = script;
           PATH = hostPath;
         });
       in withPassthru drv ({ inherit meta; } // passthru);

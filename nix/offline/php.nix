@@ -21,8 +21,11 @@ let
       { src = "/usr/sbin/php-fpm${version}"; dest = "bin/php-fpm"; }
     ];
     postInstall = ''
-      perl -0777 -pi -e 's{/etc/php/8\.2/cli\0}{(none)\0\0\0\0\0\0\0\0\0\0\0}g' "$out/bin/php"
-      perl -0777 -pi -e 's{/etc/php/8\.2/fpm\0}{(none)\0\0\0\0\0\0\0\0\0\0\0}g' "$out/bin/php-fpm"
+      # only the first 7 bytes change: the linker shares the tail ("cli") with other strings
+      perl -0777 -pi -e 's{/etc/php/8\.2/(cli|fpm)\0}{(none)\0p/8.2/$1\0}g' "$out/bin/php" "$out/bin/php-fpm"
+      "$out/bin/php" -n -r 'exit(PHP_SAPI === "cli" ? 0 : 1);'
+      "$out/bin/php" -n --ini | grep -q '^Configuration File (php.ini) Path: (none)$'
+
       mkdir -p "$out/sbin" "$out/lib/php/extensions"
       ln -s ../bin/php-fpm "$out/sbin/php-fpm"
     '';
@@ -58,6 +61,7 @@ let
     (mkExtension { name = "fileinfo"; })
     (mkExtension { name = "ftp"; })
     (mkExtension { name = "gettext"; })
+    (mkExtension { name = "intl"; })
     (mkExtension { name = "iconv"; })
     (mkExtension { name = "mbstring"; })
     (mkExtension { name = "phar"; })
@@ -82,10 +86,10 @@ let
     (mkExtension { name = "xdebug"; zendExtension = true; priority = 30; })
   ]);
 
-  # Debian's default CLI set (php8.2-common, -opcache, -readline, -xml, -mbstring) without
+  # Debian's default CLI set (php8.2-common, -opcache, -readline, -xml, -mbstring, -intl) without
   # the extensions of separate packages (xdebug, apcu, redis/igbinary, pgsql/pdo_pgsql).
   defaultEnabled = with all; [
-    opcache pdo xml calendar ctype dom exif ffi fileinfo ftp gettext iconv mbstring phar
+    opcache pdo xml calendar ctype dom exif ffi fileinfo ftp gettext iconv intl mbstring phar
     posix readline shmop simplexml sockets sysvmsg sysvsem sysvshm tokenizer xmlreader
     xmlwriter xsl
   ];
@@ -199,7 +203,8 @@ let
   # A PHP program from Debian (Debian's /usr/bin script plus the /usr/share/php libraries of
   # `debs`), nixpkgs-style: $out/share/php/<libs>, $out/share/php/NAME/NAME, $out/bin/NAME.
   # Debian's libraries find each other through include_path (/usr/share/php): every quoted
-  # "<lib dir>/....php" path is rewritten to its absolute store path. bin/NAME runs the script
+  # "<lib dir>/....php" path is rewritten to its absolute store path (and the scripts'
+  # __DIR__ . '/../share/php/...' too). bin/NAME runs the script
   # with the `php` found on PATH when that is a store PHP (e.g. the project's php82.buildEnv
   # with its extensions), else with `php` (php82 by default) from its closure.
   mkPhpProgram = { pname, version, debs, script, php, extraDebFilter ? "" }:
@@ -215,7 +220,9 @@ let
         share="$out/share/php"
         libDirs=$(cd "$share" && ls -d */ | sed 's|/$||' | grep -vx "$pname" | paste -sd'|')
         find "$share" -type f \( -name '*.php' -o -name "$pname" \) -print0 |
-          xargs -0 sed -i -E "s#(['\"])(($libDirs)/[^'\"]*\.php)\1#\1$share/\2\1#g"
+          xargs -0 sed -i -E \
+            -e "s#(['\"])(($libDirs)/[^'\"]*\.php)\1#\1$share/\2\1#g" \
+            -e "s#__DIR__[[:space:]]*\.[[:space:]]*'/\.\./share/php/#'$share/#g"
         if grep -rnE "(require|include)(_once)?[[:space:]]*\(?[[:space:]]*['\"]($libDirs)/" "$share"; then
           echo "$pname: include_path-relative requires left" >&2; exit 1
         fi
@@ -254,13 +261,29 @@ let
         "phpunit-type" "phpunit-version"
       ];
     };
+    composer = mkPhpProgram {
+      pname = "composer";
+      version = "2.5";
+      script = "/usr/bin/composer";
+      inherit php;
+      debs = [
+        "composer" "php-composer-ca-bundle" "php-composer-class-map-generator"
+        "php-composer-metadata-minifier" "php-composer-semver" "php-composer-spdx-licenses"
+        "php-composer-xdebug-handler" "php-json-schema" "php-psr-log" "jsonlint"
+        "php-symfony-console" "php-symfony-filesystem" "php-symfony-finder"
+        "php-symfony-process" "php-react-promise" "php-composer-pcre"
+        "php-seld-signal-handler" "php-symfony-deprecation-contracts"
+        "php-symfony-service-contracts" "php-psr-container" "php-symfony-string"
+      ];
+    };
   };
 
   php82Packages = mkPackages php82;
   phpunit = php82Packages.phpunit;
+  composer = php82Packages.composer;
 in
 {
-  inherit php82 phpunit;
+  inherit php82 phpunit composer;
   php = php82;
   php82Extensions = all;
   phpExtensions = all;
