@@ -4,9 +4,16 @@
 #   paths ignoreCollisions pathsToLink postBuild
 set -eu
 
+is_elf() { [ "$(head -c 4 "$1" 2>/dev/null | tail -c 3)" = ELF ]; }
+
 collision() { # existing new
   if [ "$(readlink -f "$1")" = "$(readlink -f "$2")" ]; then return 0; fi
   if [ -f "$1" ] && [ -f "$2" ] && cmp -s "$1" "$2"; then return 0; fi
+  # The same Debian library copied into two packages' lib/ differs only by its RUNPATH; each
+  # package uses its own copy, so the first one wins (not a collision).
+  case "${1##*/}" in
+    *.so|*.so.*) if [ -f "$1" ] && [ -f "$2" ] && is_elf "$1" && is_elf "$2"; then return 0; fi ;;
+  esac
   if [ "${ignoreCollisions:-}" = 1 ]; then return 0; fi
   echo "buildEnv: collision between $(readlink -f "$1") and $(readlink -f "$2")" >&2
   exit 1
@@ -14,6 +21,7 @@ collision() { # existing new
 
 # unfold DIR: DIR is a symlink to a directory; make it a real directory of links.
 unfold() {
+  local target
   target=$(readlink "$1")
   rm "$1"
   mkdir "$1"
@@ -21,6 +29,7 @@ unfold() {
 }
 
 link_tree() { # SRC-DIR DEST-DIR (DEST-DIR is a real directory)
+  local e t
   for e in "$1"/* "$1"/.[!.]* "$1"/..?*; do
     [ -e "$e" ] || [ -L "$e" ] || continue
     t="$2/${e##*/}"
