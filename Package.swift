@@ -17,7 +17,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "slipway",
-            dependencies: ["SlipwayCommands"]
+            dependencies: ["SlipwayCommands", "SlipwaySupervisor"]
         ),
         .target(name: "SlipwayCore"),
         .target(

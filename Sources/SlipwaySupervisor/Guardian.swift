@@ -40,6 +40,11 @@ public final class GuardianLink: @unchecked Sendable {
         send("del \(group.id)\n")
     }
 
+    /// Tells the guardian the supervisor stopped everything itself: it exits without signalling.
+    public func finish() {
+        send("done\n")
+    }
+
     private func send(_ line: String) {
         lock.locked {
             let bytes = Array(line.utf8)
@@ -68,12 +73,16 @@ public final class GuardianLink: @unchecked Sendable {
                     groups[pgid] = (sig, ms)
                 } else if parts.count == 2, parts[0] == "del", let pgid = pid_t(parts[1]) {
                     groups.removeValue(forKey: pgid)
+                } else if parts.count == 1, parts[0] == "done" {
+                    exit(0)
                 }
             }
         }
         let start = Clock.now
-        for (pgid, stop) in groups { kill(-pgid, stop.signal) }
-        var left = groups
+        // Only groups with live members now; a group id is never signalled again once its
+        // members are gone (the kernel may reuse the number).
+        var left = groups.filter { ProcessGroup(id: $0.key).isAlive }
+        for (pgid, stop) in left { kill(-pgid, stop.signal) }
         while !left.isEmpty {
             usleep(20_000)
             let elapsed = Int((Clock.now - start) * 1000)

@@ -143,7 +143,6 @@ actor ServiceController {
                 }
             }
             let status = await runProcess(spec.command, isSetup: false)
-            pid.map { guardian?.remove(ProcessGroup(id: $0)) }
             startedAt = nil
             if stopRequested { break }
             exitStatus = status
@@ -182,10 +181,9 @@ actor ServiceController {
     private func runProcess(_ command: String, isSetup: Bool) async -> Int32 {
         var options = PlatformOptions()
         options.createSession = true
+        var program = ["/bin/sh", "-c", command]
         if let credentials = launch.credentials {
-            options.userID = credentials.uid
-            options.groupID = credentials.gid
-            options.supplementaryGroups = [credentials.gid]
+            program = [Spawn.currentExecutable(), UserSwitch.command, String(credentials.uid), String(credentials.gid), "--"] + program
         }
         let environment = Environment.custom(Dictionary(
             uniqueKeysWithValues: launch.environment.compactMap { key, value in Environment.Key(rawValue: key).map { ($0, value) } }))
@@ -193,7 +191,7 @@ actor ServiceController {
         let sink = self.sink
         do {
             let result = try await Subprocess.run(
-                .path(FilePath("/bin/sh")), arguments: ["-c", command], environment: environment,
+                .path(FilePath(program[0])), arguments: Arguments(Array(program.dropFirst())), environment: environment,
                 workingDirectory: FilePath(launch.cwd), platformOptions: options,
                 input: .none, output: .sequence, error: .sequence
             ) { execution in
@@ -209,6 +207,10 @@ actor ServiceController {
             probeTask?.cancel()
             probeTask = nil
             await reapGroup()
+            // The group is gone: forget its id, which the kernel may now give to an unrelated
+            // process (signalling it later would hit that process).
+            if let pid { guardian?.remove(ProcessGroup(id: pid)) }
+            pid = nil
             switch result.terminationStatus {
             case .exited(let code): return code
             case .signaled(let signal): return -signal

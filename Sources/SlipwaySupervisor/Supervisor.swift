@@ -63,6 +63,9 @@ public actor Supervisor {
             if runAsRoot, let user = spec.user, user != "root" {
                 guard let entry = getpwnam(user) else { throw SupervisorError.unknownUser(service: spec.name, user: user) }
                 credentials = (entry.pointee.pw_uid, entry.pointee.pw_gid)
+                if let blocked = Self.unreachableAncestor(of: stateDir, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid) {
+                    throw SupervisorError.stateUnreachable(service: spec.name, user: user, folder: blocked)
+                }
                 Self.chownTree(stateDir, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
             }
             var environment = configuration.environment(spec)
@@ -206,6 +209,20 @@ public actor Supervisor {
             if ![.exited, .failed, .stopped].contains(await controller.state) { return false }
         }
         return true
+    }
+
+    /// The first folder above `path` that `uid`/`gid` may not enter (no search permission).
+    private static func unreachableAncestor(of path: String, uid: uid_t, gid: gid_t) -> String? {
+        var current = path
+        while current != "/" && !current.isEmpty {
+            current = (current as NSString).deletingLastPathComponent
+            var info = stat()
+            guard stat(current, &info) == 0 else { continue }
+            let mode = info.st_mode
+            let searchable = info.st_uid == uid ? mode & S_IXUSR != 0 : (info.st_gid == gid ? mode & S_IXGRP != 0 : mode & S_IXOTH != 0)
+            if !searchable { return current }
+        }
+        return nil
     }
 
     private static func chownTree(_ path: String, uid: uid_t, gid: gid_t) {

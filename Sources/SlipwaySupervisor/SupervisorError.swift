@@ -9,6 +9,8 @@ public enum SupervisorError: SlipwayError, Sendable {
     case spawnFailed(String, String)
     /// `user = NAME` names no account.
     case unknownUser(service: String, user: String)
+    /// A service runs as `user`, who cannot enter `folder` on the way to its state folder.
+    case stateUnreachable(service: String, user: String, folder: String)
     /// No supervisor answers on the control socket.
     case notRunning(profile: String)
     /// A supervisor for this project and profile is already running.
@@ -30,6 +32,8 @@ public enum SupervisorError: SlipwayError, Sendable {
             return "cannot start \(what): \(reason)"
         case .unknownUser(let service, let user):
             return "service '\(service)': no user account '\(user)'"
+        case .stateUnreachable(let service, let user, let folder):
+            return "service '\(service)' runs as '\(user)', who cannot enter \(folder) to reach its state folder"
         case .notRunning(let profile):
             return "no supervisor is running for profile '\(profile)'"
         case .alreadyRunning(let profile, let pid):
@@ -50,6 +54,8 @@ public enum SupervisorError: SlipwayError, Sendable {
             if let near = Spelling_closest(name, known) { return "did you mean '\(near)'?" }
             return known.isEmpty ? "the profile has no [services]" : "services: \(known.joined(separator: ", "))"
         case .unknownUser: return "create the account (useradd), or remove 'user' to run as yourself"
+        case .stateUnreachable(_, _, let folder):
+            return "move the project somewhere '\(folder)' does not hide (e.g. /srv or /tmp), or `chmod o+x \(folder)`"
         case .notRunning: return "start it with `slipway up -d`"
         case .alreadyRunning: return "use `slipway ps`, `slipway logs -f` or `slipway down`"
         case .startFailed: return "see `slipway logs SERVICE` for the whole log"

@@ -1,3 +1,7 @@
 import SlipwayCommands
+import SlipwaySupervisor
+
+// Before any thread starts: a service that must run as another account enters here.
+UserSwitch.runIfRequested(CommandLine.arguments)
 
 await Slipway.runMain()

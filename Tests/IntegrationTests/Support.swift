@@ -91,3 +91,37 @@ func project(_ manifest: String) throws -> String {
         .write(toFile: dir + "/slipway.toml", atomically: true, encoding: .utf8)
     return dir
 }
+
+/// A minimal HTTP/1.0 client over a socket (status code and body), for testing real servers.
+/// `form` makes it a POST of `application/x-www-form-urlencoded`.
+func http(_ url: String, form: String? = nil) throws -> (Int, String) {
+    guard let parsed = URL(string: url), let host = parsed.host, let port = parsed.port else { return (0, "") }
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr(host)
+    address.sin_port = UInt16(port).bigEndian
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { return (0, "") }
+    var request = "\(form == nil ? "GET" : "POST") \(parsed.path.isEmpty ? "/" : parsed.path) HTTP/1.0\r\nHost: \(host):\(port)\r\n"
+    if let form {
+        request += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\n\r\n\(form)"
+    } else {
+        request += "\r\n"
+    }
+    _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+    var response = Data()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n <= 0 { break }
+        response.append(contentsOf: buffer[0..<n])
+    }
+    let text = String(decoding: response, as: UTF8.self)
+    let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
+    let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+    return (status, body)
+}

@@ -43,6 +43,7 @@ struct SupervisorHost {
             Terminal.writeError("slipway: still stopping: \(still.joined(separator: ", "))\n")
         }
         let status = await supervisor.status()
+        guardian.finish()
         server.remove()
         sink.close()
         signals.cancel()
