@@ -101,7 +101,10 @@ struct ServiceDecoder {
             switch key {
             case "exec": kinds += 1; if let s = string(value) { kind = .exec(s) }
             case "http": kinds += 1; if let s = string(value) { kind = .http(s) }
-            case "tcp": kinds += 1; if let n = integer(value) { kind = .tcp(n) }
+            case "tcp":
+                kinds += 1
+                // A port number, or "$PORT" for the service's own port.
+                if case .string("$PORT") = value.value { kind = .tcp(0) } else if let n = integer(value) { kind = .tcp(n) }
             case "log":
                 kinds += 1
                 if let s = string(value) {
