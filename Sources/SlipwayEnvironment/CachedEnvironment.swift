@@ -24,6 +24,8 @@ public struct CachedEnvironment: Codable, Sendable {
     public var build: ProfileBuild
     /// Port of each service that has one; exported as `<NAME>_PORT`.
     public var ports: [String: Int]
+    /// Local `path:` inputs (absolute folders) and their ``TreeFingerprint`` at build time.
+    public var localInputs: [String: String] = [:]
 
     public struct Entry: Codable, Sendable, Hashable {
         public var name: String

@@ -38,10 +38,11 @@ public struct EnvironmentResolver: Sendable {
         let services = (try? manifest.services(of: resolved)) ?? []
         let ports = ServicePorts.resolve(services, stateDir: layout.stateDir(profile: profile))
         let key = try store.currentKey(profile: profile)
-        let cached = CachedEnvironment(
+        var cached = CachedEnvironment(
             key: key, profile: profile, root: layout.root, binPaths: binPaths,
             env: resolved.env.map { .init(name: $0.name, value: $0.value) },
             requiredPaths: build.packages.flatMap(\.storePaths), build: build, ports: ports)
+        cached.localInputs = Self.localInputs(of: manifest)
         try FileManager.default.createDirectory(atPath: layout.stateDir(profile: profile), withIntermediateDirectories: true)
         try store.save(cached)
         return cached
@@ -52,6 +53,24 @@ public struct EnvironmentResolver: Sendable {
         let cwd = FilePaths.currentDirectory()
         if layout.manifest.hasPrefix(cwd + "/") { return String(layout.manifest.dropFirst(cwd.count + 1)) }
         return layout.manifest
+    }
+
+    /// Folders of the manifest's local `path:` flake refs, with their current fingerprints.
+    static func localInputs(of manifest: Manifest) -> [String: String] {
+        var refs = [manifest.nix.nixpkgs].compactMap { $0 } + manifest.nix.inputs.map(\.ref)
+        let layers = [manifest.base] + manifest.profiles.values.map(\.layer)
+        for layer in layers {
+            for entry in layer.packages {
+                if case .flake(let ref, _)? = entry.spec { refs.append(ref) }
+            }
+        }
+        var result: [String: String] = [:]
+        for ref in refs where ref.hasPrefix("path:") {
+            var folder = String(ref.dropFirst(5))
+            if let query = folder.firstIndex(of: "?") { folder = String(folder[..<query]) }
+            if let fingerprint = TreeFingerprint.of(folder) { result[folder] = fingerprint }
+        }
+        return result
     }
 
     private func isDirectory(_ path: String) -> Bool {

@@ -26,6 +26,7 @@ public struct EnvironmentStore: Sendable {
               cached.formatVersion == CachedEnvironment.formatVersion, cached.key == key
         else { return nil }
         for path in cached.requiredPaths where access(path, F_OK) != 0 { return nil }
+        for (folder, fingerprint) in cached.localInputs where TreeFingerprint.of(folder) != fingerprint { return nil }
         return cached
     }
 

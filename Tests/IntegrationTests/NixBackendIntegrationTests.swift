@@ -109,4 +109,28 @@ struct NixBackendIntegrationTests {
         let check = try run("/bin/bash", [repositoryRoot + "/nix/offline/check-closure.sh"] + closure, in: dir)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
     }
+
+    @Test func editingALocalFlakeInputRebuilds() throws {
+        let dir = try project("""
+            [nix]
+            nixpkgs = "@OFFLINE@"
+            [packages]
+            greeter = { flake = "./tools#greeter" }
+            """)
+        func writeTool(_ word: String) throws {
+            try FileManager.default.createDirectory(atPath: dir + "/tools", withIntermediateDirectories: true)
+            try """
+                { outputs = { self }: { packages.x86_64-linux.greeter = derivation {
+                    name = "greeter"; system = "x86_64-linux"; builder = "/bin/sh"; PATH = "/usr/bin:/bin";
+                    args = [ "-c" "mkdir -p $out/bin && printf '#!/bin/sh\\necho \(word)\\n' > $out/bin/greet && chmod +x $out/bin/greet" ];
+                  }; }; }
+                """.write(toFile: dir + "/tools/flake.nix", atomically: true, encoding: .utf8)
+        }
+        try writeTool("hello")
+        let first = try slipway(["exec", "--", "greet"], in: dir)
+        #expect(first.stdout == "hello\n", "\(first.stderr)")
+        try writeTool("bonjour")
+        let second = try slipway(["exec", "--", "greet"], in: dir)
+        #expect(second.stdout == "bonjour\n", "\(second.stderr)")
+    }
 }

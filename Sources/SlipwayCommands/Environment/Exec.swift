@@ -17,6 +17,7 @@ struct Exec: AsyncParsableCommand {
 
     func run() async throws {
         var arguments = command
+        if arguments.first == "--help" || arguments.first == "-h" { throw CleanExit.helpRequest(self) }
         if arguments.first == "--" { arguments.removeFirst() }
         guard !arguments.isEmpty else {
             throw ValidationError("missing command: slipway exec -- CMD [ARGS...]")

@@ -1,0 +1,42 @@
+import Crypto
+import Foundation
+
+/// A cheap fingerprint of a folder's files: SHA-256 over each entry's relative path, size and
+/// modification time (nanoseconds), walking at most ``limit`` entries and skipping `.git`,
+/// `.slipway`, `node_modules`, `vendor` and `result*` links.
+///
+/// Local `path:` flake inputs (such as `nix/offline`) are read live by Nix, so a warm
+/// environment must notice when one of their files changes.
+public enum TreeFingerprint {
+    public static let limit = 5000
+    static let skipped: Set<String> = [".git", ".slipway", "node_modules", "vendor"]
+
+    /// `sha256:<hex>`, or `nil` when `root` is not a folder.
+    public static func of(_ root: String) -> String? {
+        var info = stat()
+        guard stat(root, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
+        var hasher = SHA256()
+        var seen = 0
+        var pending = [""]
+        while let relative = pending.popLast(), seen < limit {
+            guard let dir = opendir(relative.isEmpty ? root : root + "/" + relative) else { continue }
+            var names: [String] = []
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name == "." || name == ".." || skipped.contains(name) || name.hasPrefix("result") { continue }
+                names.append(name)
+            }
+            closedir(dir)
+            for name in names.sorted() {
+                seen += 1
+                let path = relative.isEmpty ? name : relative + "/" + name
+                var entryInfo = stat()
+                guard lstat(root + "/" + path, &entryInfo) == 0 else { continue }
+                let line = "\(path)\t\(entryInfo.st_size)\t\(entryInfo.st_mtim.tv_sec).\(entryInfo.st_mtim.tv_nsec)\n"
+                hasher.update(data: Array(line.utf8))
+                if (entryInfo.st_mode & S_IFMT) == S_IFDIR { pending.append(path) }
+            }
+        }
+        return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}
