@@ -39,6 +39,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        .target(
+            name: "SlipwayOCI",
+            dependencies: ["SlipwayCore", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "SlipwaySupervisor",
             dependencies: [
@@ -50,14 +56,17 @@ let package = Package(
         .target(
             name: "SlipwayCommands",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwaySupervisor",
+                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwaySupervisor", "SlipwayOCI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .testTarget(name: "SlipwayManifestTests", dependencies: ["SlipwayManifest"]),
         .testTarget(name: "SlipwayNixTests", dependencies: ["SlipwayNix", "SlipwayManifest"]),
         .testTarget(name: "SlipwayEnvironmentTests", dependencies: ["SlipwayEnvironment"]),
         .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor"]),
+        .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SlipwayCore"]

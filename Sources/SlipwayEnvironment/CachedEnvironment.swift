@@ -30,6 +30,11 @@ public struct CachedEnvironment: Codable, Sendable {
     public struct Entry: Codable, Sendable, Hashable {
         public var name: String
         public var value: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
     }
 
     public init(key: String, profile: String, root: String, binPaths: [String], env: [Entry], requiredPaths: [String], build: ProfileBuild, ports: [String: Int] = [:]) {

@@ -40,6 +40,7 @@ public enum ManifestLoader {
         var problems = decoder.diagnostics
         problems += ProfileGraph.validate(manifest)
         problems += manifest.serviceDiagnostics()
+        problems += manifest.imageDiagnostics()
         if !problems.isEmpty {
             throw .invalid(problems.sorted { $0.location < $1.location })
         }

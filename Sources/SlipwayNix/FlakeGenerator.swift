@@ -80,6 +80,8 @@ public struct FlakeGenerator: Sendable {
             packageLines.append((entry.key, start...lines.count))
         }
         lines.append("      };")
+        lines.append("      # Paths images may add (CA bundle, time zones), where the package set has them.")
+        lines.append("      slipway.extras = builtins.intersectAttrs { cacert = null; tzdata = null; } pkgs;")
         lines.append("      slipway.check = {")
         for entry in profile.packages {
             switch entry.spec {

@@ -78,6 +78,31 @@ public struct NixBackend: Sendable {
         try syncLock(genDir: genDir)
     }
 
+    /// Builds extra attributes of the package set (e.g. `cacert`, `tzdata`) for an image of
+    /// `profile`, keeping GC roots. Names the package set lacks are left out of the result.
+    /// - Returns: attribute name to store path.
+    /// - Throws: ``NixError`` when Nix fails.
+    public func buildExtras(_ names: [String], profile: ResolvedProfile) async throws(NixError) -> [String: String] {
+        guard !names.isEmpty else { return [:] }
+        let generated = FlakeGenerator(manifest: manifest, system: system).generate(profile)
+        let genDir = layout.generatedFlakeDir(profile: profile.name)
+        try prepare(genDir: genDir, flake: generated.text)
+        let flakeURL = "path:" + genDir
+        let listed = try await nix.run(["eval", "--json", "\(flakeURL)#slipway.extras", "--apply", "builtins.attrNames"])
+        let available = ((try? JSONSerialization.jsonObject(with: Data(listed.stdout.utf8))) as? [String]) ?? []
+        let wanted = names.filter(available.contains)
+        guard !wanted.isEmpty else { return [:] }
+        let rootDir = layout.dataDir + "/gcroots/extras-" + profile.name
+        try? FileManager.default.removeItem(atPath: rootDir)
+        try makeDirectory(rootDir)
+        let output = try await nix.run(["build", "--json", "--out-link", rootDir + "/extra"] + wanted.map { "\(flakeURL)#slipway.extras.\($0)" })
+        try syncLock(genDir: genDir)
+        let built = try parseBuild(output.stdout, keys: wanted)
+        var result: [String: String] = [:]
+        for package in built { result[package.key] = package.storePaths.first }
+        return result
+    }
+
     /// The closure of `paths`, sorted by path.
     /// - Throws: ``NixError`` if `nix path-info` fails or prints an unknown shape.
     public func closure(of paths: [String]) async throws(NixError) -> [ProfileBuild.StorePathInfo] {

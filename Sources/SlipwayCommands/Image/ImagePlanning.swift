@@ -1,0 +1,154 @@
+import Foundation
+import SlipwayCore
+import SlipwayEnvironment
+import SlipwayManifest
+import SlipwayNix
+import SlipwayOCI
+
+/// Turns `[images.NAME]` into an ``ImagePlan``: builds the profile, finds the contents' store
+/// paths and closure, and generates the customisation and project layers.
+struct ImagePlanning {
+    let layout: ProjectLayout
+    let manifest: Manifest
+    let displayName: String
+
+    /// The build record's path.
+    func recordPath(_ name: String) -> String { layout.dataDir + "/images/" + name + ".json" }
+
+    func plan(_ spec: ImageSpec) async throws -> ImagePlan {
+        let resolver = EnvironmentResolver(layout: layout) { Terminal.status($0) }
+        let cached = try await resolver.environment(profile: spec.profile)
+        let resolved = try manifest.resolve(profile: spec.profile)
+        // Contents: package keys of the profile.
+        var packages: [ProfileBuild.Package] = []
+        if let contents = spec.contents {
+            var problems: [Diagnostic] = []
+            for (key, location) in contents {
+                if let package = cached.build.packages.first(where: { $0.key == key }) {
+                    packages.append(package)
+                } else {
+                    let known = cached.build.packages.map(\.key)
+                    let near = Spelling.closest(to: key, in: known).map { "; did you mean '\($0)'?" } ?? ""
+                    problems.append(Diagnostic(.invalidValue(
+                        key: "images.\(spec.name).contents",
+                        reason: "profile '\(spec.profile)' has no package '\(key)'\(near) (it has: \(known.joined(separator: ", ")))"), at: location))
+                }
+            }
+            if !problems.isEmpty { throw ManifestError.invalid(problems) }
+        } else {
+            packages = cached.build.packages
+        }
+        let storePaths = packages.flatMap(\.storePaths)
+        let nix = try NixCommand.locate()
+        let backend = NixBackend(nix: nix, layout: layout, manifest: manifest)
+        var extraNames: [String] = []
+        if spec.caCertificates { extraNames.append("cacert") }
+        if spec.zoneinfo { extraNames.append("tzdata") }
+        let extras = try await backend.buildExtras(extraNames, profile: resolved)
+        let closure = try await backend.closure(of: storePaths + extras.values.sorted())
+        let nodes = closure.map { LayerPlanner.Node(path: $0.path, size: $0.narSize, references: $0.references) }
+
+        let user = spec.user
+        func owner(_ name: String?, at location: SourceLocation) throws -> (Int, Int, String?) {
+            guard let name, name != "root" else { return (0, 0, nil) }
+            guard let user, user.name == name else {
+                throw ManifestError.invalid([Diagnostic(.invalidValue(
+                    key: "images.\(spec.name)", reason: "owner '\(name)' is neither root nor the image's user"), at: location)])
+            }
+            return (user.uid, user.gid, user.name)
+        }
+        var entries: [TarEntry] = []
+        func file(_ path: String, _ text: String, mode: UInt32 = 0o644) {
+            entries.append(TarEntry(name: path, kind: .bytes(Array(text.utf8)), mode: mode))
+        }
+        func link(_ path: String, _ target: String) {
+            entries.append(TarEntry(name: path, kind: .symlink(target: target), mode: 0o777))
+        }
+        var passwd = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+        var group = "root:x:0:\nnogroup:x:65534:\n"
+        if let user {
+            passwd += "\(user.name):x:\(user.uid):\(user.gid)::/home/\(user.name):/bin/sh\n"
+            group += "\(user.name):x:\(user.gid):\n"
+            entries.append(TarEntry(name: "home/\(user.name)", kind: .directory, mode: 0o755, uid: user.uid, gid: user.gid, uname: user.name, gname: user.name))
+        }
+        file("etc/passwd", passwd)
+        file("etc/group", group)
+        entries.append(TarEntry(name: "root", kind: .directory, mode: 0o700))
+        if spec.tmp {
+            entries.append(TarEntry(name: "tmp", kind: .directory, mode: 0o1777))
+            entries.append(TarEntry(name: "var/tmp", kind: .directory, mode: 0o1777))
+        }
+        if spec.nsswitch {
+            file("etc/nsswitch.conf", "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\nprotocols: files\nservices: files\n")
+        }
+        let bins = storePaths.flatMap { path in ["bin", "sbin"].compactMap { sub in
+            FileManager.default.fileExists(atPath: path + "/" + sub) ? path + "/" + sub : nil } }
+        func find(_ program: String) -> String? {
+            bins.map { $0 + "/" + program }.first { FileManager.default.fileExists(atPath: $0) }
+        }
+        if spec.binSh, let shell = find("sh") ?? find("bash") { link("bin/sh", shell) }
+        if spec.usrBinEnv, let env = find("env") { link("usr/bin/env", env) }
+        var extraEnv: [String: String] = [:]
+        if let cacert = extras["cacert"] {
+            let bundle = cacert + "/etc/ssl/certs/ca-bundle.crt"
+            link("etc/ssl/certs/ca-certificates.crt", bundle)
+            link("etc/ssl/certs/ca-bundle.crt", bundle)
+            link("etc/pki/tls/certs/ca-bundle.crt", bundle)
+            link("etc/ssl/cert.pem", bundle)
+            extraEnv["SSL_CERT_FILE"] = "/etc/ssl/certs/ca-certificates.crt"
+        }
+        if let tzdata = extras["tzdata"] {
+            link("usr/share/zoneinfo", tzdata + "/share/zoneinfo")
+            extraEnv["TZDIR"] = "/usr/share/zoneinfo"
+        }
+        for folder in spec.dirs {
+            let (uid, gid, name) = try owner(folder.owner, at: folder.location)
+            entries.append(TarEntry(name: String(folder.path.dropFirst()), kind: .directory, mode: folder.mode, uid: uid, gid: gid, uname: name, gname: name))
+        }
+        // The project's own files: one top layer.
+        var project = LayerTree()
+        for copy in spec.copy {
+            guard FileManager.default.fileExists(atPath: copy.source) else {
+                throw ManifestError.invalid([Diagnostic(.invalidValue(key: "images.\(spec.name).copy", reason: "\(copy.source) does not exist"), at: copy.location)])
+            }
+            let (uid, gid, name) = try owner(copy.owner, at: copy.location)
+            do {
+                try project.addProjectTree(source: copy.source, destination: copy.destination, uid: uid, gid: gid, user: name,
+                                           fileMode: copy.mode, origin: "copy at \(copy.location)")
+            } catch let error as ImageError {
+                throw ManifestError.invalid([Diagnostic(.invalidValue(key: "images.\(spec.name).copy", reason: error.message), at: copy.location)])
+            }
+        }
+        let projectLayers = project.entries.isEmpty ? [] : [project.sorted]
+
+        // Environment: PATH of the contents, the profile's env, the image's env.
+        var env: [String: String] = [
+            "PATH": (bins + ["/usr/local/bin", "/usr/bin", "/bin"]).joined(separator: ":"),
+            "SLIPWAY_PROFILE": spec.profile,
+        ]
+        for (key, value) in extraEnv { env[key] = value }
+        var order = ["PATH", "SLIPWAY_PROFILE"] + extraEnv.keys.sorted()
+        for entry in cached.env + spec.env.map({ CachedEnvironment.Entry(name: $0.name, value: $0.value) }) {
+            env[entry.name] = EnvironmentExpansion.expand(entry.value) { env[$0] }
+            if !order.contains(entry.name) { order.append(entry.name) }
+        }
+        let config = ImageConfiguration.Config(
+            User: user.map { "\($0.uid):\($0.gid)" }, Env: order.compactMap { name in env[name].map { "\(name)=\($0)" } },
+            Entrypoint: spec.entrypoint, Cmd: spec.cmd, WorkingDir: spec.workdir,
+            ExposedPorts: spec.ports.isEmpty ? nil : Dictionary(uniqueKeysWithValues: spec.ports.map { ($0, EmptyObject()) }),
+            Labels: spec.labels.isEmpty ? nil : spec.labels)
+        let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Int.init) ?? 1
+        let architecture = NixBackend.currentSystem().hasPrefix("aarch64") ? "arm64" : "amd64"
+        return ImagePlan(
+            name: spec.name, profile: spec.profile, closure: nodes, customisation: entries, projectLayers: projectLayers,
+            config: config, maxLayers: spec.maxLayers, compression: Compression(rawValue: spec.compression) ?? .gzip,
+            mtime: epoch, architecture: architecture, tags: spec.tags)
+    }
+
+    /// `localhost/<project>-<image>:latest`, or the image's first tag.
+    func defaultReference(_ record: BuildRecord) -> String {
+        if let first = record.tags.first { return first.contains(":") ? first : first + ":latest" }
+        let project = (manifest.project.name ?? (layout.root as NSString).lastPathComponent).lowercased()
+        return "localhost/\(project)-\(record.name):latest"
+    }
+}

@@ -1,0 +1,300 @@
+import SlipwayCore
+
+/// One `[images.NAME]` entry: a container image of one profile's packages.
+public struct ImageSpec: Sendable, Hashable {
+    public struct User: Sendable, Hashable {
+        public var name: String
+        public var uid: Int
+        public var gid: Int
+    }
+
+    /// A project file or folder copied into the image.
+    public struct Copy: Sendable, Hashable {
+        /// Absolute path in the project.
+        public var source: String
+        /// Absolute path in the image.
+        public var destination: String
+        /// Owner: `nil` (root) or a user name (the image's user or `root`).
+        public var owner: String?
+        public var mode: UInt32?
+        public var location: SourceLocation
+    }
+
+    /// An empty folder created in the image.
+    public struct Folder: Sendable, Hashable {
+        public var path: String
+        public var owner: String?
+        public var mode: UInt32
+        public var location: SourceLocation
+    }
+
+    public var name: String
+    public var profile: String = "prod"
+    /// Package keys of the profile, with their locations; `nil`: all of the profile's packages.
+    public var contents: [(key: String, location: SourceLocation)]?
+    public var entrypoint: [String]?
+    public var cmd: [String]?
+    public var env: [EnvEntry] = []
+    public var workdir: String?
+    public var user: User?
+    public var ports: [String] = []
+    public var labels: [String: String] = [:]
+    public var copy: [Copy] = []
+    public var dirs: [Folder] = []
+    public var maxLayers: Int = 100
+    public var compression: String = "gzip"
+    public var tags: [String] = []
+    /// FHS fixes, each on by default.
+    public var binSh = true
+    public var usrBinEnv = true
+    public var tmp = true
+    public var caCertificates = true
+    public var nsswitch = true
+    public var zoneinfo = true
+    public var location: SourceLocation
+
+    public static func == (lhs: ImageSpec, rhs: ImageSpec) -> Bool { lhs.name == rhs.name && lhs.location == rhs.location }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name); hasher.combine(location) }
+}
+
+/// Reads `[images.NAME]`.
+struct ImageDecoder {
+    static let keys = ["profile", "contents", "entrypoint", "cmd", "env", "workdir", "user", "ports", "labels", "copy", "dirs",
+                       "max_layers", "compression", "tags", "bin_sh", "usr_bin_env", "tmp", "ca_certificates", "nsswitch", "zoneinfo"]
+
+    let root: String
+    private(set) var diagnostics: [Diagnostic] = []
+
+    init(root: String) { self.root = root }
+
+    mutating func decode(name: String, node: TOMLNode) -> ImageSpec? {
+        guard let fields = node.entries else {
+            wrongType(node, "a table")
+            return nil
+        }
+        let before = diagnostics.count
+        var spec = ImageSpec(name: name, location: node.keyLocation)
+        if !Identifiers.isName(name) {
+            add(.invalidValue(key: node.dottedPath, reason: "image names use letters, digits, '_' and '-'"), node.keyLocation)
+        }
+        for (key, value) in fields {
+            switch key {
+            case "profile": if let s = string(value) { spec.profile = s }
+            case "contents":
+                if let list = strings(value) { spec.contents = zip(list, value.elements ?? []).map { ($0, $1.valueLocation) } }
+            case "entrypoint": spec.entrypoint = strings(value)
+            case "cmd": spec.cmd = strings(value)
+            case "workdir":
+                if let s = string(value) {
+                    if !s.hasPrefix("/") { add(.invalidValue(key: value.dottedPath, reason: "workdir must be an absolute path"), value.valueLocation) }
+                    spec.workdir = s
+                }
+            case "env":
+                for (envName, envValue) in value.entries ?? [] {
+                    guard Identifiers.isEnvName(envName) else {
+                        add(.invalidValue(key: envValue.dottedPath, reason: "'\(envName)' is not a valid environment variable name"), envValue.keyLocation)
+                        continue
+                    }
+                    switch envValue.value {
+                    case .string(let s): spec.env.append(EnvEntry(name: envName, value: s, location: envValue.keyLocation))
+                    case .integer(let i): spec.env.append(EnvEntry(name: envName, value: String(i), location: envValue.keyLocation))
+                    case .bool(let b): spec.env.append(EnvEntry(name: envName, value: b ? "true" : "false", location: envValue.keyLocation))
+                    default: wrongType(envValue, "a string, number or boolean")
+                    }
+                }
+                if value.entries == nil { wrongType(value, "a table") }
+            case "user": spec.user = user(value)
+            case "ports":
+                for element in value.elements ?? [] {
+                    switch element.value {
+                    case .integer(let port) where (1...65535).contains(port): spec.ports.append("\(port)/tcp")
+                    case .string(let text) where Self.isPort(text): spec.ports.append(text.contains("/") ? text : text + "/tcp")
+                    default: add(.invalidValue(key: element.dottedPath, reason: "a port is a number or \"PORT/tcp\" / \"PORT/udp\""), element.valueLocation)
+                    }
+                }
+                if value.elements == nil { wrongType(value, "an array of ports") }
+            case "labels":
+                for (label, text) in value.entries ?? [] { if let s = string(text) { spec.labels[label] = s } }
+                if value.entries == nil { wrongType(value, "a table") }
+            case "copy":
+                for element in value.elements ?? [] { if let c = copy(element) { spec.copy.append(c) } }
+                if value.elements == nil { wrongType(value, "an array of { from, to, owner, mode } tables") }
+            case "dirs":
+                for element in value.elements ?? [] { if let d = folder(element) { spec.dirs.append(d) } }
+                if value.elements == nil { wrongType(value, "an array of { path, owner, mode } tables") }
+            case "max_layers":
+                if case .integer(let n) = value.value {
+                    if n < 2 { add(.invalidValue(key: value.dottedPath, reason: "an image needs at least 2 layers (store paths and the customisation layer)"), value.valueLocation) }
+                    else if n > 125 { add(.invalidValue(key: value.dottedPath, reason: "Docker refuses more than 125 layers"), value.valueLocation) }
+                    else { spec.maxLayers = n }
+                } else { wrongType(value, "an integer") }
+            case "compression":
+                if let s = string(value) {
+                    if ["gzip", "zstd", "none"].contains(s) { spec.compression = s }
+                    else { add(.invalidValue(key: value.dottedPath, reason: "use \"gzip\", \"zstd\" or \"none\""), value.valueLocation) }
+                }
+            case "tags": spec.tags = strings(value) ?? []
+            case "bin_sh": spec.binSh = bool(value) ?? true
+            case "usr_bin_env": spec.usrBinEnv = bool(value) ?? true
+            case "tmp": spec.tmp = bool(value) ?? true
+            case "ca_certificates": spec.caCertificates = bool(value) ?? true
+            case "nsswitch": spec.nsswitch = bool(value) ?? true
+            case "zoneinfo": spec.zoneinfo = bool(value) ?? true
+            default:
+                add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
+            }
+        }
+        return diagnostics.count == before ? spec : nil
+    }
+
+    static func isPort(_ text: String) -> Bool {
+        let parts = text.split(separator: "/")
+        guard let number = parts.first.flatMap({ Int($0) }), (1...65535).contains(number) else { return false }
+        return parts.count == 1 || (parts.count == 2 && ["tcp", "udp", "sctp"].contains(parts[1]))
+    }
+
+    /// Login names as `useradd` accepts them (shadow-utils' default): `[a-z_][a-z0-9_-]*[$]?`, at most 32.
+    static func isLoginName(_ name: String) -> Bool {
+        guard !name.isEmpty, name.count <= 32, let first = name.unicodeScalars.first,
+              first == "_" || ("a"..."z").contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
+    }
+
+    private mutating func user(_ node: TOMLNode) -> ImageSpec.User? {
+        var user = ImageSpec.User(name: "", uid: 1000, gid: 1000)
+        switch node.value {
+        case .string(let name): user.name = name
+        case .table(let fields):
+            for (key, value) in fields {
+                switch key {
+                case "name": user.name = string(value) ?? ""
+                case "uid": if case .integer(let n) = value.value, n > 0 { user.uid = n } else { add(.invalidValue(key: value.dottedPath, reason: "a uid is a positive integer"), value.valueLocation) }
+                case "gid": if case .integer(let n) = value.value, n > 0 { user.gid = n } else { add(.invalidValue(key: value.dottedPath, reason: "a gid is a positive integer"), value.valueLocation) }
+                default: add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: ["name", "uid", "gid"]), allowed: ["name", "uid", "gid"]), value.keyLocation)
+                }
+            }
+        default:
+            wrongType(node, "a user name or { name, uid, gid }")
+            return nil
+        }
+        guard Self.isLoginName(user.name), user.name != "root", user.name != "nobody" else {
+            add(.invalidValue(key: node.dottedPath, reason: "'\(user.name)' is not a valid login name (lower-case letters, digits, '_' and '-', starting with a letter or '_'; not root or nobody)"), node.valueLocation)
+            return nil
+        }
+        return user
+    }
+
+    private mutating func copy(_ node: TOMLNode) -> ImageSpec.Copy? {
+        guard let fields = node.entries else { wrongType(node, "a { from, to, owner, mode } table"); return nil }
+        var from: String?, to: String?, owner: String?, mode: UInt32?
+        for (key, value) in fields {
+            switch key {
+            case "from": from = string(value)
+            case "to": to = string(value)
+            case "owner": owner = string(value)
+            case "mode": mode = self.mode(value)
+            default: add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: ["from", "to", "owner", "mode"]), allowed: ["from", "to", "owner", "mode"]), value.keyLocation)
+            }
+        }
+        guard let from, let to else {
+            add(.invalidValue(key: node.dottedPath, reason: "a copy needs 'from' (a project path) and 'to' (an image path)"), node.valueLocation)
+            return nil
+        }
+        let source = FilePaths.absolute(from, relativeTo: root)
+        guard source == root || source.hasPrefix(root + "/") else {
+            add(.invalidValue(key: node.dottedPath + ".from", reason: "'\(from)' is outside the project folder; copy only project files"), node.valueLocation)
+            return nil
+        }
+        guard to.hasPrefix("/"), !to.hasPrefix("/nix/store") else {
+            add(.invalidValue(key: node.dottedPath + ".to", reason: "'\(to)' must be an absolute image path outside /nix/store"), node.valueLocation)
+            return nil
+        }
+        return ImageSpec.Copy(source: source, destination: FilePaths.normalize(to), owner: owner, mode: mode, location: node.valueLocation)
+    }
+
+    private mutating func folder(_ node: TOMLNode) -> ImageSpec.Folder? {
+        guard let fields = node.entries else {
+            if let path = node.string, path.hasPrefix("/") { return ImageSpec.Folder(path: FilePaths.normalize(path), owner: nil, mode: 0o755, location: node.valueLocation) }
+            wrongType(node, "a { path, owner, mode } table or an absolute path")
+            return nil
+        }
+        var path: String?, owner: String?, mode: UInt32 = 0o755
+        for (key, value) in fields {
+            switch key {
+            case "path": path = string(value)
+            case "owner": owner = string(value)
+            case "mode": mode = self.mode(value) ?? mode
+            default: add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: ["path", "owner", "mode"]), allowed: ["path", "owner", "mode"]), value.keyLocation)
+            }
+        }
+        guard let path, path.hasPrefix("/") else {
+            add(.invalidValue(key: node.dottedPath, reason: "a dirs entry needs an absolute 'path'"), node.valueLocation)
+            return nil
+        }
+        return ImageSpec.Folder(path: FilePaths.normalize(path), owner: owner, mode: mode, location: node.valueLocation)
+    }
+
+    /// `"0755"` or `"755"` (octal text); integers are refused, since 755 in TOML is decimal.
+    private mutating func mode(_ node: TOMLNode) -> UInt32? {
+        guard let text = node.string, let value = UInt32(text, radix: 8), value <= 0o7777 else {
+            add(.invalidValue(key: node.dottedPath, reason: "a mode is octal text such as \"0755\""), node.valueLocation)
+            return nil
+        }
+        return value
+    }
+
+    // MARK: - Helpers
+
+    private mutating func add(_ kind: Diagnostic.Kind, _ at: SourceLocation) { diagnostics.append(Diagnostic(kind, at: at)) }
+
+    private mutating func wrongType(_ node: TOMLNode, _ expected: String) {
+        let found = node.typeName
+        add(.wrongType(key: node.dottedPath, expected: expected, found: ("aeiou".contains(found.first ?? "x") ? "an " : "a ") + found), node.valueLocation)
+    }
+
+    private mutating func string(_ node: TOMLNode) -> String? {
+        if let s = node.string { return s }
+        wrongType(node, "a string")
+        return nil
+    }
+
+    private mutating func bool(_ node: TOMLNode) -> Bool? {
+        if let b = node.bool { return b }
+        wrongType(node, "a boolean")
+        return nil
+    }
+
+    private mutating func strings(_ node: TOMLNode) -> [String]? {
+        guard let elements = node.elements else { wrongType(node, "an array of strings"); return nil }
+        var result: [String] = []
+        for element in elements {
+            guard let s = element.string else { wrongType(element, "a string"); return nil }
+            result.append(s)
+        }
+        return result
+    }
+}
+
+extension Manifest {
+    /// The images of the manifest (`[images.*]` of the base), validated.
+    /// - Throws: ``ManifestError/invalid(_:)``.
+    public func images() throws(ManifestError) -> [ImageSpec] {
+        var decoder = ImageDecoder(root: root)
+        var specs: [ImageSpec] = []
+        for (name, node) in base.sections["images"]?.entries ?? [] {
+            if let spec = decoder.decode(name: name, node: node) { specs.append(spec) }
+        }
+        var problems = decoder.diagnostics
+        for spec in specs where !profileNames.contains(spec.profile) {
+            problems.append(Diagnostic(.invalidValue(key: "images.\(spec.name).profile", reason: "no profile named '\(spec.profile)'"), at: spec.location))
+        }
+        if !problems.isEmpty { throw .invalid(problems.sorted { $0.location < $1.location }) }
+        return specs
+    }
+
+    func imageDiagnostics() -> [Diagnostic] {
+        var decoder = ImageDecoder(root: root)
+        for (name, node) in base.sections["images"]?.entries ?? [] { _ = decoder.decode(name: name, node: node) }
+        return decoder.diagnostics
+    }
+}

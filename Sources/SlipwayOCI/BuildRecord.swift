@@ -1,0 +1,39 @@
+import Foundation
+
+/// `.slipway/images/NAME.json`: everything needed to write or push an image again, without
+/// keeping any layer bytes.
+public struct BuildRecord: Codable, Sendable {
+    public struct Layer: Codable, Sendable {
+        public var spec: LayerSpec
+        /// sha256 of the uncompressed tar (the config's `rootfs.diff_ids`).
+        public var diffID: Digest
+        /// Size of the uncompressed tar, in bytes.
+        public var diffSize: Int64
+        /// sha256 of the blob as stored and pushed (compressed).
+        public var digest: Digest
+        /// Size of the blob, in bytes.
+        public var size: Int64
+        public var mediaType: String
+    }
+
+    public static let formatVersion = 1
+
+    public var formatVersion = BuildRecord.formatVersion
+    public var name: String
+    public var profile: String
+    public var compression: Compression
+    /// Seconds since the epoch used as every entry's mtime (`SOURCE_DATE_EPOCH` or 1).
+    public var mtime: Int
+    public var layers: [Layer]
+    /// The exact config bytes (canonical JSON), as text.
+    public var config: String
+    public var configDigest: Digest
+    /// The exact manifest bytes (canonical JSON), as text.
+    public var manifest: String
+    public var manifestDigest: Digest
+    /// Default tags (`tags` in the manifest).
+    public var tags: [String]
+
+    public var configBytes: [UInt8] { Array(config.utf8) }
+    public var manifestBytes: [UInt8] { Array(manifest.utf8) }
+}

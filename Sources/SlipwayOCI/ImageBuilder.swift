@@ -1,0 +1,165 @@
+import Foundation
+
+/// What to build, resolved from the manifest and Nix by the caller.
+public struct ImagePlan: Sendable {
+    public var name: String
+    public var profile: String
+    /// The closure of the image's contents (and extras such as the CA bundle).
+    public var closure: [LayerPlanner.Node]
+    /// Generated files and folders (the FHS fixes, users, `dirs`).
+    public var customisation: [TarEntry]
+    /// The project's own layers (each becomes one top layer), lowest first.
+    public var projectLayers: [[TarEntry]]
+    public var config: ImageConfiguration.Config
+    public var maxLayers: Int
+    public var compression: Compression
+    /// Entry mtime, seconds since the epoch.
+    public var mtime: Int
+    /// OCI architecture (`amd64`, `arm64`).
+    public var architecture: String
+    public var tags: [String]
+
+    public init(
+        name: String, profile: String, closure: [LayerPlanner.Node], customisation: [TarEntry], projectLayers: [[TarEntry]],
+        config: ImageConfiguration.Config, maxLayers: Int, compression: Compression, mtime: Int, architecture: String,
+        tags: [String]
+    ) {
+        self.name = name
+        self.profile = profile
+        self.closure = closure
+        self.customisation = customisation
+        self.projectLayers = projectLayers
+        self.config = config
+        self.maxLayers = maxLayers
+        self.compression = compression
+        self.mtime = mtime
+        self.architecture = architecture
+        self.tags = tags
+    }
+}
+
+/// Builds images: plans layers, digests each (tar → sha256 → compress → sha256, streaming, in
+/// parallel, cached), and writes the config and manifest. No layer bytes are kept.
+public struct ImageBuilder: Sendable {
+    public let cache: LayerCache
+
+    public init(cache: LayerCache = LayerCache()) {
+        self.cache = cache
+    }
+
+    /// Counts of work done, for tests and benchmarks.
+    public struct Statistics: Sendable {
+        public var layersDigested = 0
+        public var layersFromCache = 0
+    }
+
+    /// - Throws: ``ImageError`` (conflicting paths, unreadable files).
+    public func build(_ plan: ImagePlan) async throws -> (BuildRecord, Statistics) {
+        let storeBudget = plan.maxLayers - 1 - plan.projectLayers.count
+        guard storeBudget >= 1 else {
+            throw ImageError.invalidOutput("max_layers = \(plan.maxLayers) leaves no layer for the store paths (need at least \(plan.projectLayers.count + 2))")
+        }
+        var specs = LayerPlanner.plan(plan.closure, budget: storeBudget).map { LayerSpec(kind: .store, storePaths: $0) }
+        if !plan.closure.isEmpty || specs.isEmpty { }
+        specs.append(LayerSpec(kind: .customisation, entries: plan.customisation))
+        specs += plan.projectLayers.map { LayerSpec(kind: .project, entries: $0) }
+        try checkConflicts(specs)
+
+        var statistics = Statistics()
+        let compression = plan.compression
+        let mtime = plan.mtime
+        let cache = self.cache
+        let digested: [(Int, BuildRecord.Layer, Bool)] = try await withThrowingTaskGroup(of: (Int, BuildRecord.Layer, Bool).self) { group in
+            var results: [(Int, BuildRecord.Layer, Bool)] = []
+            let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
+            var next = 0
+            func launch(_ i: Int) {
+                let spec = specs[i]
+                group.addTask {
+                    if let hit = cache.lookup(spec, compression: compression, mtime: mtime) {
+                        return (i, .init(spec: spec, diffID: hit.diffID, diffSize: hit.diffSize, digest: hit.digest, size: hit.size, mediaType: hit.mediaType), true)
+                    }
+                    let layer = try LayerDigest.compute(spec, compression: compression, mtime: mtime)
+                    cache.store(.init(diffID: layer.diffID, diffSize: layer.diffSize, digest: layer.digest, size: layer.size, mediaType: layer.mediaType),
+                                for: spec, compression: compression, mtime: mtime)
+                    return (i, layer, false)
+                }
+            }
+            while next < min(width, specs.count) { launch(next); next += 1 }
+            while let result = try await group.next() {
+                results.append(result)
+                if next < specs.count { launch(next); next += 1 }
+            }
+            return results
+        }
+        let layers = digested.sorted { $0.0 < $1.0 }.map(\.1)
+        statistics.layersFromCache = digested.filter(\.2).count
+        statistics.layersDigested = digested.count - statistics.layersFromCache
+
+        let created = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(plan.mtime)))
+        let configuration = ImageConfiguration(
+            created: created, architecture: plan.architecture, config: plan.config,
+            rootfs: .init(diff_ids: layers.map(\.diffID)),
+            history: layers.map { .init(created: created, created_by: "slipway image build", comment: $0.spec.summary) })
+        let configBytes = try CanonicalJSON.encode(configuration)
+        let configDigest = Digest.of(configBytes)
+        let manifest = ImageManifest(
+            config: Descriptor(mediaType: MediaTypes.config, digest: configDigest, size: Int64(configBytes.count)),
+            layers: layers.map { Descriptor(mediaType: $0.mediaType, digest: $0.digest, size: $0.size) })
+        let manifestBytes = try CanonicalJSON.encode(manifest)
+        let record = BuildRecord(
+            name: plan.name, profile: plan.profile, compression: plan.compression, mtime: plan.mtime, layers: layers,
+            config: String(decoding: configBytes, as: UTF8.self), configDigest: configDigest,
+            manifest: String(decoding: manifestBytes, as: UTF8.self), manifestDigest: Digest.of(manifestBytes), tags: plan.tags)
+        return (record, statistics)
+    }
+
+    /// Customisation and project entries must not give one image path two contents.
+    private func checkConflicts(_ specs: [LayerSpec]) throws {
+        var seen = LayerTree()
+        for spec in specs where spec.kind != .store {
+            var tree = LayerTree()
+            for entry in spec.entries { try tree.add(entry, origin: entry.originDescription(spec.kind)) }
+            if let conflict = seen.conflicts(with: tree).first {
+                throw ImageError.conflict(path: conflict.0, first: conflict.1, second: conflict.2)
+            }
+            for entry in spec.entries { try? seen.add(entry, origin: entry.originDescription(spec.kind)) }
+        }
+    }
+}
+
+extension TarEntry {
+    func originDescription(_ kind: LayerSpec.Kind) -> String {
+        if case .file(let path, _) = self.kind { return path }
+        return kind == .customisation ? "generated /\(name)" : "/\(name)"
+    }
+}
+
+/// Produces a layer's digests by streaming its tar through SHA-256 and the compressor.
+public enum LayerDigest {
+    public static func compute(_ spec: LayerSpec, compression: Compression, mtime: Int) throws -> BuildRecord.Layer {
+        let blob = DigestingSink()
+        let diff = DigestingSink(then: compression.sink(into: blob))
+        try spec.writeTar(to: diff, mtime: mtime)
+        let digest = compression == .none ? diff.digest : blob.digest
+        return .init(spec: spec, diffID: diff.digest, diffSize: diff.count, digest: digest,
+                     size: compression == .none ? diff.count : blob.count, mediaType: compression.layerMediaType)
+    }
+
+    /// Writes the layer's blob (compressed as recorded) to `sink`, checking its digest.
+    /// - Throws: ``ImageError/digestMismatch(layer:expected:got:)`` if the bytes differ.
+    public static func writeBlob(_ layer: BuildRecord.Layer, compression: Compression, mtime: Int, to sink: ByteSink) throws {
+        let blob = DigestingSink(then: sink)
+        let diff = DigestingSink(then: compression.sink(into: blob))
+        try layer.spec.writeTar(to: diff, mtime: mtime)
+        let got = compression == .none ? diff.digest : blob.digest
+        guard got == layer.digest else { throw ImageError.digestMismatch(layer: layer.spec.summary, expected: layer.digest, got: got) }
+    }
+
+    /// Writes the uncompressed layer tar to `sink`, checking its diffID.
+    public static func writeTar(_ layer: BuildRecord.Layer, mtime: Int, to sink: ByteSink) throws {
+        let diff = DigestingSink(then: sink)
+        try layer.spec.writeTar(to: diff, mtime: mtime)
+        guard diff.digest == layer.diffID else { throw ImageError.digestMismatch(layer: layer.spec.summary, expected: layer.diffID, got: diff.digest) }
+    }
+}

@@ -1,0 +1,42 @@
+import SlipwayCore
+
+/// Why an image could not be built or written.
+public enum ImageError: SlipwayError, Sendable {
+    case io(String, String)
+    case compression(String)
+    /// Two sources for one image path with different content.
+    case conflict(path: String, first: String, second: String)
+    /// Regenerated layer bytes did not match the recorded digest (a store path changed?).
+    case digestMismatch(layer: String, expected: Digest, got: Digest)
+    case invalidOutput(String)
+    /// The requested image is not in the manifest or has no build record.
+    case unknownImage(String, known: [String])
+    case notBuilt(String)
+    case tool(String)
+
+    public var message: String {
+        switch self {
+        case .io(let path, let reason): "\(path): \(reason)"
+        case .compression(let reason): "compression failed: \(reason)"
+        case .conflict(let path, let first, let second):
+            "two different sources for \(path) in the image: \(first) and \(second)"
+        case .digestMismatch(let layer, let expected, let got):
+            "layer \(layer) came out as \(got), but the build record says \(expected)"
+        case .invalidOutput(let text): text
+        case .unknownImage(let name, _): "no image named '\(name)'"
+        case .notBuilt(let name): "image '\(name)' has not been built"
+        case .tool(let text): text
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .conflict: "keep one of them, or copy to another path"
+        case .digestMismatch: "rebuild the image: `slipway image build`"
+        case .invalidOutput: "use oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:REPO:TAG]"
+        case .unknownImage(_, let known): known.isEmpty ? "add an [images.NAME] table to slipway.toml" : "images: \(known.joined(separator: ", "))"
+        case .notBuilt(let name): "run `slipway image build \(name)` first"
+        default: nil
+        }
+    }
+}
