@@ -8,7 +8,7 @@ import SlipwayNix
 /// expanded: expansion depends on the caller's environment and happens at each start.
 public struct CachedEnvironment: Codable, Sendable {
     /// Bumped when the cache layout or the way environments are made changes.
-    public static let formatVersion = 2
+    public static let formatVersion = 3
 
     public var formatVersion: Int
     public var key: String

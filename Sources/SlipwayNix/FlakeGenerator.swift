@@ -80,6 +80,10 @@ public struct FlakeGenerator: Sendable {
             packageLines.append((entry.key, start...lines.count))
         }
         lines.append("      };")
+        lines.append("      # `nix build --json` lists results in its own order: map derivations back to keys.")
+        lines.append("      slipway.drvPaths = builtins.mapAttrs (name: p: p.drvPath) self.slipway.packages // {")
+        lines.append("        extras = builtins.mapAttrs (name: p: p.drvPath) self.slipway.extras;")
+        lines.append("      };")
         lines.append("      # Paths images may add (CA bundle, time zones), where the package set has them.")
         lines.append("      slipway.extras = builtins.intersectAttrs { cacert = null; tzdata = null; } pkgs;")
         lines.append("      slipway.check = {")

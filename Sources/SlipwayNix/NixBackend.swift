@@ -57,7 +57,8 @@ public struct NixBackend: Sendable {
             throw await explain(error, profile: profile, flakeURL: flakeURL, generated: generated)
         }
         try syncLock(genDir: genDir)
-        let packages = try parseBuild(output.stdout, keys: profile.packages.map(\.key))
+        let drvPaths = try await derivations(flakeURL, attribute: "slipway.drvPaths")
+        let packages = try parseBuild(output.stdout, keys: profile.packages.map(\.key), drvPaths: drvPaths)
         let closure = try await closure(of: packages.flatMap(\.storePaths))
         return ProfileBuild(profile: profile.name, packages: packages, closure: closure)
     }
@@ -97,7 +98,7 @@ public struct NixBackend: Sendable {
         try makeDirectory(rootDir)
         let output = try await nix.run(["build", "--json", "--out-link", rootDir + "/extra"] + wanted.map { "\(flakeURL)#slipway.extras.\($0)" })
         try syncLock(genDir: genDir)
-        let built = try parseBuild(output.stdout, keys: wanted)
+        let built = try parseBuild(output.stdout, keys: wanted, drvPaths: try await derivations(flakeURL, attribute: "slipway.drvPaths.extras"))
         var result: [String: String] = [:]
         for package in built { result[package.key] = package.storePaths.first }
         return result
@@ -148,14 +149,31 @@ public struct NixBackend: Sendable {
         }
     }
 
-    private func parseBuild(_ stdout: String, keys: [String]) throws(NixError) -> [ProfileBuild.Package] {
-        guard let list = (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [[String: Any]],
-              list.count == keys.count else {
+    /// Key to derivation path, from the generated flake's `slipway.drvPaths`.
+    private func derivations(_ flakeURL: String, attribute: String) async throws(NixError) -> [String: String] {
+        let output = try await nix.run(["eval", "--json", "\(flakeURL)#\(attribute)"])
+        let object = (try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8))) as? [String: Any] ?? [:]
+        return object.compactMapValues { $0 as? String }
+    }
+
+    /// Each key's outputs, matched through its derivation (`nix build --json` does not keep
+    /// the order of the installables, and two keys may name the same derivation).
+    private func parseBuild(_ stdout: String, keys: [String], drvPaths: [String: String]) throws(NixError) -> [ProfileBuild.Package] {
+        guard let list = (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [[String: Any]] else {
             throw .unexpectedOutput(arguments: ["build", "--json"], detail: String(stdout.prefix(300)))
         }
-        return zip(keys, list).map { key, item in
-            ProfileBuild.Package(key: key, outputs: (item["outputs"] as? [String: String]) ?? [:])
+        var byDerivation: [String: [String: String]] = [:]
+        for item in list {
+            if let drv = item["drvPath"] as? String { byDerivation[drv] = (item["outputs"] as? [String: String]) ?? [:] }
         }
+        var packages: [ProfileBuild.Package] = []
+        for key in keys {
+            guard let drv = drvPaths[key], let outputs = byDerivation[drv] else {
+                throw .unexpectedOutput(arguments: ["build", "--json"], detail: "no result for package '\(key)'")
+            }
+            packages.append(ProfileBuild.Package(key: key, outputs: outputs))
+        }
+        return packages
     }
 
     /// Turns a failed build into diagnostics at the manifest lines of the packages at fault.
