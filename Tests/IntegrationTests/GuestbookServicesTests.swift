@@ -74,4 +74,42 @@ struct GuestbookServicesTests {
         #expect(log.components(separatedBy: "database system is shut down\n").count - 1 == 20)
         #expect(!log.contains("was interrupted"), "no crash recovery was needed")
     }
+
+    @Test func prodImagesServeTheAppUnderPodman() throws {
+        let dir = try exampleCopy("guestbook")
+        let env: [String: String?] = ["XDG_CACHE_HOME": dir + "/.cache-test"]
+        let build = try slipway(["image", "build"], in: dir, environment: env)
+        #expect(build.status == 0, "\(build.stderr)")
+        for image in ["app", "web"] {
+            let load = try slipway(["image", "load", image], in: dir, environment: env)
+            #expect(load.status == 0, "\(load.stderr)")
+        }
+        let up = try slipway(["up", "-d", "postgres", "redis", "migrate"], in: dir)
+        #expect(up.status == 0, "\(up.stderr)")
+        defer { _ = try? slipway(["down"], in: dir) }
+        let ports = try slipway(["exec", "--", "sh", "-c", "echo $POSTGRES_PORT $REDIS_PORT"], in: dir).stdout
+            .split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let suffix = String(UUID().uuidString.prefix(6)).lowercased()
+        let podman = "/usr/bin/env"
+        let app = try runToFiles(podman, ["podman", "run", "-d", "--name", "gb-app-\(suffix)", "--network", "host",
+                                          "-e", "POSTGRES_PORT=\(ports[0])", "-e", "REDIS_PORT=\(ports[1])", "localhost/guestbook-app:latest"], in: dir)
+        #expect(app.status == 0, "\(app.stderr)")
+        let web = try runToFiles(podman, ["podman", "run", "-d", "--name", "gb-web-\(suffix)", "--network", "host", "localhost/guestbook-web:latest"], in: dir)
+        #expect(web.status == 0, "\(web.stderr)")
+        defer { _ = try? runToFiles(podman, ["podman", "rm", "-f", "gb-app-\(suffix)", "gb-web-\(suffix)"], in: dir) }
+        var health = (0, "")
+        for _ in 0..<100 {
+            health = try http("http://127.0.0.1:8080/health")
+            if health.0 == 200 { break }
+            usleep(100_000)
+        }
+        #expect(health.0 == 200, "\(health)")
+        #expect(health.1.contains(#""postgres":"ok","redis":"ok""#))
+        #expect(try http("http://127.0.0.1:8080/", form: "name=Grace&message=from+the+prod+image").0 == 303)
+        let page = try http("http://127.0.0.1:8080/")
+        #expect(page.0 == 200)
+        #expect(page.1.contains("Grace"))
+        let whoami = try runToFiles(podman, ["podman", "exec", "gb-app-\(suffix)", "id", "-u"], in: dir)
+        #expect(whoami.stdout == "1000\n")
+    }
 }

@@ -125,3 +125,32 @@ func http(_ url: String, form: String? = nil) throws -> (Int, String) {
     let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
     return (status, body)
 }
+
+/// Runs a command whose children may outlive it holding inherited descriptors (e.g. `podman run
+/// -d`, whose conmon stays): spawned with posix_spawn, every descriptor above 2 closed, output to
+/// files, and reaped with waitpid, so nothing waits for an end of file that never comes.
+func runToFiles(_ executable: String, _ arguments: [String], in directory: String) throws -> RunResult {
+    let out = directory + "/.run-\(UUID().uuidString.prefix(8)).out"
+    let err = out + ".err"
+    defer { unlink(out); unlink(err) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+    }
+    let argv = (["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory, executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, environ)
+    guard spawned == 0 else { return RunResult(status: 127, stdout: "", stderr: String(cString: strerror(spawned))) }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return RunResult(status: code, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+                     stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+}
