@@ -1,9 +1,29 @@
 /// Dotenv-style variable expansion for `[env]` values.
 ///
-/// Supported forms: `$NAME`, `${NAME}`, `${NAME:-default}` (default when unset or empty) and
-/// `\$` for a literal dollar. An unknown name expands to the empty string, as in POSIX sh.
-/// A `$` not followed by a name is kept as it is.
+/// Supported forms: `$NAME`, `${NAME}`, `${NAME:-default}` (default when unset or empty),
+/// `${NAME-default}` (default when unset); defaults may themselves hold `${...}`. `\$` is a
+/// literal dollar. An unknown name expands to the empty string, as in POSIX sh. A `$` not
+/// followed by a name, and `${...}` forms not listed here, are kept as written.
 public enum EnvironmentExpansion {
+    /// The index of the `}` closing a `${` whose contents start at `start` (nested `${...}` counted).
+    static func matchingBrace(_ scalars: [Unicode.Scalar], from start: Int) -> Int? {
+        var depth = 1
+        var i = start
+        while i < scalars.count {
+            if scalars[i] == "$", i + 1 < scalars.count, scalars[i + 1] == "{" {
+                depth += 1
+                i += 2
+                continue
+            }
+            if scalars[i] == "}" {
+                depth -= 1
+                if depth == 0 { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// Expands `value`, looking names up with `lookup`.
     public static func expand(_ value: String, lookup: (String) -> String?) -> String {
         var result = ""
@@ -23,15 +43,22 @@ public enum EnvironmentExpansion {
                 i += 1
                 continue
             }
-            if scalars[i + 1] == "{", let close = scalars[(i + 2)...].firstIndex(of: "}") {
+            if scalars[i + 1] == "{", let close = matchingBrace(scalars, from: i + 2) {
                 let inner = String(String.UnicodeScalarView(scalars[(i + 2)..<close]))
-                if let split = inner.range(of: ":-") {
-                    let name = String(inner[..<split.lowerBound])
-                    let fallback = String(inner[split.upperBound...])
+                let nameEnd = inner.unicodeScalars.firstIndex { !isName($0) } ?? inner.unicodeScalars.endIndex
+                let name = String(inner.unicodeScalars[..<nameEnd])
+                let rest = String(inner.unicodeScalars[nameEnd...])
+                if name.isEmpty || !isNameStart(name.unicodeScalars.first!) {
+                    result += String(String.UnicodeScalarView(scalars[i...close]))  // not a form we know: kept
+                } else if rest.isEmpty {
+                    result += lookup(name) ?? ""
+                } else if rest.hasPrefix(":-") {
                     let found = lookup(name) ?? ""
-                    result += found.isEmpty ? expand(fallback, lookup: lookup) : found
+                    result += found.isEmpty ? expand(String(rest.dropFirst(2)), lookup: lookup) : found
+                } else if rest.hasPrefix("-") {
+                    result += lookup(name) ?? expand(String(rest.dropFirst()), lookup: lookup)
                 } else {
-                    result += lookup(inner) ?? ""
+                    result += String(String.UnicodeScalarView(scalars[i...close]))  // e.g. ${A:=x}: kept as written
                 }
                 i = close + 1
                 continue

@@ -29,6 +29,12 @@ public enum ManifestLoader {
     ///   - root: the absolute folder that relative flake refs are resolved against.
     /// - Throws: ``ManifestError/invalid(_:)`` with every problem, in source order.
     public static func parse(_ source: String, file: String, root: String) throws(ManifestError) -> Manifest {
+        if let nul = source.firstIndex(of: "\0") {
+            let before = source[..<nul]
+            let line = before.filter { $0 == "\n" }.count + 1
+            let column = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
+            throw .invalid([Diagnostic(.syntax("the file contains a NUL byte; is it a text file?"), at: SourceLocation(file: file, line: line, column: column))])
+        }
         let document: TOMLNode
         do {
             document = try TOMLDocument.parse(source, file: file)

@@ -19,11 +19,19 @@ struct ServiceDecoder {
             add(.invalidValue(key: node.dottedPath, reason: "service names use letters, digits, '_' and '-'"), node.keyLocation)
             return nil
         }
+        if ["logs", "supervisor"].contains(name) {
+            add(.invalidValue(key: node.dottedPath, reason: "'\(name)' is reserved (.slipway/state/<profile>/logs/ and supervisor.log); choose another name"), node.keyLocation)
+            return nil
+        }
         var spec = ServiceSpec(name: name, command: "", env: [], dependsOn: [], location: node.keyLocation)
         let before = diagnostics.count
         for (key, value) in fields {
             switch key {
-            case "command": spec.command = string(value) ?? ""
+            case "command":
+                spec.command = string(value) ?? ""
+                if spec.command.allSatisfy(\.isWhitespace) && value.string != nil {
+                    add(.invalidValue(key: value.dottedPath, reason: "the command is empty"), value.valueLocation)
+                }
             case "setup": spec.setup = string(value)
             case "cwd": spec.cwd = string(value)
             case "user": spec.user = string(value)
@@ -104,7 +112,9 @@ struct ServiceDecoder {
             case "tcp":
                 kinds += 1
                 // A port number, or "$PORT" for the service's own port.
-                if case .string("$PORT") = value.value { kind = .tcp(0) } else if let n = integer(value) { kind = .tcp(n) }
+                if case .string("$PORT") = value.value { kind = .tcp(0) } else if let n = integer(value) {
+                    if (1...65535).contains(n) { kind = .tcp(n) } else { add(.invalidValue(key: value.dottedPath, reason: "a port is between 1 and 65535, or \"$PORT\""), value.valueLocation) }
+                }
             case "log":
                 kinds += 1
                 if let s = string(value) {
@@ -159,8 +169,17 @@ struct ServiceDecoder {
         return nil
     }
 
-    /// Seconds as a number, or a string such as "500ms", "2s", "1m".
+    /// Seconds as a number, or a string such as "500ms", "2s", "1m"; at most one day.
     private mutating func duration(_ node: TOMLNode) -> Double? {
+        guard let seconds = parseDuration(node) else { return nil }
+        guard seconds <= 86_400 else {
+            add(.invalidValue(key: node.dottedPath, reason: "\(seconds) seconds is more than a day"), node.valueLocation)
+            return nil
+        }
+        return seconds
+    }
+
+    private mutating func parseDuration(_ node: TOMLNode) -> Double? {
         switch node.value {
         case .integer(let n) where n >= 0: return Double(n)
         case .float(let d) where d >= 0: return d
@@ -170,6 +189,9 @@ struct ServiceDecoder {
                 if let n = Double(text.dropLast(suffix.count)), n >= 0 { return n * scale }
             }
             add(.invalidValue(key: node.dottedPath, reason: "'\(text)' is not a duration; use seconds (2, 0.5) or \"500ms\", \"2s\", \"1m\""), node.valueLocation)
+            return nil
+        case .integer, .float:
+            add(.invalidValue(key: node.dottedPath, reason: "a duration cannot be negative"), node.valueLocation)
             return nil
         default:
             wrongType(node, "a duration in seconds")
@@ -209,6 +231,16 @@ extension Manifest {
                         reason: "'\(dependency.name)' has no readiness probe, so it can never be healthy; add [services.\(dependency.name)] ready = { ... } or use \"started\""),
                         at: dependency.location))
                 }
+            }
+        }
+        var portNames: [String: String] = [:]
+        for spec in specs.sorted(by: { $0.location < $1.location }) {
+            let variable = ServiceSpec.portVariable(spec.name)
+            if let other = portNames[variable] {
+                problems.append(Diagnostic(.invalidValue(
+                    key: "services.\(spec.name)", reason: "services '\(other)' and '\(spec.name)' would both export \(variable); rename one"), at: spec.location))
+            } else {
+                portNames[variable] = spec.name
             }
         }
         if let cycle = ServiceOrder.cycle(in: enabled) {

@@ -21,6 +21,10 @@ public struct NixBackend: Sendable {
         self.system = system
     }
 
+    /// The generated flake, relative to its folder (Nix runs there): Nix 2.8 takes `path:` URLs
+    /// literally, so an absolute path with a space or `#` in it would not parse.
+    static let generatedFlakeRef = "path:."
+
     /// The Nix system double of this machine, e.g. `x86_64-linux`.
     public static func currentSystem() -> String {
         var name = utsname()
@@ -40,9 +44,9 @@ public struct NixBackend: Sendable {
         let generated = FlakeGenerator(manifest: manifest, system: system).generate(profile)
         let genDir = layout.generatedFlakeDir(profile: profile.name)
         try prepare(genDir: genDir, flake: generated.text)
-        let flakeURL = "path:" + genDir
+        let flakeURL = NixBackend.generatedFlakeRef
         if profile.packages.isEmpty {
-            try await nix.run(["flake", "lock", flakeURL])
+            try await nix.run(["flake", "lock", flakeURL], workingDirectory: genDir)
             try syncLock(genDir: genDir)
             return ProfileBuild(profile: profile.name, packages: [], closure: [])
         }
@@ -52,12 +56,12 @@ public struct NixBackend: Sendable {
         let installables = profile.packages.map { "\(flakeURL)#slipway.packages.\($0.key)" }
         let output: NixCommand.Output
         do {
-            output = try await nix.run(["build", "--json", "--out-link", rootDir + "/pkg"] + installables)
+            output = try await nix.run(["build", "--json", "--out-link", rootDir + "/pkg"] + installables, workingDirectory: genDir)
         } catch {
             throw await explain(error, profile: profile, flakeURL: flakeURL, generated: generated)
         }
         try syncLock(genDir: genDir)
-        let drvPaths = try await derivations(flakeURL, attribute: "slipway.drvPaths")
+        let drvPaths = try await derivations(genDir, attribute: "slipway.drvPaths")
         let packages = try parseBuild(output.stdout, keys: profile.packages.map(\.key), drvPaths: drvPaths)
         let closure = try await closure(of: packages.flatMap(\.storePaths))
         return ProfileBuild(profile: profile.name, packages: packages, closure: closure)
@@ -75,7 +79,7 @@ public struct NixBackend: Sendable {
         let generated = FlakeGenerator(manifest: manifest, system: system).generate(profile)
         let genDir = layout.generatedFlakeDir(profile: profile.name)
         try prepare(genDir: genDir, flake: generated.text, usePins: false)
-        try await nix.run(["flake", "lock", "path:" + genDir])
+        try await nix.run(["flake", "lock", NixBackend.generatedFlakeRef], workingDirectory: genDir)
         try syncLock(genDir: genDir)
     }
 
@@ -88,17 +92,17 @@ public struct NixBackend: Sendable {
         let generated = FlakeGenerator(manifest: manifest, system: system).generate(profile)
         let genDir = layout.generatedFlakeDir(profile: profile.name)
         try prepare(genDir: genDir, flake: generated.text)
-        let flakeURL = "path:" + genDir
-        let listed = try await nix.run(["eval", "--json", "\(flakeURL)#slipway.extras", "--apply", "builtins.attrNames"])
+        let flakeURL = NixBackend.generatedFlakeRef
+        let listed = try await nix.run(["eval", "--json", "\(flakeURL)#slipway.extras", "--apply", "builtins.attrNames"], workingDirectory: genDir)
         let available = ((try? JSONSerialization.jsonObject(with: Data(listed.stdout.utf8))) as? [String]) ?? []
         let wanted = names.filter(available.contains)
         guard !wanted.isEmpty else { return [:] }
         let rootDir = layout.dataDir + "/gcroots/extras-" + profile.name
         try? FileManager.default.removeItem(atPath: rootDir)
         try makeDirectory(rootDir)
-        let output = try await nix.run(["build", "--json", "--out-link", rootDir + "/extra"] + wanted.map { "\(flakeURL)#slipway.extras.\($0)" })
+        let output = try await nix.run(["build", "--json", "--out-link", rootDir + "/extra"] + wanted.map { "\(flakeURL)#slipway.extras.\($0)" }, workingDirectory: genDir)
         try syncLock(genDir: genDir)
-        let built = try parseBuild(output.stdout, keys: wanted, drvPaths: try await derivations(flakeURL, attribute: "slipway.drvPaths.extras"))
+        let built = try parseBuild(output.stdout, keys: wanted, drvPaths: try await derivations(genDir, attribute: "slipway.drvPaths.extras"))
         var result: [String: String] = [:]
         for package in built { result[package.key] = package.storePaths.first }
         return result
@@ -150,8 +154,8 @@ public struct NixBackend: Sendable {
     }
 
     /// Key to derivation path, from the generated flake's `slipway.drvPaths`.
-    private func derivations(_ flakeURL: String, attribute: String) async throws(NixError) -> [String: String] {
-        let output = try await nix.run(["eval", "--json", "\(flakeURL)#\(attribute)"])
+    private func derivations(_ genDir: String, attribute: String) async throws(NixError) -> [String: String] {
+        let output = try await nix.run(["eval", "--json", "\(NixBackend.generatedFlakeRef)#\(attribute)"], workingDirectory: genDir)
         let object = (try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8))) as? [String: Any] ?? [:]
         return object.compactMapValues { $0 as? String }
     }
@@ -182,7 +186,7 @@ public struct NixBackend: Sendable {
     ) async -> NixError {
         guard case .commandFailed(_, _, let stderr) = error else { return error }
         var problems: [Diagnostic] = []
-        if let output = try? await nix.run(["eval", "--json", "\(flakeURL)#slipway.check"]),
+        if let output = try? await nix.run(["eval", "--json", "\(flakeURL)#slipway.check"], workingDirectory: layout.generatedFlakeDir(profile: profile.name)),
            let checks = (try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8))) as? [String: Bool] {
             for entry in profile.packages where checks[entry.key] == false {
                 problems.append(Diagnostic(.missingAttribute(package: entry.key, attribute: describe(entry.spec)), at: entry.location))

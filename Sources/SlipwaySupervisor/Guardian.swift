@@ -18,14 +18,20 @@ public final class GuardianLink: @unchecked Sendable {
     private let fd: Int32
     private let lock = NSLockLike()
 
-    /// Starts the guardian: `executable __guardian`.
+    /// A random value every service of this supervisor gets as `SLIPWAY_SUPERVISOR_TOKEN`: the
+    /// guardian also finds processes by it (one that was starting when the supervisor died, or
+    /// a grandchild that moved to its own session).
+    public let token: String
+
+    /// Starts the guardian: `executable __guardian TOKEN`.
     /// - Throws: ``SupervisorError/spawnFailed(_:_:)``.
     public init(executable: String) throws {
+        token = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw SupervisorError.spawnFailed("guardian", String(cString: strerror(errno))) }
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
         let pid = try Spawn.detached(
-            [executable, "__guardian"], stdin: fds[0], stdout: -1, stderr: -1, environment: nil)
+            [executable, "__guardian", token], stdin: fds[0], stdout: -1, stderr: -1, environment: nil)
         _ = pid
         Glibc.close(fds[0])
         fd = fds[1]
@@ -54,7 +60,7 @@ public final class GuardianLink: @unchecked Sendable {
 
     /// The guardian's main loop (`slipway __guardian`): reads the pipe until EOF, then stops
     /// what is left. Never returns.
-    public static func runGuardian() -> Never {
+    public static func runGuardian(token: String) -> Never {
         signal(SIGINT, SIG_IGN)
         signal(SIGHUP, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
@@ -74,6 +80,8 @@ public final class GuardianLink: @unchecked Sendable {
                 } else if parts.count == 2, parts[0] == "del", let pgid = pid_t(parts[1]) {
                     groups.removeValue(forKey: pgid)
                 } else if parts.count == 1, parts[0] == "done" {
+                    // Everything was stopped in order; only strays carrying the token remain.
+                    stopTagged(token, graceMS: 2000)
                     exit(0)
                 }
             }
@@ -95,7 +103,54 @@ public final class GuardianLink: @unchecked Sendable {
             }
             if elapsed > 120_000 { break }
         }
+        stopTagged(token, graceMS: 5000)
         exit(0)
+    }
+
+    /// The environment entry that marks a service process of the supervisor with `token`.
+    public static func marker(_ token: String) -> String { "SLIPWAY_SUPERVISOR_TOKEN=" + token }
+
+    /// SIGTERM, then after `graceMS` SIGKILL, to every process group holding a process whose
+    /// environment carries the token (read from `/proc/*/environ`).
+    static func stopTagged(_ token: String, graceMS: Int) {
+        guard !token.isEmpty else { return }
+        var groups = taggedGroups(token)
+        guard !groups.isEmpty else { return }
+        for pgid in groups { kill(-pgid, SIGTERM) }
+        let start = Clock.now
+        while !groups.isEmpty && Int((Clock.now - start) * 1000) < graceMS {
+            usleep(20_000)
+            groups = groups.filter { ProcessGroup(id: $0).isAlive }
+        }
+        for pgid in taggedGroups(token) { kill(-pgid, SIGKILL) }
+    }
+
+    static func taggedGroups(_ token: String) -> Set<pid_t> {
+        let needle = Array(marker(token).utf8)
+        var groups: Set<pid_t> = []
+        guard let dir = opendir("/proc") else { return [] }
+        defer { closedir(dir) }
+        let me = getpid()
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let pid = pid_t(name), pid != me else { continue }
+            let fd = open("/proc/\(pid)/environ", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            var data: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n <= 0 { break }
+                data.append(contentsOf: buffer[0..<n])
+            }
+            close(fd)
+            let found = data.split(separator: 0).contains { $0.elementsEqual(needle) }
+            if found {
+                let pgid = getpgid(pid)
+                if pgid > 0 { groups.insert(pgid) }
+            }
+        }
+        return groups
     }
 }
 

@@ -51,7 +51,9 @@ actor ServiceController {
 
     /// Starts the run loop (no-op if it is running).
     func start() {
-        guard runTask == nil else { return }
+        if runTask != nil && ![.exited, .failed, .stopped].contains(state) { return }
+        runTask = nil
+        restarts = 0
         stopRequested = false
         unhealthy = false
         reason = nil
@@ -146,6 +148,11 @@ actor ServiceController {
             startedAt = nil
             if stopRequested { break }
             exitStatus = status
+            if status == 0, spec.ready != nil, !unhealthy, state != .ready {
+                // Most often a command that daemonizes (`pg_ctl start`, `--daemonize yes`).
+                unhealthy = true
+                reason = "exited with status 0 before it was ready; a command that puts itself in the background cannot be supervised, run it in the foreground"
+            }
             let failed = status != 0 || unhealthy
             if !unhealthy { reason = status == 0 ? nil : "exited with status \(describe(status))" }
             sink.note(spec.name, unhealthy ? (reason ?? "unhealthy") : "exited with status \(describe(status))")
@@ -274,7 +281,7 @@ actor ServiceController {
                 unhealthy = true
                 reason = "not ready within \(format(probe.startTimeout))s"
                 sink.note(spec.name, "\(reason ?? ""): stopping it")
-                group.signal(spec.stopSignal)
+                await stopUnhealthy(group)
                 return
             }
             try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
@@ -294,10 +301,19 @@ actor ServiceController {
                     unhealthy = true
                     reason = "readiness probe failed \(failures) times in a row"
                     sink.note(spec.name, "\(reason ?? ""): stopping it")
-                    group.signal(spec.stopSignal)
+                    await stopUnhealthy(group)
                     return
                 }
             }
+        }
+    }
+
+    /// The stop signal, then SIGKILL to the group after `stop_timeout`, as for a requested stop.
+    private func stopUnhealthy(_ group: ProcessGroup) async {
+        group.signal(spec.stopSignal)
+        if !(await group.waitUntilGone(timeout: spec.stopTimeout)) {
+            sink.note(spec.name, "still running after \(format(spec.stopTimeout))s: SIGKILL to its process group")
+            group.signal(SIGKILL)
         }
     }
 

@@ -69,6 +69,7 @@ public actor Supervisor {
                 Self.chownTree(stateDir, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
             }
             var environment = configuration.environment(spec)
+            if let guardian { environment["SLIPWAY_SUPERVISOR_TOKEN"] = guardian.token }
             if credentials != nil, let user = spec.user {
                 environment["USER"] = user
                 environment["LOGNAME"] = user

@@ -245,4 +245,58 @@ struct SupervisorIntegrationTests {
         #expect(output.contains("all services stopped"))
         #expect(processes(under: dir).isEmpty)
     }
+
+    @Test func supervisorKilledWhileStartingLeavesNoOrphans() throws {
+        var manifest = Self.header
+        for i in 1...20 { manifest += "[services.s\(i)]\ncommand = \"exec busybox sleep 40\(i)\"\n" }
+        let dir = try project(manifest)
+        _ = try slipway(["exec", "--", "true"], in: dir)  // environment built: the race is in the supervisor
+        let sleepers = { () -> [String] in
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { pid in
+                guard pid.allSatisfy(\.isNumber) else { return false }
+                let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+                return !stat.contains(") Z ") && (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")) == dir
+                    && ((try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))).map { String(decoding: $0, as: UTF8.self) } ?? "").contains("sleep")
+            }
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: slipwayBinary)
+        process.arguments = ["up", "-d"]
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        // Kill the background supervisor as soon as its first service exists.
+        var killed = false
+        for _ in 0..<2000 where !killed {
+            if !sleepers().isEmpty {
+                for pid in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []) where pid.allSatisfy(\.isNumber) {
+                    let cmd = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                    if cmd.contains("--supervise") && cmd.contains(dir) { kill(pid_t(pid)!, SIGKILL); killed = true }
+                }
+            }
+            usleep(1000)
+        }
+        #expect(killed)
+        process.waitUntilExit()
+        #expect(waitUntil(5) { sleepers().isEmpty }, "left: \(sleepers())")
+    }
+
+    @Test func startRunsAFailedServiceAgainAndReportsItsSettledState() throws {
+        let dir = try project(Self.header + """
+            [services.once]
+            command = "if [ -f $STATE_DIR/ok ]; then exec busybox sleep 1000; else touch $STATE_DIR/ok; exit 3; fi"
+            restart = "no"
+            """)
+        _ = try slipway(["up", "-d"], in: dir)  // no probe: `running` counts as up, then it fails
+        #expect(waitUntil(5) { (try? self.service(self.status(dir), "once")["state"] as? String) == "failed" })
+        let start = try slipway(["start", "once"], in: dir)
+        #expect(start.status == 0, "\(start.stderr)")
+        #expect(start.stdout == "once: running\n")
+        let restart = try slipway(["restart", "once"], in: dir)
+        #expect(restart.stdout == "once: running\n")
+        let stop = try slipway(["stop", "once"], in: dir)
+        #expect(stop.stdout == "once: stopped\n")
+        #expect(try slipway(["down"], in: dir).status == 0)
+    }
 }

@@ -17,6 +17,13 @@ struct EnvironmentTests {
         ("$", "$"),
         ("cost $5", "cost $5"),
         ("$UNSET", ""),
+        ("${UNSET:-${A}}", "1"),
+        ("${A:-${B:-nested}}", "1"),
+        ("${UNSET:-${ALSO:-nested}}", "nested"),
+        ("${EMPTY-set}", ""),
+        ("${UNSET-unset}", "unset"),
+        ("${A:=x}", "${A:=x}"),
+        ("${}", "${}"),
     ])
     func expansion(_ input: String, _ expected: String) {
         let vars = ["A": "1", "EMPTY": ""]

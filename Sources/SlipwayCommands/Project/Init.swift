@@ -46,17 +46,34 @@ struct Init: ParsableCommand {
 
 /// The commented manifest `slipway init` writes.
 enum StarterManifest {
+    /// A TOML basic string (TOML v1.0.0 §String escapes).
+    static func tomlString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F { out += String(format: "\\u%04X", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+
     static func text(name: String, nixpkgs: String) -> String {
         """
         # slipway.toml: one manifest for the dev shell, CI and production images.
         # Reference: docs/manifest.md. Profiles (dev, ci, prod) say how each stage differs.
 
         [project]
-        name = "\(name)"
+        name = \(tomlString(name))
 
         [nix]
         # Any flake ref; pinned in slipway.lock (commit it). `slipway update` re-pins.
-        nixpkgs = "\(nixpkgs)"
+        nixpkgs = \(tomlString(nixpkgs))
 
         [packages]
         # name = "nixpkgs attribute path", or { nix = "<expression>" }, or { flake = "<ref>#<attr>" }

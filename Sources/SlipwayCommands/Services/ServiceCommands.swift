@@ -15,6 +15,10 @@ struct Down: AsyncParsableCommand {
         let (_, client) = try ServiceContext.socketOnly(global)
         guard client.isAlive else {
             Terminal.writeError("slipway: no supervisor is running for profile '\(global.profile)'\n")
+            let others = OtherSupervisors.running(dataDir: try global.layout().dataDir, except: global.profile)
+            if !others.isEmpty {
+                Terminal.writeError("slipway: running for other profiles: \(others.joined(separator: ", ")) (use --profile)\n")
+            }
             return
         }
         let answer = try client.send(.init(command: "down"))
@@ -96,9 +100,17 @@ enum ServiceAction {
         guard client.isAlive else { throw SupervisorError.notRunning(profile: global.profile) }
         let answer = try client.send(.init(command: action, service: service))
         guard answer.ok else { throw SupervisorError.control(answer.error ?? "\(action) failed") }
-        if let row = answer.status?.services.first(where: { $0.name == service }) {
-            Terminal.write("\(service): \(row.state.rawValue)\n")
+        // Report the state once it settles (not the one at the moment of the request).
+        var row = answer.status?.services.first { $0.name == service }
+        let deadline = Date().addingTimeInterval(action == "stop" ? 0 : 120)
+        while let current = row, [.pending, .starting, .restarting].contains(current.state) || (action != "stop" && current.state == .stopped),
+              Date() < deadline {
+            usleep(20_000)
+            row = (try? client.send(.init(command: "ps")))?.status?.services.first { $0.name == service }
         }
+        guard let row else { return }
+        Terminal.write("\(service): \(row.state.rawValue)\(row.reason.map { " (\($0))" } ?? "")\n")
+        if row.state == .failed { throw ExitCodeError(code: 1) }
     }
 }
 
@@ -121,4 +133,13 @@ struct Restart: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The service.") var service: String
     func run() async throws { try ServiceAction.perform("restart", service: service, global: global) }
+}
+
+/// Supervisors of the same project for other profiles (their control sockets answer).
+enum OtherSupervisors {
+    static func running(dataDir: String, except profile: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dataDir + "/run")) ?? []
+        return names.filter { $0.hasSuffix(".sock") }.map { String($0.dropLast(5)) }.filter { $0 != profile }
+            .filter { ControlClient(path: ControlProtocol.socketPath(dataDir: dataDir, profile: $0)).isAlive }.sorted()
+    }
 }

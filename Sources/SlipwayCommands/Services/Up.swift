@@ -32,8 +32,16 @@ struct Up: AsyncParsableCommand {
             throw SupervisorError.unknownService(name, known: known)
         }
         if context.client.isAlive {
-            let pid = (try? context.client.send(.init(command: "ps")))?.status?.supervisorPid ?? 0
+            let status = (try? context.client.send(.init(command: "ps")))?.status
+            let pid = status?.supervisorPid ?? 0
             Terminal.writeError("slipway: a supervisor for profile '\(context.profile)' is already running (pid \(pid))\n")
+            let managed = status?.services.map(\.name) ?? []
+            let missing = ServiceOrder.startOrder(context.services, requested: services).map(\.name).filter { !managed.contains($0) }
+            if !missing.isEmpty {
+                throw SupervisorError.control(
+                    "it does not run \(missing.joined(separator: ", ")) (slipway.toml may have changed since it started)\n"
+                    + "hint: `slipway down`, then `slipway up` again to apply the manifest")
+            }
             if detach || supervise { return }
             Terminal.writeError("slipway: attaching to its logs (Ctrl-C detaches; `slipway down` stops it)\n")
             try await LogFollower(directory: context.logDirectory, services: known).run(lines: 20, follow: true)
@@ -57,7 +65,9 @@ struct Up: AsyncParsableCommand {
 struct GuardianCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "__guardian", shouldDisplay: false)
 
+    @Argument var token: String = ""
+
     func run() throws {
-        GuardianLink.runGuardian()
+        GuardianLink.runGuardian(token: token)
     }
 }
