@@ -39,14 +39,10 @@ struct ImagePlanning {
             packages = cached.build.packages
         }
         let storePaths = packages.flatMap(\.storePaths)
-        let nix = try NixCommand.locate()
-        let backend = NixBackend(nix: nix, layout: layout, manifest: manifest)
         var extraNames: [String] = []
         if spec.caCertificates { extraNames.append("cacert") }
         if spec.zoneinfo { extraNames.append("tzdata") }
-        let extras = try await backend.buildExtras(extraNames, profile: resolved)
-        let closure = try await backend.closure(of: storePaths + extras.values.sorted())
-        let nodes = closure.map { LayerPlanner.Node(path: $0.path, size: $0.narSize, references: $0.references) }
+        let (extras, nodes) = try await closure(storePaths: storePaths, extraNames: extraNames, resolved: resolved, environmentKey: cached.key)
 
         let user = spec.user
         func owner(_ name: String?, at location: SourceLocation) throws -> (Int, Int, String?) {
@@ -143,6 +139,31 @@ struct ImagePlanning {
             name: spec.name, profile: spec.profile, closure: nodes, customisation: entries, projectLayers: projectLayers,
             config: config, maxLayers: spec.maxLayers, compression: Compression(rawValue: spec.compression) ?? .gzip,
             mtime: epoch, architecture: architecture, tags: spec.tags)
+    }
+
+    /// The extras' store paths and the closure graph, from Nix, or from a cache keyed by the
+    /// profile's environment key (so a rebuild after an app-only change runs no Nix at all).
+    private func closure(
+        storePaths: [String], extraNames: [String], resolved: ResolvedProfile, environmentKey: String
+    ) async throws -> ([String: String], [LayerPlanner.Node]) {
+        struct Cached: Codable {
+            var extras: [String: String]
+            var nodes: [Node]
+            struct Node: Codable { var path: String; var size: Int; var references: [String] }
+        }
+        let key = Digest.of(Array((environmentKey + "\n" + storePaths.joined(separator: "\n") + "\n" + extraNames.joined(separator: ",")).utf8)).hex
+        let path = layout.dataDir + "/cache/closure-" + key + ".json"
+        if let data = FileManager.default.contents(atPath: path), let hit = try? JSONDecoder().decode(Cached.self, from: data),
+           hit.nodes.allSatisfy({ access($0.path, F_OK) == 0 }) {
+            return (hit.extras, hit.nodes.map { LayerPlanner.Node(path: $0.path, size: $0.size, references: $0.references) })
+        }
+        let backend = NixBackend(nix: try NixCommand.locate(), layout: layout, manifest: manifest)
+        let extras = try await backend.buildExtras(extraNames, profile: resolved)
+        let closure = try await backend.closure(of: storePaths + extras.values.sorted())
+        let nodes = closure.map { LayerPlanner.Node(path: $0.path, size: $0.narSize, references: $0.references) }
+        let entry = Cached(extras: extras, nodes: nodes.map { .init(path: $0.path, size: $0.size, references: $0.references) })
+        if let data = try? JSONEncoder().encode(entry) { try? data.write(to: URL(fileURLWithPath: path), options: .atomic) }
+        return (extras, nodes)
     }
 
     /// `localhost/<project>-<image>:latest`, or the image's first tag.
