@@ -95,7 +95,9 @@ struct ServiceDecoder {
         }
         if let probe = spec.ready, case .http(let target) = probe.kind, !target.contains("://"), spec.port == nil, requireCommand {
             add(.invalidValue(key: node.dottedPath + ".ready", reason: "an http probe on a path needs the service's 'port'"), node.keyLocation)
-            _ = target
+        }
+        if let probe = spec.ready, case .tcp(0) = probe.kind, spec.port == nil, requireCommand {
+            add(.invalidValue(key: node.dottedPath + ".ready", reason: "tcp = \"$PORT\" needs the service's 'port'"), node.keyLocation)
         }
         return diagnostics.count == before ? spec : nil
     }
@@ -108,7 +110,17 @@ struct ServiceDecoder {
         for (key, value) in fields {
             switch key {
             case "exec": kinds += 1; if let s = string(value) { kind = .exec(s) }
-            case "http": kinds += 1; if let s = string(value) { kind = .http(s) }
+            case "http":
+                kinds += 1
+                if let s = string(value) {
+                    if s.hasPrefix("https://") {
+                        add(.invalidValue(key: value.dottedPath, reason: "https probes are not supported; probe the plain-HTTP port, or use exec = \"curl -fsk ...\""), value.valueLocation)
+                    } else if !(s.hasPrefix("/") || s.hasPrefix("http://")) {
+                        add(.invalidValue(key: value.dottedPath, reason: "use a path such as \"/health\" or a full http:// URL"), value.valueLocation)
+                    } else {
+                        kind = .http(s)
+                    }
+                }
             case "tcp":
                 kinds += 1
                 // A port number, or "$PORT" for the service's own port.

@@ -12,6 +12,8 @@ public enum ImageError: SlipwayError, Sendable {
     /// The requested image is not in the manifest or has no build record.
     case unknownImage(String, known: [String])
     case notBuilt(String)
+    /// The manifest has no `[images.NAME]`.
+    case noImages
     case tool(String)
 
     public var message: String {
@@ -25,6 +27,7 @@ public enum ImageError: SlipwayError, Sendable {
         case .invalidOutput(let text): text
         case .unknownImage(let name, _): "no image named '\(name)'"
         case .notBuilt(let name): "image '\(name)' has not been built"
+        case .noImages: "the manifest has no [images.NAME] table"
         case .tool(let text): text
         }
     }
@@ -36,6 +39,7 @@ public enum ImageError: SlipwayError, Sendable {
         case .invalidOutput: "use oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:REPO:TAG]"
         case .unknownImage(_, let known): known.isEmpty ? "add an [images.NAME] table to slipway.toml" : "images: \(known.joined(separator: ", "))"
         case .notBuilt(let name): "run `slipway image build \(name)` first"
+        case .noImages: "add one, e.g. [images.app] with contents = [\"php\"] and entrypoint = [\"php-fpm\"] (docs/manifest.md)"
         default: nil
         }
     }

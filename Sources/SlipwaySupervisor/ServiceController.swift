@@ -51,13 +51,21 @@ actor ServiceController {
 
     /// Starts the run loop (no-op if it is running).
     func start() {
-        if runTask != nil && ![.exited, .failed, .stopped].contains(state) { return }
+        if runTask != nil && ![.exited, .failed, .stopped, .pending].contains(state) { return }
         runTask = nil
         restarts = 0
         stopRequested = false
         unhealthy = false
         reason = nil
         runTask = Task { await self.runLoop() }
+    }
+
+    /// Marks an ended service as pending again, so a `start` request is visible at once.
+    func markPending() {
+        if [.exited, .failed, .stopped].contains(state) {
+            reason = nil
+            setState(.pending)
+        }
     }
 
     /// Marks the service failed without starting it (a dependency failed).
@@ -144,8 +152,14 @@ actor ServiceController {
                     return
                 }
             }
+            let launchedAt = Clock.now
             let status = await runProcess(spec.command, isSetup: false)
             startedAt = nil
+            if Clock.now - launchedAt >= 30 {
+                // It ran for a while: a new failure starts a new series of restarts.
+                restarts = 0
+                backoff = 0.5
+            }
             if stopRequested { break }
             exitStatus = status
             if status == 0, spec.ready != nil, !unhealthy, state != .ready {

@@ -111,9 +111,11 @@ public actor Supervisor {
         }
         for dependency in ServiceOrder.startOrder(order, requested: [name]) where dependency.name != name {
             if let controller = controllers[dependency.name], [.stopped, .failed].contains(await controller.state) {
+                await controller.markPending()
                 launch(dependency)
             }
         }
+        await controllers[name]?.markPending()
         launch(spec)
     }
 

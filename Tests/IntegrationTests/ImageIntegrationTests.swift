@@ -117,7 +117,7 @@ struct ImageIntegrationTests {
 
     @Test(arguments: [
         ("copy = [{ from = \"app\", to = \"/app\" }, { from = \"passwd\", to = \"/etc/passwd\" }]",
-         "two different sources for /etc/passwd"),
+         "slipway.toml:13:40: error: invalid value for 'images.app.copy': it copies onto /etc/passwd, which the image generates"),
         ("copy = [{ from = \"../outside\", to = \"/x\" }]", "slipway.toml:13:9: error: invalid value for 'images.app.copy[0].from': '../outside' is outside the project folder"),
         ("contents = [\"busybox\", \"phpp\"]", "slipway.toml:13:24: error: invalid value for 'images.app.contents': profile 'prod' has no package 'phpp'; did you mean 'php'?"),
         ("user = \"App User\"", "slipway.toml:13:8: error: invalid value for 'images.app.user': 'App User' is not a valid login name"),

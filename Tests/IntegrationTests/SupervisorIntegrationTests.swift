@@ -100,6 +100,7 @@ struct SupervisorIntegrationTests {
             command = "echo crash; exit 3"
             restart = "on-failure"
             max_restarts = 2
+            ready = { exec = "false" }   # never ready: `up -d` waits for the outcome
             """)
         let started = Date()
         let up = try slipway(["up", "-d"], in: dir)

@@ -26,7 +26,7 @@ struct ImageContext {
 
     func select(_ names: [String]) throws -> [ImageSpec] {
         if names.isEmpty {
-            if images.isEmpty { throw ImageError.unknownImage("(none)", known: []) }
+            if images.isEmpty { throw ImageError.noImages }
             return images
         }
         return try names.map { name in

@@ -30,15 +30,27 @@ struct SupervisorHost {
             }
         }
         await supervisor.startAll()
+        let socketPath = context.socketPath
+        let ended = EndedFlag()
         let watcher = Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: .milliseconds(200))
-                if await supervisor.allEnded() { await lifecycle.requestShutdown() }
+                if await supervisor.allEnded() {
+                    ended.set()
+                    await lifecycle.requestShutdown()
+                }
+                // `.slipway/` removed (git clean, rm -rf): stop rather than run on unreachable.
+                if access(socketPath, F_OK) != 0 {
+                    Terminal.writeError("slipway: control socket \(socketPath) was removed: stopping services\n")
+                    await lifecycle.requestShutdown()
+                }
             }
         }
         await lifecycle.waitForShutdownRequest()
         watcher.cancel()
-        if foreground { Terminal.writeError("\nslipway: stopping services (Ctrl-C again to kill them)\n") }
+        if foreground {
+            Terminal.writeError(ended.isSet ? "slipway: every service has ended\n" : "\nslipway: stopping services (Ctrl-C again to kill them)\n")
+        }
         await supervisor.shutdown { still in
             Terminal.writeError("slipway: still stopping: \(still.joined(separator: ", "))\n")
         }
@@ -133,4 +145,12 @@ enum ControlHandler {
             return .init(ok: false, error: "\(error)")
         }
     }
+}
+
+/// Set once, read from another task.
+final class EndedFlag: @unchecked Sendable {
+    private var value = false
+    private let lock = NSLock()
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
