@@ -9,7 +9,7 @@ import SlipwayOCI
 struct Image: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build, inspect and load container images.",
-        subcommands: [ImageBuild.self, ImageInspect.self, ImageLoad.self])
+        subcommands: [ImageBuild.self, ImageInspect.self, ImageLoad.self, ImagePush.self])
 }
 
 /// Shared loading of the manifest's images.

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import SlipwayCore
+import SlipwayOCI
+import SlipwayRegistry
+
+/// `slipway image push NAME [--to docker://HOST[:PORT]/REPO[:TAG]] [--tag TAG ...] [--json]`
+struct ImagePush: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Push a built image to a registry with Slipway's own client (no daemon, no skopeo).",
+        discussion: """
+            The destination comes from --to or from the image's `tags`; each tag gets the manifest. \
+            Blobs already in the registry are skipped, so a push after an app-only change uploads \
+            only the changed layers. The manifest digest is the one `slipway image build` printed.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The image.") var name: String
+    @Option(help: "Destination: docker://HOST[:PORT]/REPOSITORY[:TAG].") var to: String?
+    @Option(name: .customLong("tag"), help: "Another tag to push (repeatable).") var tags: [String] = []
+    @Option(help: "USER:PASSWORD for the registry.") var creds: String?
+    @Option(help: "A containers auth.json to read credentials from.") var authfile: String?
+    @Option(name: .customLong("cert-dir"), help: "A folder of extra CA certificates (*.crt, *.pem).") var certDir: String?
+    @Option(name: .customLong("tls-verify"), help: "Verify TLS certificates (false also allows plain HTTP).") var tlsVerify: Bool = true
+    @Flag(help: "Print what was done as JSON.") var json = false
+
+    func run() async throws {
+        let context = try ImageContext.load(global)
+        let record = try context.record(name)
+        var destinations: [ImageReference] = []
+        if let to {
+            let reference = try ImageReference(parsing: to)
+            destinations.append(reference)
+            for tag in tags { var extra = reference; extra.tag = tag; destinations.append(extra) }
+        } else {
+            guard !record.tags.isEmpty else {
+                throw RegistryError.invalidReference("", "no destination: pass --to docker://HOST/REPO[:TAG] or set tags in [images.\(name)]")
+            }
+            destinations = try record.tags.map { try ImageReference(parsing: $0) }
+            for tag in tags { if var extra = destinations.first { extra.tag = tag; destinations.append(extra) } }
+        }
+        if !tlsVerify { Terminal.writeError("slipway: warning: --tls-verify=false: certificates are not checked and plain HTTP is allowed\n") }
+        var groups: [(ImageReference, [String])] = []
+        for destination in destinations {
+            if let i = groups.firstIndex(where: { $0.0.registry == destination.registry && $0.0.repository == destination.repository }) {
+                if let tag = destination.tag, !groups[i].1.contains(tag) { groups[i].1.append(tag) }
+            } else {
+                groups.append((destination, destination.tag.map { [$0] } ?? ["latest"]))
+            }
+        }
+        var reports: [PushReport] = []
+        let interactive = isatty(STDERR_FILENO) == 1
+        for (destination, tagList) in groups {
+            let credentials = try CredentialResolver(flagCredentials: creds, authFile: authfile).credentials(for: destination.registry)
+            let client = try await Self.client(for: destination, credentials: credentials, verifyTLS: tlsVerify, certDir: certDir)
+            var pusher = ImagePusher(client: client, knownBlobsFile: context.planning.layout.dataDir + "/registry/blobs.json")
+            if !json {
+                pusher.progress = { blob in
+                    let verb = blob.action == .uploaded ? "uploaded" : (blob.action == .mounted ? "mounted " : "exists  ")
+                    Terminal.status("\(verb) \(blob.digest.hex.prefix(12)) \(ByteCount.format(blob.size))")
+                }
+            }
+            _ = interactive
+            do {
+                let report = try await pusher.push(record, tags: tagList)
+                reports.append(report)
+                if !json {
+                    Terminal.write("pushed \(report.repository):\(tagList.joined(separator: ",")) \(report.manifestDigest) (\(report.uploaded) of \(report.blobs.count) blobs uploaded, \(ByteCount.format(report.bytesSent)))\n")
+                }
+                await client.shutdown()
+            } catch {
+                await client.shutdown()
+                throw error
+            }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            Terminal.write(String(decoding: try encoder.encode(reports), as: UTF8.self) + "\n")
+        }
+    }
+
+    /// HTTPS first; plain HTTP only for a loopback registry that does not speak TLS, or with
+    /// `--tls-verify=false`.
+    static func client(for reference: ImageReference, credentials: Credentials?, verifyTLS: Bool, certDir: String?) async throws -> RegistryClient {
+        let options = RegistryClient.Options(verifyTLS: verifyTLS, certificateDirectory: certDir)
+        guard reference.isLoopback || !verifyTLS else {
+            return try RegistryClient(reference: reference, credentials: credentials, options: options, plainHTTP: false)
+        }
+        var probeOptions = options
+        probeOptions.attempts = 1
+        probeOptions.connectTimeout = 1
+        let probe = try RegistryClient(reference: reference, credentials: credentials, options: probeOptions, plainHTTP: false)
+        defer { Task { await probe.shutdown() } }
+        do {
+            try await probe.ping()
+            return try RegistryClient(reference: reference, credentials: credentials, options: options, plainHTTP: false)
+        } catch RegistryError.unavailable {
+            return try RegistryClient(reference: reference, credentials: credentials, options: options, plainHTTP: true)
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import SlipwayOCI
+
+/// What a push did, for `--json` and the summary line.
+public struct PushReport: Codable, Sendable {
+    public struct Blob: Codable, Sendable {
+        public enum Action: String, Codable, Sendable { case existed, mounted, uploaded }
+        public var digest: Digest
+        public var size: Int64
+        public var action: Action
+        public var bytesSent: Int64
+    }
+
+    public var repository: String
+    public var tags: [String]
+    public var manifestDigest: Digest
+    public var blobs: [Blob]
+
+    public var uploaded: Int { blobs.filter { $0.action == .uploaded }.count }
+    public var bytesSent: Int64 { blobs.reduce(0) { $0 + $1.bytesSent } }
+}
+
+/// Pushes a built image (from its build record) to one repository under one or more tags:
+/// blobs in parallel (at most `parallelism` at once), each skipped if present, mounted from
+/// another repository of the same registry when a previous push put it there, else uploaded
+/// while it is produced; then the manifest, once per tag.
+public struct ImagePusher: Sendable {
+    public let client: RegistryClient
+    /// Where previous pushes put blobs (for cross-repository mounts): a JSON file.
+    public let knownBlobsFile: String
+    public var parallelism = 3
+    /// Called once per blob when it is done (one line per blob on a non-terminal).
+    public var progress: @Sendable (PushReport.Blob) -> Void = { _ in }
+
+    public init(client: RegistryClient, knownBlobsFile: String) {
+        self.client = client
+        self.knownBlobsFile = knownBlobsFile
+    }
+
+    public func push(_ record: BuildRecord, tags: [String]) async throws -> PushReport {
+        let reference = await client.reference
+        try await client.ping()
+        var known = (FileManager.default.contents(atPath: knownBlobsFile))
+            .flatMap { try? JSONDecoder().decode([String: [String]].self, from: $0) } ?? [:]
+        struct Item: Sendable {
+            var digest: Digest
+            var size: Int64
+            var produce: @Sendable (ByteSink) throws -> Void
+        }
+        var items: [Item] = []
+        var seen: Set<Digest> = []
+        let compression = record.compression
+        let mtime = record.mtime
+        for layer in record.layers where seen.insert(layer.digest).inserted {
+            items.append(Item(digest: layer.digest, size: layer.size) { sink in
+                try LayerDigest.writeBlob(layer, compression: compression, mtime: mtime, to: sink)
+            })
+        }
+        let config = record.configBytes
+        items.append(Item(digest: record.configDigest, size: Int64(config.count)) { sink in
+            try sink.write(config)
+            try sink.finish()
+        })
+        let mountSources = known.mapValues { repos in repos.filter { $0 != "\(reference.registry)/\(reference.repository)" && $0.hasPrefix(reference.registry + "/") } }
+        let client = self.client
+        let progress = self.progress
+        let blobs: [PushReport.Blob] = try await withThrowingTaskGroup(of: PushReport.Blob.self) { group in
+            var results: [PushReport.Blob] = []
+            var next = 0
+            func launch(_ item: Item) {
+                let sources = (mountSources[item.digest.description] ?? []).map { String($0.dropFirst(reference.registry.count + 1)) }
+                group.addTask {
+                    if try await client.blobExists(item.digest) {
+                        return .init(digest: item.digest, size: item.size, action: .existed, bytesSent: 0)
+                    }
+                    for source in sources where try await client.mount(item.digest, from: source) {
+                        return .init(digest: item.digest, size: item.size, action: .mounted, bytesSent: 0)
+                    }
+                    let sent = try await client.upload(item.digest, size: item.size, produce: item.produce)
+                    return .init(digest: item.digest, size: item.size, action: .uploaded, bytesSent: sent)
+                }
+            }
+            while next < min(parallelism, items.count) { launch(items[next]); next += 1 }
+            while let blob = try await group.next() {
+                results.append(blob)
+                progress(blob)
+                if next < items.count { launch(items[next]); next += 1 }
+            }
+            return results
+        }
+        let manifest = record.manifestBytes
+        for tag in tags.isEmpty ? [record.manifestDigest.description] : tags {
+            let answered = try await client.putManifest(manifest, mediaType: MediaTypes.manifest, tag: tag)
+            if let answered, answered != record.manifestDigest.description {
+                throw RegistryError.protocolError("the registry stored the manifest as \(answered), not \(record.manifestDigest)")
+            }
+        }
+        let place = "\(reference.registry)/\(reference.repository)"
+        for blob in blobs {
+            var repos = known[blob.digest.description] ?? []
+            if !repos.contains(place) { repos.append(place) }
+            known[blob.digest.description] = repos
+        }
+        try? FileManager.default.createDirectory(atPath: (knownBlobsFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if let data = try? JSONEncoder().encode(known) { try? data.write(to: URL(fileURLWithPath: knownBlobsFile), options: .atomic) }
+        let order = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.digest, $0) })
+        return PushReport(repository: place, tags: tags, manifestDigest: record.manifestDigest,
+                          blobs: blobs.sorted { (order[$0.digest] ?? 0) < (order[$1.digest] ?? 0) })
+    }
+}

@@ -1,0 +1,36 @@
+import SlipwayCore
+
+/// Why a push failed. Messages never contain a secret.
+public enum RegistryError: SlipwayError, Sendable {
+    case invalidReference(String, String)
+    /// 401/403 from the registry, with its own error message.
+    case unauthorized(registry: String, status: Int, detail: String, hadCredentials: Bool)
+    /// Another 4xx, with the registry's error message (distribution-spec error codes).
+    case rejected(what: String, status: Int, detail: String)
+    /// 5xx or a dropped connection, after every retry.
+    case unavailable(what: String, detail: String)
+    case credentials(String)
+    case protocolError(String)
+
+    public var message: String {
+        switch self {
+        case .invalidReference(let text, let reason): "invalid image reference '\(text)': \(reason)"
+        case .unauthorized(let registry, let status, let detail, let had):
+            "\(registry) refused the \(had ? "credentials" : "anonymous request") (HTTP \(status))" + (detail.isEmpty ? "" : ": \(detail)")
+        case .rejected(let what, let status, let detail): "\(what) failed (HTTP \(status))" + (detail.isEmpty ? "" : ": \(detail)")
+        case .unavailable(let what, let detail): "\(what) failed after retries: \(detail)"
+        case .credentials(let text): text
+        case .protocolError(let text): text
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .unauthorized(_, _, _, let had):
+            had ? "check the user and password (`slipway registry login HOST`, SLIPWAY_REGISTRY_USER/PASSWORD, or ~/.docker/config.json)"
+                : "log in first: `slipway registry login HOST`, or set SLIPWAY_REGISTRY_USER and SLIPWAY_REGISTRY_PASSWORD"
+        case .unavailable: "the registry may be down or overloaded; run the push again (blobs already there are skipped)"
+        default: nil
+        }
+    }
+}
