@@ -1,0 +1,226 @@
+import Foundation
+import Testing
+
+/// A real `docker-registry` (CNCF distribution 2.8) on 127.0.0.1, started for one test.
+final class TestRegistry {
+    let directory: String
+    let port: Int
+    let process: Process
+    let tls: Bool
+
+    /// - Parameters:
+    ///   - htpasswd: `(user, password)` to require Basic auth (needs TLS, as distribution does).
+    init(tls: Bool = false, htpasswd: (String, String)? = nil) throws {
+        directory = try temporaryDirectory()
+        self.tls = tls
+        port = Self.freePort()
+        var config = """
+            version: 0.1
+            log:
+              level: warn
+            storage:
+              filesystem:
+                rootdirectory: \(directory)/data
+            http:
+              addr: 127.0.0.1:\(port)
+
+            """
+        if tls {
+            let made = try run("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
+                                                "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], in: directory)
+            precondition(made.status == 0, made.stderr)
+            try FileManager.default.createDirectory(atPath: directory + "/certs", withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: directory + "/cert.pem", toPath: directory + "/certs/ca.crt")
+            config += "  tls:\n    certificate: \(directory)/cert.pem\n    key: \(directory)/key.pem\n"
+        }
+        if let (user, password) = htpasswd {
+            let made = try run("/usr/bin/env", ["htpasswd", "-Bbn", user, password], in: directory)
+            try made.stdout.write(toFile: directory + "/htpasswd", atomically: true, encoding: .utf8)
+            config += "auth:\n  htpasswd:\n    realm: slipway-test\n    path: \(directory)/htpasswd\n"
+        }
+        try config.write(toFile: directory + "/config.yml", atomically: true, encoding: .utf8)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
+        process.arguments = ["serve", directory + "/config.yml"]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        for _ in 0..<200 {
+            if Self.accepts(port) { return }
+            usleep(25_000)
+        }
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    var host: String { "127.0.0.1:\(port)" }
+    var certificate: String { directory + "/cert.pem" }
+    var certificateDirectory: String { directory + "/certs" }
+
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+    }
+}
+
+/// `slipway image push` against real registries, checked with skopeo and podman.
+@Suite("Registry push", .tags(.integration), .serialized)
+struct RegistryIntegrationTests {
+    static let manifest = """
+        [project]
+        name = "pushtest"
+        [nix]
+        nixpkgs = "@OFFLINE@"
+        [packages]
+        busybox = "busybox"
+        [images.app]
+        entrypoint = ["sh", "-c"]
+        cmd = ["cat /app/message"]
+        copy = [{ from = "app", to = "/app" }]
+        """
+
+    func makeProject() throws -> (String, [String: String?]) {
+        let dir = try project(Self.manifest)
+        try FileManager.default.createDirectory(atPath: dir + "/app", withIntermediateDirectories: true)
+        try "hello from the registry\n".write(toFile: dir + "/app/message", atomically: true, encoding: .utf8)
+        let env: [String: String?] = ["XDG_CACHE_HOME": dir + "/.cache-test", "DOCKER_CONFIG": dir + "/.docker", "REGISTRY_AUTH_FILE": nil,
+                                      "SLIPWAY_REGISTRY_USER": nil, "SLIPWAY_REGISTRY_PASSWORD": nil, "CI_REGISTRY": nil]
+        let build = try slipway(["image", "build"], in: dir, environment: env)
+        precondition(build.status == 0, build.stderr)
+        return (dir, env)
+    }
+
+    func buildDigest(_ dir: String, _ env: [String: String?]) throws -> String {
+        let build = try slipway(["image", "build"], in: dir, environment: env)
+        return String(build.stdout.split(separator: " ").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func report(_ result: RunResult) throws -> [String: Any] {
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        return try #require(list.first)
+    }
+
+    func actions(_ report: [String: Any]) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for blob in (report["blobs"] as? [[String: Any]]) ?? [] { counts[blob["action"] as? String ?? "?", default: 0] += 1 }
+        return counts
+    }
+
+    @Test func anonymousPushThenNothingThenOnlyTheChangedLayer() throws {
+        let registry = try TestRegistry()
+        let (dir, env) = try makeProject()
+        let digest = try buildDigest(dir, env)
+        let first = try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/team/app:v1", "--json"], in: dir, environment: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        let firstReport = try report(first)
+        #expect(firstReport["manifestDigest"] as? String == digest)
+        #expect(actions(firstReport)["existed"] == nil)
+        let skopeo = try run("/usr/bin/env", ["skopeo", "inspect", "--tls-verify=false", "docker://\(registry.host)/team/app:v1"], in: dir)
+        #expect(skopeo.stdout.contains("\"Digest\": \"\(digest)\""), "\(skopeo.stderr)")
+
+        let again = try report(try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/team/app:v1", "--json"], in: dir, environment: env))
+        #expect(actions(again)["uploaded"] == nil, "pushing again uploads nothing: \(actions(again))")
+
+        try "changed\n".write(toFile: dir + "/app/message", atomically: true, encoding: .utf8)
+        let changed = try buildDigest(dir, env)
+        #expect(changed != digest)
+        let third = try report(try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/team/app:v2", "--json"], in: dir, environment: env))
+        #expect(actions(third)["uploaded"] == 2, "the project layer and the config: \(actions(third))")
+        #expect(third["manifestDigest"] as? String == changed)
+
+        // Another repository of the same registry: blobs are mounted, not uploaded again.
+        let mounted = try report(try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/other/app:v2", "--json"], in: dir, environment: env))
+        #expect((actions(mounted)["mounted"] ?? 0) > 0, "\(actions(mounted))")
+        #expect(actions(mounted)["uploaded"] == nil)
+        let other = try run("/usr/bin/env", ["skopeo", "inspect", "--tls-verify=false", "docker://\(registry.host)/other/app:v2"], in: dir)
+        #expect(other.stdout.contains("\"Digest\": \"\(changed)\""))
+    }
+
+    @Test func htpasswdOverTLSWithDockerConfigThenPodmanRunsIt() throws {
+        let registry = try TestRegistry(tls: true, htpasswd: ("ci", "s3cret-pass"))
+        let (dir, env) = try makeProject()
+        try FileManager.default.createDirectory(atPath: dir + "/.docker", withIntermediateDirectories: true)
+        let auth = Data("ci:s3cret-pass".utf8).base64EncodedString()
+        try #"{"auths":{"\#(registry.host)":{"auth":"\#(auth)"}}}"#.write(toFile: dir + "/.docker/config.json", atomically: true, encoding: .utf8)
+        var tlsEnv = env
+        tlsEnv["SSL_CERT_FILE"] = registry.certificate
+        let digest = try buildDigest(dir, env)
+        let push = try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/team/app:v1"], in: dir, environment: tlsEnv)
+        #expect(push.status == 0, "\(push.stderr)")
+        #expect(push.stdout.contains(digest))
+        let skopeo = try run("/usr/bin/env", ["skopeo", "inspect", "--cert-dir", registry.certificateDirectory, "--creds", "ci:s3cret-pass",
+                                              "docker://\(registry.host)/team/app:v1"], in: dir)
+        #expect(skopeo.stdout.contains("\"Digest\": \"\(digest)\""), "\(skopeo.stderr)")
+        let pull = try runToFiles("/usr/bin/env", ["podman", "pull", "--cert-dir", registry.certificateDirectory, "--creds", "ci:s3cret-pass",
+                                                   "\(registry.host)/team/app:v1"], in: dir)
+        #expect(pull.status == 0, "\(pull.stderr)")
+        let ran = try runToFiles("/usr/bin/env", ["podman", "run", "--rm", "\(registry.host)/team/app:v1"], in: dir)
+        #expect(ran.stdout == "hello from the registry\n", "\(ran.stderr)")
+        _ = try runToFiles("/usr/bin/env", ["podman", "rmi", "-f", "\(registry.host)/team/app:v1"], in: dir)
+
+        // Without the certificate: a TLS error, not a silent downgrade.
+        let untrusted = try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/team/app:v1"], in: dir, environment: env)
+        #expect(untrusted.status != 0)
+
+        // A wrong password: the registry's 401 explained, and no password in any output.
+        let wrong = Data("ci:not-the-password".utf8).base64EncodedString()
+        try #"{"auths":{"\#(registry.host)":{"auth":"\#(wrong)"}}}"#.write(toFile: dir + "/.docker/config.json", atomically: true, encoding: .utf8)
+        let refused = try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/team/app:v2"], in: dir, environment: tlsEnv)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("refused the credentials (HTTP 401)"), "\(refused.stderr)")
+        #expect(!(refused.stdout + refused.stderr).contains("not-the-password"))
+        #expect(!(refused.stdout + refused.stderr).contains(wrong))
+        // Credentials from the environment win over the file.
+        var envCreds = tlsEnv
+        envCreds["SLIPWAY_REGISTRY_USER"] = "ci"
+        envCreds["SLIPWAY_REGISTRY_PASSWORD"] = "s3cret-pass"
+        #expect(try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/team/app:v2"], in: dir, environment: envCreds).status == 0)
+    }
+
+    @Test func pushKilledMidUploadCompletesWhenRunAgain() throws {
+        let registry = try TestRegistry()
+        let (dir, env) = try makeProject()
+        let digest = try buildDigest(dir, env)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: slipwayBinary)
+        process.arguments = ["image", "push", "app", "--to", "docker://\(registry.host)/team/app:v1"]
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_CACHE_HOME"] = dir + "/.cache-test"
+        environment["DOCKER_CONFIG"] = dir + "/.docker"
+        process.environment = environment
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        usleep(150_000)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let again = try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/team/app:v1"], in: dir, environment: env)
+        #expect(again.status == 0, "\(again.stderr)")
+        let skopeo = try run("/usr/bin/env", ["skopeo", "inspect", "--tls-verify=false", "docker://\(registry.host)/team/app:v1"], in: dir)
+        #expect(skopeo.stdout.contains("\"Digest\": \"\(digest)\""))
+        // Every layer the manifest names can be read back and matches its digest.
+        let copy = try run("/usr/bin/env", ["skopeo", "copy", "--src-tls-verify=false", "docker://\(registry.host)/team/app:v1", "oci:\(dir)/check:v1"], in: dir)
+        #expect(copy.status == 0, "\(copy.stderr)")
+    }
+}
