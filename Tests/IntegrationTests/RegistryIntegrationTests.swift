@@ -223,4 +223,30 @@ struct RegistryIntegrationTests {
         let copy = try run("/usr/bin/env", ["skopeo", "copy", "--src-tls-verify=false", "docker://\(registry.host)/team/app:v1", "oci:\(dir)/check:v1"], in: dir)
         #expect(copy.status == 0, "\(copy.stderr)")
     }
+
+    @Test func pushCompletesThroughAProxyThatFailsAShareOfRequests() throws {
+        let registry = try TestRegistry()
+        let (dir, env) = try makeProject()
+        let digest = try buildDigest(dir, env)
+        let port = TestRegistry.freePort()
+        let proxy = Process()
+        proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        proxy.arguments = ["python3", repositoryRoot + "/Tests/Support/fault_proxy.py", String(port), String(registry.port), "0.25", "7"]
+        let input = Pipe(), output = Pipe()
+        proxy.standardInput = input
+        proxy.standardOutput = output
+        proxy.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try proxy.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            proxy.waitUntilExit()
+        }
+        _ = output.fileHandleForReading.availableData  // "ready"
+        let push = try slipway(["image", "push", "app", "--to", "docker://127.0.0.1:\(port)/team/app:v1", "--json"], in: dir, environment: env)
+        #expect(push.status == 0, "\(push.stderr)")
+        let skopeo = try run("/usr/bin/env", ["skopeo", "inspect", "--tls-verify=false", "docker://\(registry.host)/team/app:v1"], in: dir)
+        #expect(skopeo.stdout.contains("\"Digest\": \"\(digest)\""), "\(skopeo.stderr)")
+        let copy = try run("/usr/bin/env", ["skopeo", "copy", "--src-tls-verify=false", "docker://\(registry.host)/team/app:v1", "oci:\(dir)/check:v1"], in: dir)
+        #expect(copy.status == 0, "every blob is whole: \(copy.stderr)")
+    }
 }

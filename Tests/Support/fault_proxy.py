@@ -1,0 +1,75 @@
+"""A fault-injecting HTTP proxy for Slipway's registry tests.
+
+Usage: fault_proxy.py LISTEN_PORT UPSTREAM_PORT FAULT_SHARE SEED
+Forwards every request to 127.0.0.1:UPSTREAM_PORT, except a share of them (chosen with a fixed
+seed), which get a 503 or have their connection dropped without an answer. Location headers
+are rewritten to point back at the proxy. Stops when its standard input closes.
+"""
+import http.client
+import http.server
+import random
+import socketserver
+import sys
+import threading
+
+listen, upstream, share, seed = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+rng = random.Random(seed)
+lock = threading.Lock()
+stats = {"forwarded": 0, "503": 0, "dropped": 0}
+
+
+class Proxy(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def handle_any(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        with lock:
+            roll = rng.random()
+        if roll < share / 2:
+            with lock:
+                stats["503"] += 1
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if roll < share:
+            with lock:
+                stats["dropped"] += 1
+            self.close_connection = True
+            self.connection.close()
+            return
+        conn = http.client.HTTPConnection("127.0.0.1", upstream, timeout=60)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+        conn.request(self.command, self.path, body=body if body or self.command in ("PUT", "POST", "PATCH") else None, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        self.send_response(response.status)
+        for key, value in response.getheaders():
+            if key.lower() in ("transfer-encoding", "connection", "content-length"):
+                continue
+            if key.lower() == "location":
+                value = value.replace(f"127.0.0.1:{upstream}", f"127.0.0.1:{listen}")
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+        with lock:
+            stats["forwarded"] += 1
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+server = Server(("127.0.0.1", listen), Proxy)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+print("ready", flush=True)
+sys.stdin.read()
+print(stats, file=sys.stderr, flush=True)
