@@ -28,7 +28,7 @@ public struct CredentialResolver: Sendable {
     public init(flagCredentials: String? = nil, authFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.flagCredentials = flagCredentials
         self.authFile = authFile
-        self.environment = environment
+        self.environment = environment.filter { !$0.value.isEmpty }
     }
 
     /// - Throws: ``RegistryError/credentials(_:)`` for malformed flags or files, or a failing helper.

@@ -195,6 +195,20 @@ struct RegistryIntegrationTests {
         envCreds["SLIPWAY_REGISTRY_USER"] = "ci"
         envCreds["SLIPWAY_REGISTRY_PASSWORD"] = "s3cret-pass"
         #expect(try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/team/app:v2"], in: dir, environment: envCreds).status == 0)
+
+        // `registry login` checks and stores credentials where a later push finds them.
+        var loginEnv = tlsEnv
+        loginEnv["DOCKER_CONFIG"] = dir + "/.docker-login"
+        loginEnv["XDG_RUNTIME_DIR"] = nil
+        let badLogin = try slipway(["registry", "login", registry.host, "-u", "ci", "--password-stdin"], in: dir, environment: loginEnv, stdin: "nope\n")
+        #expect(badLogin.status != 0)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/.docker-login/config.json"))
+        let login = try slipway(["registry", "login", registry.host, "-u", "ci", "--password-stdin"], in: dir, environment: loginEnv, stdin: "s3cret-pass\n")
+        #expect(login.status == 0, "\(login.stderr)")
+        #expect(!(login.stdout + login.stderr).contains("s3cret-pass"))
+        let mode = try FileManager.default.attributesOfItem(atPath: dir + "/.docker-login/config.json")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/team/app:v3"], in: dir, environment: loginEnv).status == 0)
     }
 
     @Test func pushKilledMidUploadCompletesWhenRunAgain() throws {

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import SlipwayCore
+import SlipwayRegistry
+
+/// `slipway registry login HOST`
+struct Registry: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Registry credentials.", subcommands: [RegistryLogin.self])
+}
+
+struct RegistryLogin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "login",
+        abstract: "Check credentials against a registry and store them as podman and docker do.",
+        discussion: """
+            Stored in REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json, else \
+            $DOCKER_CONFIG/config.json (~/.docker/config.json), as base64 USER:PASSWORD under "auths", mode 0600.
+            """)
+
+    @Argument(help: "The registry: HOST[:PORT].") var host: String
+    @Option(name: [.short, .long], help: "The user name.") var username: String
+    @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input.") var passwordStdin = false
+    @Option(name: [.short, .long], help: "The password (prefer --password-stdin: arguments are visible to other users).") var password: String?
+    @Option(name: .customLong("cert-dir"), help: "A folder of extra CA certificates.") var certDir: String?
+    @Option(name: .customLong("tls-verify"), help: "Verify TLS certificates.") var tlsVerify: Bool = true
+
+    func run() async throws {
+        var secret = password ?? ""
+        if passwordStdin {
+            secret = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                .trimmingCharacters(in: .newlines)
+        }
+        guard !secret.isEmpty else { throw ValidationError("give the password with --password-stdin (or --password)") }
+        let reference = try ImageReference(parsing: host + "/slipway-login-check")
+        let credentials = Credentials(username: username, secret: secret, source: "login")
+        let client = try await ImagePush.client(for: reference, credentials: credentials, verifyTLS: tlsVerify, certDir: certDir)
+        do {
+            try await client.ping()
+            await client.shutdown()
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.value.isEmpty }
+        let file = environment["REGISTRY_AUTH_FILE"]
+            ?? environment["XDG_RUNTIME_DIR"].map { $0 + "/containers/auth.json" }
+            ?? ((environment["DOCKER_CONFIG"] ?? ((environment["HOME"] ?? "/root") + "/.docker")) + "/config.json")
+        var object = (FileManager.default.contents(atPath: file)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+        var auths = object["auths"] as? [String: Any] ?? [:]
+        auths[host] = ["auth": Data("\(username):\(secret)".utf8).base64EncodedString()]
+        object["auths"] = auths
+        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        try ImageWriterFile.writePrivate(data, to: file)
+        Terminal.write("Login Succeeded (credentials stored in \(file))\n")
+    }
+}
+
+/// Writes a file readable only by its owner, atomically.
+enum ImageWriterFile {
+    static func writePrivate(_ data: Data, to path: String) throws {
+        let partial = path + ".partial-\(getpid())"
+        guard FileManager.default.createFile(atPath: partial, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        guard rename(partial, path) == 0 else {
+            unlink(partial)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+    }
+}
