@@ -10,7 +10,8 @@ final class TestRegistry {
 
     /// - Parameters:
     ///   - htpasswd: `(user, password)` to require Basic auth (needs TLS, as distribution does).
-    init(tls: Bool = false, htpasswd: (String, String)? = nil) throws {
+    ///   - tokenRealm: a token server URL to require Bearer tokens signed by `directory/token-key.pem`.
+    init(tls: Bool = false, htpasswd: (String, String)? = nil, tokenRealm: ((String) -> String)? = nil) throws {
         directory = try temporaryDirectory()
         self.tls = tls
         port = Self.freePort()
@@ -37,6 +38,13 @@ final class TestRegistry {
             let made = try run("/usr/bin/env", ["htpasswd", "-Bbn", user, password], in: directory)
             try made.stdout.write(toFile: directory + "/htpasswd", atomically: true, encoding: .utf8)
             config += "auth:\n  htpasswd:\n    realm: slipway-test\n    path: \(directory)/htpasswd\n"
+        }
+        if let tokenRealm {
+            let made = try run("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "token-key.pem",
+                                                "-out", "token-cert.pem", "-days", "2", "-subj", "/CN=slipway-test-token"], in: directory)
+            precondition(made.status == 0, made.stderr)
+            config += "auth:\n  token:\n    realm: \(tokenRealm(directory))\n    service: slipway-test-registry\n"
+                + "    issuer: slipway-test\n    rootcertbundle: \(directory)/token-cert.pem\n"
         }
         try config.write(toFile: directory + "/config.yml", atomically: true, encoding: .utf8)
         process = Process()
@@ -262,5 +270,43 @@ struct RegistryIntegrationTests {
         #expect(skopeo.stdout.contains("\"Digest\": \"\(digest)\""), "\(skopeo.stderr)")
         let copy = try run("/usr/bin/env", ["skopeo", "copy", "--src-tls-verify=false", "docker://\(registry.host)/team/app:v1", "oci:\(dir)/check:v1"], in: dir)
         #expect(copy.status == 0, "every blob is whole: \(copy.stderr)")
+    }
+
+    @Test func bearerTokenFlowWithATokenServerTheRegistryVerifies() throws {
+        let tokenPort = TestRegistry.freePort()
+        var tokenDirectory = ""
+        let registry = try TestRegistry(tokenRealm: { directory in
+            tokenDirectory = directory
+            return "http://127.0.0.1:\(tokenPort)/token"
+        })
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", repositoryRoot + "/Tests/Support/token_server.py", String(tokenPort), tokenDirectory + "/token-key.pem",
+                            tokenDirectory + "/token-cert.pem", "slipway-test", "slipway-test-registry", "robot", "t0ken-pass"]
+        let input = Pipe(), output = Pipe()
+        server.standardInput = input
+        server.standardOutput = output
+        server.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try server.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            server.waitUntilExit()
+        }
+        _ = output.fileHandleForReading.availableData  // "ready"
+        let (dir, env) = try makeProject()
+        let digest = try buildDigest(dir, env)
+        let anonymous = try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/team/app:v1"], in: dir, environment: env)
+        #expect(anonymous.status != 0)
+        #expect(anonymous.stderr.contains("refused"), "\(anonymous.stderr)")
+        var withCreds = env
+        withCreds["SLIPWAY_REGISTRY_USER"] = "robot"
+        withCreds["SLIPWAY_REGISTRY_PASSWORD"] = "t0ken-pass"
+        let push = try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/team/app:v1", "--json"], in: dir, environment: withCreds)
+        #expect(push.status == 0, "\(push.stderr)")
+        #expect(try report(push)["manifestDigest"] as? String == digest)
+        let skopeo = try run("/usr/bin/env", ["skopeo", "inspect", "--tls-verify=false", "--creds", "robot:t0ken-pass",
+                                              "docker://\(registry.host)/team/app:v1"], in: dir)
+        #expect(skopeo.stdout.contains("\"Digest\": \"\(digest)\""), "\(skopeo.stderr)")
+        #expect(!(push.stdout + push.stderr).contains("t0ken-pass"))
     }
 }
