@@ -10,7 +10,7 @@ import SlipwayOCI
 /// Authentication follows the registry's `WWW-Authenticate` challenge: anonymous, Basic, or the
 /// Bearer token flow (token fetched from `realm` with `service` and `scope`, cached until it
 /// expires, fetched again on a 401). 5xx answers and dropped connections are retried with
-/// exponential backoff (0.25 s doubling, 6 attempts); other 4xx fail with the registry's own
+/// exponential backoff (0.25 s doubling, 8 attempts); other 4xx fail with the registry's own
 /// error message. Credentials never appear in errors.
 public actor RegistryClient {
     /// TLS and transport options.
@@ -19,9 +19,11 @@ public actor RegistryClient {
         public var verifyTLS = true
         /// Extra CA certificates (`*.crt`, `*.pem`) to trust, besides the system's and `SSL_CERT_FILE`.
         public var certificateDirectory: String?
-        public var attempts = 6
+        public var attempts = 8
         /// Seconds to wait for a connection (and for each read: 12 times that).
         public var connectTimeout: Int64 = 10
+        /// Blobs larger than this go up in `PATCH` chunks of this size (bytes), resumable.
+        public var chunkSize: Int64 = 32 << 20
 
         public init(verifyTLS: Bool = true, certificateDirectory: String? = nil) {
             self.verifyTLS = verifyTLS
@@ -100,6 +102,7 @@ public actor RegistryClient {
     /// The registry checks the digest before committing the blob.
     /// - Returns: bytes sent.
     public func upload(_ digest: Digest, size: Int64, produce: @escaping @Sendable (ByteSink) throws -> Void) async throws -> Int64 {
+        if size > options.chunkSize { return try await uploadInChunks(digest, size: size, produce: produce) }
         var lastError: Error?
         for attempt in 0..<options.attempts {
             if attempt > 0 { try await Task.sleep(for: .milliseconds(250 << min(attempt - 1, 5))) }
@@ -140,6 +143,73 @@ public actor RegistryClient {
             }
         }
         throw RegistryError.unavailable(what: "upload of \(digest)", detail: lastError.map { "\($0)" } ?? "unknown")
+    }
+
+    /// A chunked upload (distribution-spec §"Pushing a blob in chunks"): `POST`, then `PATCH`es
+    /// with inclusive `Content-Range`s, following each new `Location`; after a failure it asks
+    /// the registry how much it has (`GET <Location>` → `Range: 0-N`) and resumes from there
+    /// (the bytes before are produced again and skipped); finally `PUT <Location>?digest=`.
+    /// - Returns: bytes sent (more than `size` when chunks were sent again).
+    public func uploadInChunks(_ digest: Digest, size: Int64, produce: @escaping @Sendable (ByteSink) throws -> Void) async throws -> Int64 {
+        let start = try await send(.POST, "/v2/\(reference.repository)/blobs/uploads/", what: "start upload of \(digest)",
+                                   expect: [202], body: { .bytes([UInt8]()) })
+        guard var location = start.headers.first(name: "Location") else {
+            throw RegistryError.protocolError("the registry answered 202 without a Location for the upload of \(digest)")
+        }
+        var offset: Int64 = 0
+        var sent: Int64 = 0
+        var failures = 0
+        let loop = http.eventLoopGroup.next()
+        while offset < size {
+            let first = offset
+            let last = min(offset + options.chunkSize, size) - 1
+            do {
+                let response = try await send(
+                    .PATCH, location, what: "upload of \(digest) (bytes \(first)-\(last))", expect: [202],
+                    headers: [("Content-Type", "application/octet-stream"), ("Content-Range", "\(first)-\(last)")], retries: false,
+                    body: {
+                        .stream(contentLength: last - first + 1) { writer in
+                            let promise = loop.makePromise(of: Void.self)
+                            Thread {
+                                let sink = StreamSink(writer: writer)
+                                do {
+                                    try produce(SliceSink(first: first, last: last, into: sink))
+                                    promise.succeed(())
+                                } catch is SliceSink.Done {
+                                    do { try sink.finish(); promise.succeed(()) } catch { promise.fail(error) }
+                                } catch {
+                                    promise.fail(error)
+                                }
+                            }.start()
+                            return promise.futureResult
+                        }
+                    })
+                sent += last - first + 1
+                offset = last + 1
+                failures = 0  // each chunk gets its own retries
+                if let next = response.headers.first(name: "Location") { location = next }
+            } catch let error as RegistryError {
+                if case .rejected(_, let status, _) = error, status != 416 { throw error }
+                if case .unauthorized = error { throw error }
+                failures += 1
+                guard failures < options.attempts else { throw error }
+                try await Task.sleep(for: .milliseconds(250 << min(failures - 1, 5)))
+                // Where is the upload? `Range: 0-N` means N+1 bytes are there.
+                let status = try await send(.GET, location, what: "status of the upload of \(digest)", expect: [204])
+                if let next = status.headers.first(name: "Location") { location = next }
+                if let range = status.headers.first(name: "Range"), let end = range.split(separator: "-").last.flatMap({ Int64($0) }) {
+                    // distribution answers `0-0` for an empty upload too; chunks are never 1 byte.
+                    offset = end == 0 ? 0 : end + 1
+                } else {
+                    offset = 0
+                }
+            } catch {
+                throw error
+            }
+        }
+        let target = location + (location.contains("?") ? "&" : "?") + "digest=\(digest)"
+        _ = try await send(.PUT, target, what: "commit of \(digest)", expect: [201], body: { .bytes([UInt8]()) })
+        return sent
     }
 
     /// `PUT /v2/<name>/manifests/<reference>`. Returns the registry's `Docker-Content-Digest`.
@@ -292,5 +362,35 @@ final class StreamSink: ByteSink, @unchecked Sendable {
         guard !buffer.isEmpty else { return }
         try writer.write(.byteBuffer(ByteBuffer(bytes: buffer))).wait()
         buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Passes on only bytes `first...last` of a stream; stops the producer after `last`.
+final class SliceSink: ByteSink {
+    struct Done: Error {}
+    private let first: Int64
+    private let last: Int64
+    private let next: ByteSink
+    private var position: Int64 = 0
+
+    init(first: Int64, last: Int64, into next: ByteSink) {
+        self.first = first
+        self.last = last
+        self.next = next
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        let start = position
+        let end = position + Int64(bytes.count)  // exclusive
+        position = end
+        let from = max(start, first), to = min(end, last + 1)
+        if from < to {
+            try next.write(UnsafeRawBufferPointer(rebasing: bytes[Int(from - start)..<Int(to - start)]))
+        }
+        if position > last { throw Done() }
+    }
+
+    func finish() throws {
+        try next.finish()
     }
 }

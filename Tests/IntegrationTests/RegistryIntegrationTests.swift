@@ -266,6 +266,15 @@ struct RegistryIntegrationTests {
         _ = output.fileHandleForReading.availableData  // "ready"
         let push = try slipway(["image", "push", "app", "--to", "docker://127.0.0.1:\(port)/team/app:v1", "--json"], in: dir, environment: env)
         #expect(push.status == 0, "\(push.stderr)")
+        // Chunked uploads (64 KiB PATCHes here) resume where the registry says they stopped.
+        var chunked = env
+        chunked["SLIPWAY_REGISTRY_CHUNK_SIZE"] = "65536"
+        try? FileManager.default.removeItem(atPath: dir + "/.slipway/registry")  // no mounts: upload everything again
+        let pushChunked = try slipway(["image", "push", "app", "--to", "docker://127.0.0.1:\(port)/chunked/app:v1", "--json"], in: dir, environment: chunked)
+        #expect(pushChunked.status == 0, "\(pushChunked.stderr)")
+        #expect((actions(try report(pushChunked))["uploaded"] ?? 0) > 3)
+        let chunkedCopy = try run("/usr/bin/env", ["skopeo", "copy", "--src-tls-verify=false", "docker://\(registry.host)/chunked/app:v1", "oci:\(dir)/chunked:v1"], in: dir)
+        #expect(chunkedCopy.status == 0, "\(chunkedCopy.stderr)")
         let skopeo = try run("/usr/bin/env", ["skopeo", "inspect", "--tls-verify=false", "docker://\(registry.host)/team/app:v1"], in: dir)
         #expect(skopeo.stdout.contains("\"Digest\": \"\(digest)\""), "\(skopeo.stderr)")
         let copy = try run("/usr/bin/env", ["skopeo", "copy", "--src-tls-verify=false", "docker://\(registry.host)/team/app:v1", "oci:\(dir)/check:v1"], in: dir)

@@ -84,7 +84,11 @@ struct ImagePush: AsyncParsableCommand {
     /// HTTPS first; plain HTTP only for a loopback registry that does not speak TLS, or with
     /// `--tls-verify=false`.
     static func client(for reference: ImageReference, credentials: Credentials?, verifyTLS: Bool, certDir: String?) async throws -> RegistryClient {
-        let options = RegistryClient.Options(verifyTLS: verifyTLS, certificateDirectory: certDir)
+        var options = RegistryClient.Options(verifyTLS: verifyTLS, certificateDirectory: certDir)
+        // For tests and slow links: the chunk size of chunked uploads, in bytes.
+        if let chunk = ProcessInfo.processInfo.environment["SLIPWAY_REGISTRY_CHUNK_SIZE"].flatMap(Int64.init), chunk > 0 {
+            options.chunkSize = chunk
+        }
         guard reference.isLoopback || !verifyTLS else {
             return try RegistryClient(reference: reference, credentials: credentials, options: options, plainHTTP: false)
         }
