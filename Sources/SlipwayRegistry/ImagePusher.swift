@@ -29,12 +29,36 @@ public struct ImagePusher: Sendable {
     /// Where previous pushes put blobs (for cross-repository mounts): a JSON file.
     public let knownBlobsFile: String
     public var parallelism = 3
+    /// `.docker`: push a Docker schema 2 manifest (for registries that predate OCI); its
+    /// digest then differs from the build record's OCI manifest digest.
+    public var format: ManifestFormat = .oci
+
+    public enum ManifestFormat: String, Sendable, CaseIterable { case oci, docker }
     /// Called once per blob when it is done (one line per blob on a non-terminal).
     public var progress: @Sendable (PushReport.Blob) -> Void = { _ in }
 
     public init(client: RegistryClient, knownBlobsFile: String) {
         self.client = client
         self.knownBlobsFile = knownBlobsFile
+    }
+
+    /// The manifest to push: the recorded OCI bytes, or a Docker schema 2 rendering of them
+    /// (distribution `manifest-v2-2.md`: Docker media types, gzip layers only).
+    func manifestBytes(_ record: BuildRecord) throws -> ([UInt8], String) {
+        guard format == .docker else { return (record.manifestBytes, MediaTypes.manifest) }
+        guard record.compression == .gzip else {
+            throw RegistryError.protocolError("Docker schema 2 manifests need gzip layers; this image uses \(record.compression.rawValue) (set compression = \"gzip\")")
+        }
+        struct DockerManifest: Encodable {
+            var schemaVersion = 2
+            var mediaType = MediaTypes.dockerManifest
+            var config: Descriptor
+            var layers: [Descriptor]
+        }
+        let docker = DockerManifest(
+            config: Descriptor(mediaType: MediaTypes.dockerConfig, digest: record.configDigest, size: Int64(record.configBytes.count)),
+            layers: record.layers.map { Descriptor(mediaType: MediaTypes.dockerLayerGzip, digest: $0.digest, size: $0.size) })
+        return (try CanonicalJSON.encode(docker), MediaTypes.dockerManifest)
     }
 
     public func push(_ record: BuildRecord, tags: [String]) async throws -> PushReport {
@@ -88,11 +112,12 @@ public struct ImagePusher: Sendable {
             }
             return results
         }
-        let manifest = record.manifestBytes
-        for tag in tags.isEmpty ? [record.manifestDigest.description] : tags {
-            let answered = try await client.putManifest(manifest, mediaType: MediaTypes.manifest, tag: tag)
-            if let answered, answered != record.manifestDigest.description {
-                throw RegistryError.protocolError("the registry stored the manifest as \(answered), not \(record.manifestDigest)")
+        let (manifest, mediaType) = try manifestBytes(record)
+        let manifestDigest = Digest.of(manifest)
+        for tag in tags.isEmpty ? [manifestDigest.description] : tags {
+            let answered = try await client.putManifest(manifest, mediaType: mediaType, tag: tag)
+            if let answered, answered != manifestDigest.description {
+                throw RegistryError.protocolError("the registry stored the manifest as \(answered), not \(manifestDigest)")
             }
         }
         let place = "\(reference.registry)/\(reference.repository)"
@@ -104,7 +129,7 @@ public struct ImagePusher: Sendable {
         try? FileManager.default.createDirectory(atPath: (knownBlobsFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if let data = try? JSONEncoder().encode(known) { try? data.write(to: URL(fileURLWithPath: knownBlobsFile), options: .atomic) }
         let order = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.digest, $0) })
-        return PushReport(repository: place, tags: tags, manifestDigest: record.manifestDigest,
+        return PushReport(repository: place, tags: tags, manifestDigest: manifestDigest,
                           blobs: blobs.sorted { (order[$0.digest] ?? 0) < (order[$1.digest] ?? 0) })
     }
 }

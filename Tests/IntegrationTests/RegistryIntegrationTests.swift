@@ -156,6 +156,14 @@ struct RegistryIntegrationTests {
         #expect(actions(third)["uploaded"] == 2, "the project layer and the config: \(actions(third))")
         #expect(third["manifestDigest"] as? String == changed)
 
+        // Docker schema 2 on request: the same blobs, another manifest, which skopeo reads.
+        let docker = try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/team/app:docker", "--format", "docker", "--json"], in: dir, environment: env)
+        #expect(docker.status == 0, "\(docker.stderr)")
+        let dockerDigest = try report(docker)["manifestDigest"] as? String
+        #expect(dockerDigest != changed)
+        let raw = try run("/usr/bin/env", ["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(registry.host)/team/app:docker"], in: dir)
+        #expect(raw.stdout.contains("application/vnd.docker.distribution.manifest.v2+json"), "\(raw.stdout)")
+
         // Another repository of the same registry: blobs are mounted, not uploaded again.
         let mounted = try report(try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/other/app:v2", "--json"], in: dir, environment: env))
         #expect((actions(mounted)["mounted"] ?? 0) > 0, "\(actions(mounted))")

@@ -24,6 +24,8 @@ struct ImagePush: AsyncParsableCommand {
     @Option(name: .customLong("cert-dir"), help: "A folder of extra CA certificates (*.crt, *.pem).") var certDir: String?
     @Option(name: .customLong("tls-verify"), help: "Verify TLS certificates (false also allows plain HTTP).") var tlsVerify: Bool = true
     @Flag(help: "Print what was done as JSON.") var json = false
+    @Option(help: "Manifest format: oci (default) or docker (Docker schema 2, for old registries; another digest).")
+    var format: String = "oci"
 
     func run() async throws {
         let context = try ImageContext.load(global)
@@ -55,6 +57,10 @@ struct ImagePush: AsyncParsableCommand {
             let credentials = try CredentialResolver(flagCredentials: creds, authFile: authfile).credentials(for: destination.registry)
             let client = try await Self.client(for: destination, credentials: credentials, verifyTLS: tlsVerify, certDir: certDir)
             var pusher = ImagePusher(client: client, knownBlobsFile: context.planning.layout.dataDir + "/registry/blobs.json")
+            guard let manifestFormat = ImagePusher.ManifestFormat(rawValue: format) else {
+                throw ValidationError("--format is oci or docker")
+            }
+            pusher.format = manifestFormat
             if !json {
                 pusher.progress = { blob in
                     let verb = blob.action == .uploaded ? "uploaded" : (blob.action == .mounted ? "mounted " : "exists  ")
