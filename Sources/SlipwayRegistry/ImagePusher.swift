@@ -36,6 +36,8 @@ public struct ImagePusher: Sendable {
     public enum ManifestFormat: String, Sendable, CaseIterable { case oci, docker }
     /// Called once per blob when it is done (one line per blob on a non-terminal).
     public var progress: @Sendable (PushReport.Blob) -> Void = { _ in }
+    /// Called with every chunk of bytes sent (for progress bars and "still alive" lines).
+    public var bytesSent: @Sendable (Int) -> Void = { _ in }
 
     public init(client: RegistryClient, knownBlobsFile: String) {
         self.client = client
@@ -88,6 +90,7 @@ public struct ImagePusher: Sendable {
         let mountSources = known.mapValues { repos in repos.filter { $0 != "\(reference.registry)/\(reference.repository)" && $0.hasPrefix(reference.registry + "/") } }
         let client = self.client
         let progress = self.progress
+        let onBytes = self.bytesSent
         let blobs: [PushReport.Blob] = try await withThrowingTaskGroup(of: PushReport.Blob.self) { group in
             var results: [PushReport.Blob] = []
             var next = 0
@@ -100,7 +103,7 @@ public struct ImagePusher: Sendable {
                     for source in sources where try await client.mount(item.digest, from: source) {
                         return .init(digest: item.digest, size: item.size, action: .mounted, bytesSent: 0)
                     }
-                    let sent = try await client.upload(item.digest, size: item.size, produce: item.produce)
+                    let sent = try await client.upload(item.digest, size: item.size, onBytes: onBytes, produce: item.produce)
                     return .init(digest: item.digest, size: item.size, action: .uploaded, bytesSent: sent)
                 }
             }

@@ -101,8 +101,11 @@ public actor RegistryClient {
     /// bytes `produce` writes (streamed as they are made; retried by producing them again).
     /// The registry checks the digest before committing the blob.
     /// - Returns: bytes sent.
-    public func upload(_ digest: Digest, size: Int64, produce: @escaping @Sendable (ByteSink) throws -> Void) async throws -> Int64 {
-        if size > options.chunkSize { return try await uploadInChunks(digest, size: size, produce: produce) }
+    public func upload(
+        _ digest: Digest, size: Int64, onBytes: @escaping @Sendable (Int) -> Void = { _ in },
+        produce: @escaping @Sendable (ByteSink) throws -> Void
+    ) async throws -> Int64 {
+        if size > options.chunkSize { return try await uploadInChunks(digest, size: size, onBytes: onBytes, produce: produce) }
         var lastError: Error?
         for attempt in 0..<options.attempts {
             if attempt > 0 { try await Task.sleep(for: .milliseconds(250 << min(attempt - 1, 5))) }
@@ -120,7 +123,7 @@ public actor RegistryClient {
                         let promise = loop.makePromise(of: Void.self)
                         Thread {
                             do {
-                                let sink = StreamSink(writer: writer)
+                                let sink = StreamSink(writer: writer, onBytes: onBytes)
                                 try produce(sink)
                                 try sink.finish()
                                 promise.succeed(())
@@ -150,7 +153,10 @@ public actor RegistryClient {
     /// the registry how much it has (`GET <Location>` → `Range: 0-N`) and resumes from there
     /// (the bytes before are produced again and skipped); finally `PUT <Location>?digest=`.
     /// - Returns: bytes sent (more than `size` when chunks were sent again).
-    public func uploadInChunks(_ digest: Digest, size: Int64, produce: @escaping @Sendable (ByteSink) throws -> Void) async throws -> Int64 {
+    public func uploadInChunks(
+        _ digest: Digest, size: Int64, onBytes: @escaping @Sendable (Int) -> Void = { _ in },
+        produce: @escaping @Sendable (ByteSink) throws -> Void
+    ) async throws -> Int64 {
         let start = try await send(.POST, "/v2/\(reference.repository)/blobs/uploads/", what: "start upload of \(digest)",
                                    expect: [202], body: { .bytes([UInt8]()) })
         guard var location = start.headers.first(name: "Location") else {
@@ -171,7 +177,7 @@ public actor RegistryClient {
                         .stream(contentLength: last - first + 1) { writer in
                             let promise = loop.makePromise(of: Void.self)
                             Thread {
-                                let sink = StreamSink(writer: writer)
+                                let sink = StreamSink(writer: writer, onBytes: onBytes)
                                 do {
                                     try produce(SliceSink(first: first, last: last, into: sink))
                                     promise.succeed(())
@@ -344,10 +350,12 @@ public actor RegistryClient {
 /// the tar writer never runs ahead of the network by more than one chunk).
 final class StreamSink: ByteSink, @unchecked Sendable {
     private let writer: HTTPClient.Body.StreamWriter
+    private let onBytes: @Sendable (Int) -> Void
     private var buffer: [UInt8] = []
 
-    init(writer: HTTPClient.Body.StreamWriter) {
+    init(writer: HTTPClient.Body.StreamWriter, onBytes: @escaping @Sendable (Int) -> Void) {
         self.writer = writer
+        self.onBytes = onBytes
         buffer.reserveCapacity(1 << 18)
     }
 
@@ -361,6 +369,7 @@ final class StreamSink: ByteSink, @unchecked Sendable {
     private func flush() throws {
         guard !buffer.isEmpty else { return }
         try writer.write(.byteBuffer(ByteBuffer(bytes: buffer))).wait()
+        onBytes(buffer.count)
         buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -63,11 +63,20 @@ struct ImagePush: AsyncParsableCommand {
             pusher.format = manifestFormat
             if !json {
                 pusher.progress = { blob in
+                    if interactive { Terminal.writeError("\r\u{1B}[K") }
                     let verb = blob.action == .uploaded ? "uploaded" : (blob.action == .mounted ? "mounted " : "exists  ")
                     Terminal.status("\(verb) \(blob.digest.hex.prefix(12)) \(ByteCount.format(blob.size))")
                 }
             }
-            _ = interactive
+            let meter = PushMeter(total: record.layers.reduce(Int64(0)) { $0 + $1.size }, interactive: interactive && !json)
+            pusher.bytesSent = { meter.add($0) }
+            let ticker = Task {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(interactive ? 250 : 10_000))
+                    meter.render()
+                }
+            }
+            defer { ticker.cancel(); meter.clear() }
             do {
                 let report = try await pusher.push(record, tags: tagList)
                 reports.append(report)
@@ -109,5 +118,46 @@ struct ImagePush: AsyncParsableCommand {
         } catch RegistryError.unavailable {
             return try RegistryClient(reference: reference, credentials: credentials, options: options, plainHTTP: true)
         }
+    }
+}
+
+/// Bytes sent so far, shown as a live line on a terminal (and a line every 10 s otherwise, so a
+/// long push shows that it is alive).
+final class PushMeter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sent: Int64 = 0
+    private let total: Int64
+    private let interactive: Bool
+    private let started = Date()
+    private var shown = false
+
+    init(total: Int64, interactive: Bool) {
+        self.total = total
+        self.interactive = interactive
+    }
+
+    func add(_ bytes: Int) {
+        lock.lock(); sent += Int64(bytes); lock.unlock()
+    }
+
+    func render() {
+        lock.lock(); let now = sent; lock.unlock()
+        guard now > 0 else { return }
+        let seconds = max(Date().timeIntervalSince(started), 0.001)
+        let rate = ByteCount.format(Int64(Double(now) / seconds)) + "/s"
+        let width = 30
+        let filled = total > 0 ? min(width, Int(Double(now) / Double(total) * Double(width))) : 0
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let text = "pushing [\(bar)] \(ByteCount.format(now)) of up to \(ByteCount.format(total)), \(rate)"
+        if interactive {
+            Terminal.writeError("\r\u{1B}[K" + text)
+            shown = true
+        } else {
+            Terminal.status("still pushing: \(ByteCount.format(now)) sent, \(rate)")
+        }
+    }
+
+    func clear() {
+        if interactive && shown { Terminal.writeError("\r\u{1B}[K") }
     }
 }
