@@ -55,7 +55,8 @@ struct ImagePush: AsyncParsableCommand {
         let interactive = isatty(STDERR_FILENO) == 1
         for (destination, tagList) in groups {
             let credentials = try CredentialResolver(flagCredentials: creds, authFile: authfile).credentials(for: destination.registry)
-            let client = try await Self.client(for: destination, credentials: credentials, verifyTLS: tlsVerify, certDir: certDir)
+            let schemes = context.planning.layout.dataDir + "/registry/schemes.json"
+            let client = try await Self.client(for: destination, credentials: credentials, verifyTLS: tlsVerify, certDir: certDir, schemesFile: schemes)
             var pusher = ImagePusher(client: client, knownBlobsFile: context.planning.layout.dataDir + "/registry/blobs.json")
             guard let manifestFormat = ImagePusher.ManifestFormat(rawValue: format) else {
                 throw ValidationError("--format is oci or docker")
@@ -98,7 +99,9 @@ struct ImagePush: AsyncParsableCommand {
 
     /// HTTPS first; plain HTTP only for a loopback registry that does not speak TLS, or with
     /// `--tls-verify=false`.
-    static func client(for reference: ImageReference, credentials: Credentials?, verifyTLS: Bool, certDir: String?) async throws -> RegistryClient {
+    static func client(
+        for reference: ImageReference, credentials: Credentials?, verifyTLS: Bool, certDir: String?, schemesFile: String? = nil
+    ) async throws -> RegistryClient {
         var options = RegistryClient.Options(verifyTLS: verifyTLS, certificateDirectory: certDir)
         // For tests and slow links: the chunk size of chunked uploads, in bytes.
         if let chunk = ProcessInfo.processInfo.environment["SLIPWAY_REGISTRY_CHUNK_SIZE"].flatMap(Int64.init), chunk > 0 {
@@ -106,6 +109,12 @@ struct ImagePush: AsyncParsableCommand {
         }
         guard reference.isLoopback || !verifyTLS else {
             return try RegistryClient(reference: reference, credentials: credentials, options: options, plainHTTP: false)
+        }
+        // A loopback registry found to speak plain HTTP before: no TLS probe (it costs a second).
+        var known = schemesFile.flatMap { FileManager.default.contents(atPath: $0) }
+            .flatMap { try? JSONDecoder().decode([String: String].self, from: $0) } ?? [:]
+        if known[reference.registry] == "http" {
+            return try RegistryClient(reference: reference, credentials: credentials, options: options, plainHTTP: true)
         }
         var probeOptions = options
         probeOptions.attempts = 1
@@ -116,7 +125,13 @@ struct ImagePush: AsyncParsableCommand {
             try await probe.ping()
             return try RegistryClient(reference: reference, credentials: credentials, options: options, plainHTTP: false)
         } catch RegistryError.unavailable {
-            return try RegistryClient(reference: reference, credentials: credentials, options: options, plainHTTP: true)
+            let plain = try RegistryClient(reference: reference, credentials: credentials, options: options, plainHTTP: true)
+            if let schemesFile, (try? await plain.ping()) != nil {
+                known[reference.registry] = "http"
+                try? FileManager.default.createDirectory(atPath: (schemesFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                if let data = try? JSONEncoder().encode(known) { try? data.write(to: URL(fileURLWithPath: schemesFile), options: .atomic) }
+            }
+            return plain
         }
     }
 }
