@@ -116,23 +116,32 @@ struct ImagePush: AsyncParsableCommand {
         if known[reference.registry] == "http" {
             return try RegistryClient(reference: reference, credentials: credentials, options: options, plainHTTP: true)
         }
+        // Loopback: try plain HTTP first. A TLS registry answers a plain request at once (Go's
+        // "client sent an HTTP request to an HTTPS server", 400), while a TLS handshake with a
+        // plain-HTTP registry only fails on a timeout.
         var probeOptions = options
         probeOptions.attempts = 1
-        probeOptions.connectTimeout = 1
-        let probe = try RegistryClient(reference: reference, credentials: credentials, options: probeOptions, plainHTTP: false)
-        defer { Task { await probe.shutdown() } }
+        probeOptions.connectTimeout = 2
+        let plainProbe = try RegistryClient(reference: reference, credentials: credentials, options: probeOptions, plainHTTP: true)
+        let speaksHTTP: Bool
         do {
-            try await probe.ping()
-            return try RegistryClient(reference: reference, credentials: credentials, options: options, plainHTTP: false)
-        } catch RegistryError.unavailable {
-            let plain = try RegistryClient(reference: reference, credentials: credentials, options: options, plainHTTP: true)
-            if let schemesFile, (try? await plain.ping()) != nil {
+            try await plainProbe.ping()
+            speaksHTTP = true
+        } catch RegistryError.unauthorized {
+            speaksHTTP = true
+        } catch {
+            speaksHTTP = false
+        }
+        await plainProbe.shutdown()
+        if speaksHTTP {
+            if let schemesFile {
                 known[reference.registry] = "http"
                 try? FileManager.default.createDirectory(atPath: (schemesFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 if let data = try? JSONEncoder().encode(known) { try? data.write(to: URL(fileURLWithPath: schemesFile), options: .atomic) }
             }
-            return plain
+            return try RegistryClient(reference: reference, credentials: credentials, options: options, plainHTTP: true)
         }
+        return try RegistryClient(reference: reference, credentials: credentials, options: options, plainHTTP: false)
     }
 }
 
