@@ -36,8 +36,9 @@ public struct ImagePusher: Sendable {
     public enum ManifestFormat: String, Sendable, CaseIterable { case oci, docker }
     /// Called once per blob when it is done (one line per blob on a non-terminal).
     public var progress: @Sendable (PushReport.Blob) -> Void = { _ in }
-    /// Called with every chunk of bytes sent (for progress bars and "still alive" lines).
-    public var bytesSent: @Sendable (Int) -> Void = { _ in }
+    /// Called with every chunk of bytes sent, per blob: digest, bytes, blob size (for
+    /// progress bars and "still alive" lines).
+    public var bytesSent: @Sendable (Digest, Int, Int64) -> Void = { _, _, _ in }
 
     public init(client: RegistryClient, knownBlobsFile: String) {
         self.client = client
@@ -103,7 +104,8 @@ public struct ImagePusher: Sendable {
                     for source in sources where try await client.mount(item.digest, from: source) {
                         return .init(digest: item.digest, size: item.size, action: .mounted, bytesSent: 0)
                     }
-                    let sent = try await client.upload(item.digest, size: item.size, onBytes: onBytes, produce: item.produce)
+                    let digest = item.digest, size = item.size
+                    let sent = try await client.upload(item.digest, size: item.size, onBytes: { onBytes(digest, $0, size) }, produce: item.produce)
                     return .init(digest: item.digest, size: item.size, action: .uploaded, bytesSent: sent)
                 }
             }
