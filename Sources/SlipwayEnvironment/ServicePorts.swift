@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 import SlipwayManifest
 
 /// The port of every service that has one: fixed ports as written, `"auto"` ports chosen once
@@ -41,22 +42,7 @@ public enum ServicePorts {
 
     private static func freePort(avoiding used: Set<Int>) -> Int? {
         for _ in 0..<20 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { return nil }
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard bound == 0 else { continue }
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-            let port = Int(UInt16(bigEndian: address.sin_port))
-            if !used.contains(port) { return port }
+            if let port = LoopbackPort.ephemeral(), !used.contains(port) { return port }
         }
         return nil
     }

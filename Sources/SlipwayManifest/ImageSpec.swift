@@ -89,20 +89,7 @@ struct ImageDecoder {
                     if !s.hasPrefix("/") { add(.invalidValue(key: value.dottedPath, reason: "workdir must be an absolute path"), value.valueLocation) }
                     spec.workdir = s
                 }
-            case "env":
-                for (envName, envValue) in value.entries ?? [] {
-                    guard Identifiers.isEnvName(envName) else {
-                        add(.invalidValue(key: envValue.dottedPath, reason: "'\(envName)' is not a valid environment variable name"), envValue.keyLocation)
-                        continue
-                    }
-                    switch envValue.value {
-                    case .string(let s): spec.env.append(EnvEntry(name: envName, value: s, location: envValue.keyLocation))
-                    case .integer(let i): spec.env.append(EnvEntry(name: envName, value: String(i), location: envValue.keyLocation))
-                    case .bool(let b): spec.env.append(EnvEntry(name: envName, value: b ? "true" : "false", location: envValue.keyLocation))
-                    default: wrongType(envValue, "a string, number or boolean")
-                    }
-                }
-                if value.entries == nil { wrongType(value, "a table") }
+            case "env": spec.env = EnvTable.decode(value, into: &diagnostics)
             case "user": spec.user = user(value)
             case "ports":
                 for element in value.elements ?? [] {
@@ -248,8 +235,7 @@ struct ImageDecoder {
     private mutating func add(_ kind: Diagnostic.Kind, _ at: SourceLocation) { diagnostics.append(Diagnostic(kind, at: at)) }
 
     private mutating func wrongType(_ node: TOMLNode, _ expected: String) {
-        let found = node.typeName
-        add(.wrongType(key: node.dottedPath, expected: expected, found: ("aeiou".contains(found.first ?? "x") ? "an " : "a ") + found), node.valueLocation)
+        diagnostics.append(.wrongType(node, expected: expected))
     }
 
     private mutating func string(_ node: TOMLNode) -> String? {

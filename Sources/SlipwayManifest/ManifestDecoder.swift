@@ -37,16 +37,11 @@ struct ManifestDecoder {
     }
 
     private mutating func wrongType(_ node: TOMLNode, expected: String) {
-        diagnostics.append(Diagnostic(
-            .wrongType(key: node.dottedPath, expected: expected, found: article(node.typeName)), at: node.valueLocation))
+        diagnostics.append(.wrongType(node, expected: expected))
     }
 
     private mutating func invalid(_ node: TOMLNode, _ reason: String) {
         diagnostics.append(Diagnostic(.invalidValue(key: node.dottedPath, reason: reason), at: node.valueLocation))
-    }
-
-    private func article(_ type: String) -> String {
-        (type.first.map { "aeiou".contains($0) } ?? false) ? "an \(type)" : "a \(type)"
     }
 
     /// The node's entries, or a wrong-type diagnostic and `nil`.

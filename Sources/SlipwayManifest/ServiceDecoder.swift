@@ -35,19 +35,7 @@ struct ServiceDecoder {
             case "setup": spec.setup = string(value)
             case "cwd": spec.cwd = string(value)
             case "user": spec.user = string(value)
-            case "env":
-                for (envName, envValue) in table(value) ?? [] {
-                    guard Identifiers.isEnvName(envName) else {
-                        add(.invalidValue(key: envValue.dottedPath, reason: "'\(envName)' is not a valid environment variable name"), envValue.keyLocation)
-                        continue
-                    }
-                    switch envValue.value {
-                    case .string(let s): spec.env.append(EnvEntry(name: envName, value: s, location: envValue.keyLocation))
-                    case .integer(let i): spec.env.append(EnvEntry(name: envName, value: String(i), location: envValue.keyLocation))
-                    case .bool(let b): spec.env.append(EnvEntry(name: envName, value: b ? "true" : "false", location: envValue.keyLocation))
-                    default: wrongType(envValue, "a string, number or boolean")
-                    }
-                }
+            case "env": spec.env = EnvTable.decode(value, into: &diagnostics)
             case "port":
                 switch value.value {
                 case .integer(let port) where (1...65535).contains(port): spec.port = .fixed(port)
@@ -158,9 +146,7 @@ struct ServiceDecoder {
     }
 
     private mutating func wrongType(_ node: TOMLNode, _ expected: String) {
-        let found = node.typeName
-        let article = "aeiou".contains(found.first ?? "x") ? "an" : "a"
-        add(.wrongType(key: node.dottedPath, expected: expected, found: "\(article) \(found)"), node.valueLocation)
+        diagnostics.append(.wrongType(node, expected: expected))
     }
 
     private mutating func string(_ node: TOMLNode) -> String? {
