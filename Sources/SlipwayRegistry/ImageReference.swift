@@ -10,7 +10,13 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: ``RegistryError/invalidReference(_:_:)``.
     public init(parsing text: String) throws {
         var rest = Substring(text)
-        if rest.hasPrefix("docker://") { rest = rest.dropFirst(9) }
+        if rest.hasPrefix("docker://") {
+            rest = rest.dropFirst(9)
+        } else if let colon = rest.firstIndex(of: ":"), let slash = rest.firstIndex(of: "/"), colon < slash,
+                  rest[rest.index(after: colon)...].first == "/" || !rest[rest.index(after: colon)..<slash].allSatisfy(\.isNumber) {
+            // `oci:DIR`, `docker-archive:FILE`, `dir:…`: not a registry (`host:port/…` has digits after the colon).
+            throw RegistryError.invalidReference(text, "push goes to a registry: docker://HOST[:PORT]/REPOSITORY[:TAG] (write files with `slipway image build --output`)")
+        }
         guard let slash = rest.firstIndex(of: "/") else {
             throw RegistryError.invalidReference(text, "expected HOST[:PORT]/REPOSITORY[:TAG]")
         }

@@ -10,6 +10,8 @@ public enum RegistryError: SlipwayError, Sendable {
     /// 5xx or a dropped connection, after every retry.
     case unavailable(what: String, detail: String)
     case credentials(String)
+    /// Neither `--to` nor `tags` says where to push.
+    case noDestination(image: String)
     case protocolError(String)
 
     public var message: String {
@@ -20,6 +22,7 @@ public enum RegistryError: SlipwayError, Sendable {
         case .rejected(let what, let status, let detail): "\(what) failed (HTTP \(status))" + (detail.isEmpty ? "" : ": \(detail)")
         case .unavailable(let what, let detail): "\(what) failed after retries: \(detail)"
         case .credentials(let text): text
+        case .noDestination(let image): "no destination for image '\(image)'"
         case .protocolError(let text): text
         }
     }
@@ -29,6 +32,7 @@ public enum RegistryError: SlipwayError, Sendable {
         case .unauthorized(_, _, _, let had):
             had ? "check the user and password (`slipway registry login HOST`, SLIPWAY_REGISTRY_USER/PASSWORD, or ~/.docker/config.json)"
                 : "log in first: `slipway registry login HOST`, or set SLIPWAY_REGISTRY_USER and SLIPWAY_REGISTRY_PASSWORD"
+        case .noDestination(let image): "pass --to docker://HOST[:PORT]/REPOSITORY[:TAG], or set tags in [images.\(image)]"
         case .unavailable: "the registry may be down or overloaded; run the push again (blobs already there are skipped)"
         default: nil
         }

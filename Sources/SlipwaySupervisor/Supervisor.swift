@@ -206,10 +206,11 @@ public actor Supervisor {
         }
     }
 
-    /// Whether every managed service has ended (exited, failed or stopped) for good.
+    /// Whether every managed service has ended by itself (exited or failed). A service stopped
+    /// on request does not count: it may be started again.
     public func allEnded() async -> Bool {
         for controller in controllers.values {
-            if ![.exited, .failed, .stopped].contains(await controller.state) { return false }
+            if ![.exited, .failed].contains(await controller.state) { return false }
         }
         return true
     }

@@ -28,6 +28,9 @@ struct ImagePush: AsyncParsableCommand {
     var format: String = "oci"
 
     func run() async throws {
+        guard let manifestFormat = ImagePusher.ManifestFormat(rawValue: format) else {
+            throw ValidationError("--format is oci or docker")
+        }
         let context = try ImageContext.load(global)
         let record = try context.record(name)
         var destinations: [ImageReference] = []
@@ -37,7 +40,7 @@ struct ImagePush: AsyncParsableCommand {
             for tag in tags { var extra = reference; extra.tag = tag; destinations.append(extra) }
         } else {
             guard !record.tags.isEmpty else {
-                throw RegistryError.invalidReference("", "no destination: pass --to docker://HOST/REPO[:TAG] or set tags in [images.\(name)]")
+                throw RegistryError.noDestination(image: name)
             }
             destinations = try record.tags.map { try ImageReference(parsing: $0) }
             for tag in tags { if var extra = destinations.first { extra.tag = tag; destinations.append(extra) } }
@@ -58,9 +61,6 @@ struct ImagePush: AsyncParsableCommand {
             let schemes = context.planning.layout.dataDir + "/registry/schemes.json"
             let client = try await Self.client(for: destination, credentials: credentials, verifyTLS: tlsVerify, certDir: certDir, schemesFile: schemes)
             var pusher = ImagePusher(client: client, knownBlobsFile: context.planning.layout.dataDir + "/registry/blobs.json")
-            guard let manifestFormat = ImagePusher.ManifestFormat(rawValue: format) else {
-                throw ValidationError("--format is oci or docker")
-            }
             pusher.format = manifestFormat
             let meter = PushMeter(total: record.layers.reduce(Int64(0)) { $0 + $1.size }, interactive: interactive && !json)
             if !json {

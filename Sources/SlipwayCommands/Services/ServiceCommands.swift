@@ -21,7 +21,14 @@ struct Down: AsyncParsableCommand {
             }
             return
         }
-        let answer = try client.send(.init(command: "down"))
+        let answer: ControlProtocol.Response
+        do {
+            answer = try client.send(.init(command: "down"))
+        } catch {
+            // It went away between the check and the request: nothing left to stop.
+            if !client.isAlive { Terminal.write("stopped\n"); return }
+            throw error
+        }
         guard answer.ok, let pid = answer.status?.supervisorPid else {
             throw SupervisorError.control(answer.error ?? "down failed")
         }

@@ -35,7 +35,9 @@ struct SupervisorHost {
         let watcher = Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: .milliseconds(200))
-                if await supervisor.allEnded() {
+                // In the foreground, `up` ends when nothing is left running; a background
+                // supervisor waits for `down` (services can be started again).
+                if foreground, await supervisor.allEnded() {
                     ended.set()
                     await lifecycle.requestShutdown()
                 }
