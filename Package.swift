@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .executableTarget(
@@ -67,9 +68,19 @@ let package = Package(
             ]
         ),
         .target(
+            name: "SlipwayPipeline",
+            dependencies: [
+                "SlipwayCore", "SlipwayManifest", "SlipwaySupervisor", "SlipwayEnvironment",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "SlipwayCommands",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwaySupervisor", "SlipwayOCI", "SlipwayRegistry",
+                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwaySupervisor", "SlipwayOCI", "SlipwayRegistry", "SlipwayPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -80,6 +91,11 @@ let package = Package(
         .testTarget(name: "SlipwayEnvironmentTests", dependencies: ["SlipwayEnvironment"]),
         .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor"]),
         .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI"]),
+        .testTarget(
+            name: "SlipwayPipelineTests",
+            dependencies: ["SlipwayPipeline", "SlipwayManifest", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Golden")]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SlipwayCore"]

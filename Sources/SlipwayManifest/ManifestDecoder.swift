@@ -18,7 +18,7 @@ struct ManifestDecoder {
             case "nix": manifest.nix = decodeNix(node)
             case "profiles": manifest.profiles = decodeProfiles(node)
             default:
-                if ManifestSchema.layerSections.contains(key) {
+                if ManifestSchema.layerSections.contains(key) || ManifestSchema.globalSections.contains(key) {
                     decodeLayerSection(key, node, into: &manifest.base, inProfile: false)
                 } else {
                     unknown(key, in: node, table: "", allowed: ManifestSchema.root)
@@ -136,6 +136,11 @@ struct ManifestDecoder {
                 default:
                     if ManifestSchema.layerSections.contains(key) {
                         decodeLayerSection(key, value, into: &profile.layer, inProfile: true)
+                    } else if ManifestSchema.globalSections.contains(key) {
+                        let hint = key == "ci" ? "[ci] has its own `profile` key" : "give [\(key).NAME] a `profile` key instead"
+                        diagnostics.append(Diagnostic(
+                            .invalidValue(key: value.dottedPath, reason: "[\(key)] is not overlaid by profiles; \(hint)"),
+                            at: value.keyLocation))
                     } else if key == "nix" {
                         diagnostics.append(Diagnostic(
                             .invalidValue(key: value.dottedPath, reason: "[nix] is shared by every profile and cannot be overlaid"),

@@ -47,6 +47,7 @@ public enum ManifestLoader {
         problems += ProfileGraph.validate(manifest)
         problems += manifest.serviceDiagnostics()
         problems += manifest.imageDiagnostics()
+        problems += manifest.pipelineDiagnostics()
         if !problems.isEmpty {
             throw .invalid(problems.sorted { $0.location < $1.location })
         }

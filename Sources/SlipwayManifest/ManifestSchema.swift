@@ -1,11 +1,14 @@
 /// The keys each table of `slipway.toml` accepts.
 public enum ManifestSchema {
-    /// Sections later issues define; accepted as they are for now.
-    public static let deferredSections = ["services", "tasks", "images", "artifacts", "ci", "deploy"]
+    /// Sections a profile may overlay, kept as TOML until their decoders read them.
+    public static let deferredSections = ["services", "tasks", "deploy"]
     /// Sections a profile may overlay.
     public static let layerSections = ["packages", "env"] + deferredSections
+    /// Top-level sections that name their profile themselves (`[images.X] profile`,
+    /// `[artifacts.X] profile`, `[ci] profile`), so profiles do not overlay them.
+    public static let globalSections = ["images", "artifacts", "ci"]
 
-    public static let root = ["project", "nix"] + layerSections + ["profiles"]
+    public static let root = ["project", "nix"] + layerSections + globalSections + ["profiles"]
     public static let project = ["name", "description", "version"]
     public static let nix = ["nixpkgs", "inputs"]
     public static let packageTable = ["nix", "flake"]

@@ -86,6 +86,30 @@ public struct FlakeGenerator: Sendable {
         lines.append("      };")
         lines.append("      # Paths images may add (CA bundle, time zones), where the package set has them.")
         lines.append("      slipway.extras = builtins.intersectAttrs { cacert = null; tzdata = null; } pkgs;")
+        let artifacts = ((try? manifest.artifacts()) ?? []).filter { $0.profile == profile.name }
+        if !artifacts.isEmpty {
+            // The project folder for artifacts, without Slipway's state, Git's history, result
+            // links and sockets. Reading it needs `--impure` (only artifact builds pass it).
+            let root = manifest.root
+            let name = Identifiers.isName(manifest.project.name ?? "") ? (manifest.project.name ?? "project") : "project"
+            lines.append("      slipway.src = builtins.path {")
+            lines.append("        path = /. + \(nixString(root));")
+            lines.append("        name = \(nixString(name + "-source"));")
+            lines.append("        filter = path: type:")
+            lines.append("          let base = baseNameOf path; top = dirOf path == \(nixString(root)); in")
+            lines.append("          type != \"unknown\" && !(top && (base == \".slipway\" || base == \".git\" || builtins.substring 0 6 base == \"result\"));")
+            lines.append("      };")
+            lines.append("      slipway.artifacts = {")
+            for artifact in artifacts {
+                guard case .expression(let expression) = artifact.source else { continue }
+                lines.append("        \(nixString(artifact.name)) = let src = self.slipway.src; packages = self.slipway.packages; in with pkgs; (")
+                for line in expression.split(separator: "\n", omittingEmptySubsequences: false) {
+                    lines.append("          " + line)
+                }
+                lines.append("        );")
+            }
+            lines.append("      };")
+        }
         lines.append("      slipway.check = {")
         for entry in profile.packages {
             switch entry.spec {

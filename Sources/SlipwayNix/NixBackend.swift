@@ -134,7 +134,7 @@ public struct NixBackend: Sendable {
 
     // MARK: - Steps
 
-    private func prepare(genDir: String, flake: String, usePins: Bool = true) throws(NixError) {
+    func prepare(genDir: String, flake: String, usePins: Bool = true) throws(NixError) {
         try makeDirectory(genDir)
         try write(Data(flake.utf8), to: genDir + "/flake.nix")
         let lockPath = genDir + "/flake.lock"
@@ -145,7 +145,7 @@ public struct NixBackend: Sendable {
         }
     }
 
-    private func syncLock(genDir: String) throws(NixError) {
+    func syncLock(genDir: String) throws(NixError) {
         guard let written = FileManager.default.contents(atPath: genDir + "/flake.lock"),
               let portable = LockFile.portable(written) else { return }
         if FileManager.default.contents(atPath: layout.lockFile) != portable {

@@ -35,6 +35,19 @@ struct ImageContext {
         }
     }
 
+    /// Plans and builds one image and writes its build record.
+    /// - Throws: ``ManifestError``, ``NixError``, ``ImageError``.
+    func build(_ spec: ImageSpec) async throws -> (BuildRecord, ImageBuilder.Statistics) {
+        let plan = try await planning.plan(spec)
+        let (record, stats) = try await ImageBuilder().build(plan)
+        let path = planning.recordPath(spec.name)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(record).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return (record, stats)
+    }
+
     func record(_ name: String) throws -> BuildRecord {
         guard images.contains(where: { $0.name == name }) else { throw ImageError.unknownImage(name, known: images.map(\.name)) }
         guard let data = FileManager.default.contents(atPath: planning.recordPath(name)),
@@ -70,13 +83,7 @@ struct ImageBuild: AsyncParsableCommand {
         }
         var records: [BuildRecord] = []
         for spec in specs {
-            let plan = try await context.planning.plan(spec)
-            let (record, stats) = try await ImageBuilder().build(plan)
-            let path = context.planning.recordPath(spec.name)
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(record).write(to: URL(fileURLWithPath: path), options: .atomic)
+            let (record, stats) = try await context.build(spec)
             if let destination {
                 try ImageWriter.write(record, to: destination, defaultReference: context.planning.defaultReference(record))
             }

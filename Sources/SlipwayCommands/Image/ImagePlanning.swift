@@ -21,10 +21,24 @@ struct ImagePlanning {
         let resolved = try manifest.resolve(profile: spec.profile)
         // Contents: package keys of the profile.
         var packages: [ProfileBuild.Package] = []
+        var artifactPaths: [String] = []
         if let contents = spec.contents {
             var problems: [Diagnostic] = []
             for (key, location) in contents {
-                if let package = cached.build.packages.first(where: { $0.key == key }) {
+                if key.hasPrefix("artifact:") {
+                    let name = String(key.dropFirst("artifact:".count))
+                    let artifacts = try manifest.artifacts()
+                    guard let artifact = artifacts.first(where: { $0.name == name }) else {
+                        let near = Spelling.closest(to: name, in: artifacts.map(\.name)).map { "; did you mean 'artifact:\($0)'?" } ?? ""
+                        problems.append(Diagnostic(.invalidValue(key: "images.\(spec.name).contents", reason: "no [artifacts.\(name)]\(near)"), at: location))
+                        continue
+                    }
+                    Terminal.status("building artifact \(name)")
+                    let backend = NixBackend(nix: try NixCommand.locate(), layout: layout, manifest: manifest)
+                    let built = try await backend.buildArtifact(artifact)
+                    packages.append(ProfileBuild.Package(key: key, outputs: built.outputs))
+                    artifactPaths += built.storePaths.prefix(1)
+                } else if let package = cached.build.packages.first(where: { $0.key == key }) {
                     packages.append(package)
                 } else {
                     let known = cached.build.packages.map(\.key)
@@ -97,6 +111,23 @@ struct ImagePlanning {
             link("usr/share/zoneinfo", tzdata + "/share/zoneinfo")
             extraEnv["TZDIR"] = "/usr/share/zoneinfo"
         }
+        // An artifact's top-level entries are linked at the image root (like dockerTools'
+        // `contents` and nix2container's `copyToRoot`): `$out/app` becomes `/app`. Into folders
+        // the image generates anyway (`etc`), links go one level deeper.
+        func linkTree(_ storeDir: String, _ relative: String) {
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: storeDir)) ?? []).sorted() {
+                let path = relative.isEmpty ? name : relative + "/" + name
+                var isDirectory: ObjCBool = false
+                FileManager.default.fileExists(atPath: storeDir + "/" + name, isDirectory: &isDirectory)
+                if isDirectory.boolValue, entries.contains(where: { $0.name == path || $0.name.hasPrefix(path + "/") }) {
+                    if !entries.contains(where: { $0.name == path }) { entries.append(TarEntry(name: path, kind: .directory, mode: 0o755)) }
+                    linkTree(storeDir + "/" + name, path)
+                } else if !entries.contains(where: { $0.name == path }) {
+                    link(path, storeDir + "/" + name)
+                }
+            }
+        }
+        for path in artifactPaths { linkTree(path, "") }
         for folder in spec.dirs {
             let (uid, gid, name) = try owner(folder.owner, at: folder.location)
             entries.append(TarEntry(name: String(folder.path.dropFirst()), kind: .directory, mode: folder.mode, uid: uid, gid: gid, uname: name, gname: name))

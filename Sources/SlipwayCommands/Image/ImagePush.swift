@@ -4,6 +4,15 @@ import SlipwayCore
 import SlipwayOCI
 import SlipwayRegistry
 
+/// How to reach registries: the push options `image push` and `ci` share.
+struct RegistryOptions {
+    var creds: String?
+    var authfile: String?
+    var certDir: String?
+    var tlsVerify = true
+    var format: ImagePusher.ManifestFormat = .oci
+}
+
 /// `slipway image push NAME [--to docker://HOST[:PORT]/REPO[:TAG]] [--tag TAG ...] [--json]`
 struct ImagePush: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,6 +54,22 @@ struct ImagePush: AsyncParsableCommand {
             destinations = try record.tags.map { try ImageReference(parsing: $0) }
             for tag in tags { if var extra = destinations.first { extra.tag = tag; destinations.append(extra) } }
         }
+        let options = RegistryOptions(creds: creds, authfile: authfile, certDir: certDir, tlsVerify: tlsVerify, format: manifestFormat)
+        let reports = try await Self.push(record, to: destinations, options: options, layout: context.planning.layout, quiet: json)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            Terminal.write(String(decoding: try encoder.encode(reports), as: UTF8.self) + "\n")
+        }
+    }
+
+    /// Pushes `record` to every destination (one upload per repository, then each tag).
+    /// - Throws: ``RegistryError`` (after retries), ``CredentialError``.
+    static func push(
+        _ record: BuildRecord, to destinations: [ImageReference], options: RegistryOptions, layout: ProjectLayout, quiet: Bool
+    ) async throws -> [PushReport] {
+        let tlsVerify = options.tlsVerify
+        let json = quiet
         if !tlsVerify { Terminal.writeError("slipway: warning: --tls-verify=false: certificates are not checked and plain HTTP is allowed\n") }
         var groups: [(ImageReference, [String])] = []
         for destination in destinations {
@@ -57,11 +82,11 @@ struct ImagePush: AsyncParsableCommand {
         var reports: [PushReport] = []
         let interactive = isatty(STDERR_FILENO) == 1
         for (destination, tagList) in groups {
-            let credentials = try CredentialResolver(flagCredentials: creds, authFile: authfile).credentials(for: destination.registry)
-            let schemes = context.planning.layout.dataDir + "/registry/schemes.json"
-            let client = try await Self.client(for: destination, credentials: credentials, verifyTLS: tlsVerify, certDir: certDir, schemesFile: schemes)
-            var pusher = ImagePusher(client: client, knownBlobsFile: context.planning.layout.dataDir + "/registry/blobs.json")
-            pusher.format = manifestFormat
+            let credentials = try CredentialResolver(flagCredentials: options.creds, authFile: options.authfile).credentials(for: destination.registry)
+            let schemes = layout.dataDir + "/registry/schemes.json"
+            let client = try await Self.client(for: destination, credentials: credentials, verifyTLS: tlsVerify, certDir: options.certDir, schemesFile: schemes)
+            var pusher = ImagePusher(client: client, knownBlobsFile: layout.dataDir + "/registry/blobs.json")
+            pusher.format = options.format
             let meter = PushMeter(total: record.layers.reduce(Int64(0)) { $0 + $1.size }, interactive: interactive && !json)
             if !json {
                 pusher.progress = { blob in
@@ -90,11 +115,7 @@ struct ImagePush: AsyncParsableCommand {
                 throw error
             }
         }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            Terminal.write(String(decoding: try encoder.encode(reports), as: UTF8.self) + "\n")
-        }
+        return reports
     }
 
     /// HTTPS first; plain HTTP only for a loopback registry that does not speak TLS, or with

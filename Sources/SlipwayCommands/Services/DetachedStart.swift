@@ -8,6 +8,8 @@ import SlipwaySupervisor
 struct DetachedStart {
     let context: ServiceContext
     let requested: [String]
+    /// No status table (tasks' services: the task output follows).
+    var quiet = false
 
     func run() async throws {
         try FileManager.default.createDirectory(atPath: context.logDirectory, withIntermediateDirectories: true)
@@ -57,7 +59,7 @@ struct DetachedStart {
             if !pending { break }
             try await Task.sleep(for: .milliseconds(5))
         }
-        if let status { Terminal.write(StatusTable.render(status)) }
+        if let status, !quiet { Terminal.write(StatusTable.render(status)) }
     }
 }
 

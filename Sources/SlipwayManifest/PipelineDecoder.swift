@@ -1,0 +1,149 @@
+import SlipwayCore
+
+/// Reads `[tasks.NAME]`, `[artifacts.NAME]` and `[ci]`.
+struct PipelineDecoder {
+    static let taskKeys = ["run", "description", "deps", "cwd", "env", "services", "inputs", "outputs", "reports"]
+    static let artifactKeys = ["nix", "flake", "profile", "description"]
+    static let ciKeys = ["profile", "tasks", "artifacts", "images", "push", "registry", "tags"]
+
+    let root: String
+    var reader = FieldReader()
+    var diagnostics: [Diagnostic] { reader.diagnostics }
+
+    init(root: String) { self.root = root }
+
+    /// Decodes one task. With `requireRun == false` (a profile's partial overlay) a missing
+    /// `run` is not an error.
+    mutating func task(name: String, node: TOMLNode, requireRun: Bool) -> TaskSpec? {
+        guard let fields = reader.table(node) else { return nil }
+        let before = reader.diagnostics.count
+        if !Identifiers.isName(name) {
+            reader.add(.invalidValue(key: node.dottedPath, reason: "task names use letters, digits, '_' and '-'"), node.keyLocation)
+        }
+        var spec = TaskSpec(name: name, run: "", location: node.keyLocation)
+        for (key, value) in fields {
+            switch key {
+            case "run": spec.run = reader.nonEmpty(value, what: "command") ?? ""
+            case "description": spec.description = reader.string(value)
+            case "cwd":
+                if let s = reader.string(value) {
+                    if s.hasPrefix("/") || s.split(separator: "/").contains("..") {
+                        reader.invalid(value, "cwd is a folder inside the project, relative to slipway.toml")
+                    } else { spec.cwd = s }
+                }
+            case "env": spec.env = reader.env(value)
+            case "deps": spec.deps = names(value)
+            case "services": spec.services = names(value)
+            case "inputs": spec.inputs = globs(value, allowOut: false)
+            case "outputs": spec.outputs = globs(value, allowOut: true)
+            case "reports": spec.reports = globs(value, allowOut: true)
+            default: reader.unknown(key, value, in: node.dottedPath, allowed: Self.taskKeys)
+            }
+        }
+        if requireRun && spec.run.isEmpty && !fields.contains(where: { $0.key == "run" }) {
+            reader.add(.invalidValue(key: node.dottedPath, reason: "a task needs a 'run' command"), node.keyLocation)
+        }
+        if !spec.outputs.isEmpty && spec.inputs.isEmpty {
+            reader.add(.invalidValue(key: node.dottedPath + ".outputs",
+                                     reason: "outputs without inputs can never be up to date; add `inputs = [...]`"), node.keyLocation)
+        }
+        return reader.diagnostics.count == before ? spec : nil
+    }
+
+    mutating func artifact(name: String, node: TOMLNode) -> ArtifactSpec? {
+        guard let fields = reader.table(node) else { return nil }
+        let before = reader.diagnostics.count
+        if !Identifiers.isName(name) {
+            reader.add(.invalidValue(key: node.dottedPath, reason: "artifact names use letters, digits, '_' and '-'"), node.keyLocation)
+        }
+        var source: ArtifactSpec.Source?
+        var sources = 0
+        var profile: String?
+        var description: String?
+        for (key, value) in fields {
+            switch key {
+            case "nix":
+                sources += 1
+                if let expression = reader.nonEmpty(value, what: "expression") { source = .expression(expression) }
+            case "flake":
+                sources += 1
+                if let text = reader.nonEmpty(value, what: "flake reference") {
+                    let parts = text.split(separator: "#", maxSplits: 1).map(String.init)
+                    let attribute = parts.count == 2 ? parts[1] : "default"
+                    if parts[0].contains(" ") || !Identifiers.isAttributePath(attribute) {
+                        reader.invalid(value, "'\(text)' is not <flakeref>#<attribute>")
+                    } else {
+                        source = .flake(ref: parts[0], attribute: attribute)
+                    }
+                }
+            case "profile": profile = reader.string(value)
+            case "description": description = reader.string(value)
+            default: reader.unknown(key, value, in: node.dottedPath, allowed: Self.artifactKeys)
+            }
+        }
+        if sources != 1 {
+            reader.add(.invalidValue(key: node.dottedPath, reason: "give exactly one of `nix = \"<expression>\"` or `flake = \"<ref>#<attr>\"`"), node.keyLocation)
+        }
+        guard reader.diagnostics.count == before, let source else { return nil }
+        var spec = ArtifactSpec(name: name, source: source, location: node.keyLocation)
+        if let profile { spec.profile = profile }
+        spec.description = description
+        return spec
+    }
+
+    mutating func ci(_ node: TOMLNode) -> CISpec? {
+        guard let fields = reader.table(node) else { return nil }
+        let before = reader.diagnostics.count
+        var spec = CISpec(location: node.keyLocation)
+        for (key, value) in fields {
+            switch key {
+            case "profile": if let s = reader.string(value) { spec.profile = s }
+            case "tasks": spec.tasks = names(value)
+            case "artifacts": spec.artifacts = names(value)
+            case "images": spec.images = names(value)
+            case "push":
+                switch value.value {
+                case .bool(let flag): spec.push = flag ? .always : .never
+                case .string(let glob) where !glob.isEmpty && !glob.contains(" "): spec.push = .branch(glob)
+                default: reader.wrongType(value, "a branch glob such as \"main\", or a boolean")
+                }
+            case "registry":
+                if let s = reader.nonEmpty(value, what: "registry") {
+                    if s.contains("://") { reader.invalid(value, "write HOST[:PORT]/PATH without a scheme, e.g. \"registry.example.com/team/app\"") }
+                    else { spec.registry = s }
+                }
+            case "tags": if let list = reader.strings(value) { spec.tags = list.map(\.0) }
+            default: reader.unknown(key, value, in: "ci", allowed: Self.ciKeys)
+            }
+        }
+        return reader.diagnostics.count == before ? spec : nil
+    }
+
+    // MARK: - Values
+
+    /// Names, each a valid identifier, with their locations kept in `locations`.
+    private(set) var locations: [String: SourceLocation] = [:]
+
+    private mutating func names(_ node: TOMLNode) -> [String] {
+        var result: [String] = []
+        for (name, at) in reader.strings(node) ?? [] {
+            if Identifiers.isName(name) { result.append(name); locations[node.dottedPath + "/" + name] = at }
+            else { reader.add(.invalidValue(key: node.dottedPath, reason: "'\(name)' is not a name"), at) }
+        }
+        return result
+    }
+
+    private mutating func globs(_ node: TOMLNode, allowOut: Bool) -> [String] {
+        var result: [String] = []
+        for (glob, at) in reader.strings(node) ?? [] {
+            let body = allowOut && glob.hasPrefix("$SLIPWAY_OUT/") ? String(glob.dropFirst("$SLIPWAY_OUT/".count)) : glob
+            if body.isEmpty || body.hasPrefix("/") || body.split(separator: "/").contains("..") {
+                let also = allowOut ? " or under $SLIPWAY_OUT/" : ""
+                reader.add(.invalidValue(key: node.dottedPath, reason: "'\(glob)' must be a path inside the project\(also)"), at)
+            } else {
+                result.append(glob)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import SlipwayCore
+import SlipwayManifest
+
+/// A built `[artifacts.NAME]`.
+public struct BuiltArtifact: Sendable, Codable, Equatable {
+    public var name: String
+    /// Output name (`out`, ...) to store path.
+    public var outputs: [String: String]
+    /// The output store paths, `out` first.
+    public var storePaths: [String] {
+        outputs.keys.sorted { ($0 == "out" ? "" : $0) < ($1 == "out" ? "" : $1) }.compactMap { outputs[$0] }
+    }
+    /// The `result-NAME` link in the project folder (a GC root).
+    public var link: String
+}
+
+extension NixBackend {
+    /// Builds one artifact and links `<project>/result-NAME` to it (also a GC root).
+    ///
+    /// Expressions are built from the generated flake of the artifact's profile
+    /// (`slipway.artifacts.NAME`, with `--impure` so that `src` can read the project folder);
+    /// flake refs with `nix build REF#ATTR` run in the project folder.
+    /// - Throws: ``NixError/packages(_:)`` at the artifact's manifest line when Nix fails.
+    public func buildArtifact(_ artifact: ArtifactSpec) async throws(NixError) -> BuiltArtifact {
+        let link = layout.root + "/result-" + artifact.name
+        let output: NixCommand.Output
+        do throws(NixError) {
+            switch artifact.source {
+            case .expression:
+                guard let profile = try? manifest.resolve(profile: artifact.profile) else {
+                    throw NixError.packages([Diagnostic(.invalidValue(key: "artifacts.\(artifact.name).profile", reason: "no profile named '\(artifact.profile)'"), at: artifact.location)])
+                }
+                let generated = FlakeGenerator(manifest: manifest, system: system).generate(profile)
+                let genDir = layout.generatedFlakeDir(profile: profile.name)
+                try prepare(genDir: genDir, flake: generated.text)
+                output = try await nix.run(
+                    ["build", "--json", "--impure", "--out-link", link, "\(NixBackend.generatedFlakeRef)#slipway.artifacts.\(artifact.name)"],
+                    workingDirectory: genDir)
+                try syncLock(genDir: genDir)
+            case .flake(let ref, let attribute):
+                output = try await nix.run(["build", "--json", "--out-link", link, "\(ref)#\(attribute)"], workingDirectory: layout.root)
+            }
+        } catch {
+            if case .commandFailed(_, _, let stderr) = error {
+                let detail = stderr.split(separator: "\n").filter { !$0.hasPrefix("warning:") }.suffix(15).joined(separator: "\n")
+                throw .packages([Diagnostic(.packageFailed(package: "artifact:\(artifact.name)", detail: detail), at: artifact.location)])
+            }
+            throw error
+        }
+        guard let data = output.stdout.data(using: .utf8),
+              let list = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]],
+              let outputs = list.first?["outputs"] as? [String: String], !outputs.isEmpty else {
+            throw .unexpectedOutput(arguments: ["build", "--json"], detail: String(output.stdout.prefix(300)))
+        }
+        return BuiltArtifact(name: artifact.name, outputs: outputs, link: link)
+    }
+}

@@ -1,0 +1,80 @@
+import Crypto
+import Foundation
+import SlipwayManifest
+
+/// Whether a task with `inputs` can be skipped: the SHA-256 of its definition and input files
+/// matches the one recorded at its last success, and its outputs are still what it left.
+///
+/// Records live in `<directory>/<task>.json`. Content, not modification times, decides, so a
+/// fresh checkout (new mtimes) of unchanged files still skips, and a `touch` does not rerun.
+public struct TaskFingerprint: Sendable {
+    public struct Record: Codable, Sendable, Equatable {
+        /// `sha256:<hex>` of the definition, the environment and the input files.
+        public var inputs: String
+        /// `sha256:<hex>` of the output files (names and bytes).
+        public var outputs: String
+    }
+
+    /// Folder of the records (`.slipway/tasks/<profile>`).
+    public let directory: String
+    /// The project root the globs are relative to.
+    public let root: String
+
+    public init(directory: String, root: String) {
+        self.directory = directory
+        self.root = root
+    }
+
+    /// The digest of what decides a rerun; `environmentKey` stands for the profile's packages and env.
+    public func inputsDigest(_ task: TaskSpec, environmentKey: String) -> String {
+        var hasher = SHA256()
+        func add(_ text: String) { hasher.update(data: Array(text.utf8) + [0]) }
+        add("slipway-task-v1")
+        add(task.run)
+        add(task.cwd ?? "")
+        add(environmentKey)
+        for entry in task.env { add(entry.name + "=" + entry.value) }
+        for path in FileGlob.expand(task.inputs, root: root) { addFile(path, to: &hasher) }
+        return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    public func outputsDigest(_ task: TaskSpec, out: String) -> String {
+        var hasher = SHA256()
+        for glob in task.outputs where glob.hasPrefix("$SLIPWAY_OUT/") {
+            for path in FileGlob.expand([String(glob.dropFirst("$SLIPWAY_OUT/".count))], root: out) {
+                addFile(path, base: out, to: &hasher)
+            }
+        }
+        for path in FileGlob.expand(task.outputs.filter { !$0.hasPrefix("$SLIPWAY_OUT/") }, root: root) { addFile(path, to: &hasher) }
+        return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    public func recorded(_ task: String) -> Record? {
+        guard let data = FileManager.default.contents(atPath: path(task)) else { return nil }
+        return try? JSONDecoder().decode(Record.self, from: data)
+    }
+
+    public func record(_ task: String, _ record: Record) {
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if let data = try? JSONEncoder().encode(record) { try? data.write(to: URL(fileURLWithPath: path(task)), options: .atomic) }
+    }
+
+    public func forget(_ task: String) { try? FileManager.default.removeItem(atPath: path(task)) }
+
+    private func path(_ task: String) -> String { directory + "/" + task + ".json" }
+
+    private func addFile(_ relative: String, base: String? = nil, to hasher: inout SHA256) {
+        let absolute = (base ?? root) + "/" + relative
+        hasher.update(data: Array(relative.utf8) + [0])
+        var info = stat()
+        if lstat(absolute, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: absolute)) ?? ""
+            hasher.update(data: Array(("-> " + target).utf8) + [0])
+            return
+        }
+        guard let handle = FileHandle(forReadingAtPath: absolute) else { hasher.update(data: [1]); return }
+        defer { try? handle.close() }
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        hasher.update(data: [0])
+    }
+}

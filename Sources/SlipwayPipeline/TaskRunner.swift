@@ -1,0 +1,211 @@
+import Foundation
+import SlipwayCore
+import SlipwayEnvironment
+import SlipwayManifest
+import SlipwaySupervisor
+import Synchronization
+
+/// Runs a ``TaskPlan``: each task as `sh -c RUN` in its own session once its `deps` have
+/// succeeded, independent tasks in parallel (at most `parallelism` at once), output to one
+/// log per task and to the console with a `name |` prefix.
+///
+/// A failed task stops its dependents (they end `not-run`); independent tasks still finish.
+/// ``cancel()`` (Ctrl-C) sends SIGTERM to every running task's process group, then SIGKILL
+/// after 5 s, and starts nothing more.
+public final class TaskRunner: Sendable {
+    public struct Configuration: Sendable {
+        /// The project root (`cwd` of tasks is relative to it).
+        public var root: String
+        public var profile: String
+        /// The profile's process environment (packages' PATH, `[env]`, service ports).
+        public var environment: [String: String]
+        /// Stands for the profile's packages and env in task fingerprints.
+        public var environmentKey: String
+        /// `.slipway/out/<profile>`: each task's `SLIPWAY_OUT` is `<outRoot>/<task>`.
+        public var outRoot: String
+        /// `.slipway/tasks/<profile>`: logs and fingerprints.
+        public var stateDirectory: String
+        public var parallelism: Int
+        /// The console descriptor (stdout), or -1 for logs only.
+        public var console: Int32
+        /// Rerun tasks even when up to date.
+        public var force = false
+
+        public init(root: String, profile: String, environment: [String: String], environmentKey: String,
+                    outRoot: String, stateDirectory: String, parallelism: Int, console: Int32) {
+            self.root = root
+            self.profile = profile
+            self.environment = environment
+            self.environmentKey = environmentKey
+            self.outRoot = outRoot
+            self.stateDirectory = stateDirectory
+            self.parallelism = max(1, parallelism)
+            self.console = console
+        }
+    }
+
+    public let configuration: Configuration
+    private let running = Mutex<Set<pid_t>>([])
+    private let cancelled = Atomic<Bool>(false)
+
+    public init(_ configuration: Configuration) { self.configuration = configuration }
+
+    public var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
+
+    /// Stops running tasks (SIGTERM to their groups, SIGKILL 5 s later); starts no more.
+    public func cancel() {
+        cancelled.store(true, ordering: .relaxed)
+        let groups = running.withLock { $0 }
+        for pid in groups { _ = ProcessGroup(id: pid).signal(SIGTERM) }
+        Task.detached { [self] in
+            try? await Task.sleep(for: .seconds(5))
+            for pid in self.running.withLock({ $0 }) { _ = ProcessGroup(id: pid).signal(SIGKILL) }
+        }
+    }
+
+    /// Runs the plan; outcomes in the order tasks finished (so the first failure comes first).
+    public func run(_ plan: TaskPlan, services: (any TaskServices)?) async -> [TaskOutcome] {
+        let sink = LogSink(directory: configuration.stateDirectory + "/logs", console: configuration.console, names: plan.tasks.map(\.name))
+        defer { sink.close() }
+        let fingerprints = TaskFingerprint(directory: configuration.stateDirectory, root: configuration.root)
+        var outcomes: [String: TaskOutcome] = [:]
+        var finished: [String] = []
+        var started: Set<String> = []
+        // Services still needed by tasks that have not finished.
+        var serviceUsers: [String: Int] = [:]
+        for task in plan.tasks { for service in task.services { serviceUsers[service, default: 0] += 1 } }
+
+        func finish(_ outcome: TaskOutcome) async {
+            outcomes[outcome.name] = outcome
+            finished.append(outcome.name)
+            var done: [String] = []
+            for service in plan[outcome.name]?.services ?? [] {
+                serviceUsers[service, default: 1] -= 1
+                if serviceUsers[service] == 0 { done.append(service) }
+            }
+            if !done.isEmpty { await services?.release(done) }
+            if outcome.status == .failed || outcome.status == .cancelled || outcome.status == .notRun {
+                for dependent in plan.transitiveDependents(of: outcome.name) where outcomes[dependent] == nil && !started.contains(dependent) {
+                    let reason = outcome.status == .notRun ? "'\(outcome.name)' did not run" : "'\(outcome.name)' \(outcome.status == .failed ? "failed" : "was cancelled")"
+                    await finish(TaskOutcome(name: dependent, status: .notRun, seconds: 0, reason: reason))
+                    sink.note(dependent, "not run: \(reason)")
+                }
+            }
+        }
+
+        await withTaskGroup(of: TaskOutcome.self) { group in
+            var active = 0
+            while outcomes.count < plan.tasks.count {
+                let ready = plan.tasks.filter { task in
+                    !started.contains(task.name) && outcomes[task.name] == nil
+                        && task.deps.allSatisfy { outcomes[$0]?.status == .succeeded || outcomes[$0]?.status == .skipped }
+                }
+                if isCancelled {
+                    for task in plan.tasks where !started.contains(task.name) && outcomes[task.name] == nil {
+                        await finish(TaskOutcome(name: task.name, status: .notRun, seconds: 0, reason: "interrupted"))
+                    }
+                } else {
+                    for task in ready.prefix(configuration.parallelism - active) {
+                        started.insert(task.name)
+                        active += 1
+                        group.addTask { await self.execute(task, fingerprints: fingerprints, sink: sink, services: services) }
+                    }
+                }
+                guard active > 0, let outcome = await group.next() else { break }
+                active -= 1
+                await finish(outcome)
+            }
+        }
+        return finished.compactMap { outcomes[$0] }
+    }
+
+    /// Runs one task (or skips it when up to date).
+    private func execute(_ task: TaskSpec, fingerprints: TaskFingerprint, sink: LogSink, services: (any TaskServices)?) async -> TaskOutcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        func seconds() -> Double { let d = clock.now - start; return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        let out = configuration.outRoot + "/" + task.name
+        let inputs = task.inputs.isEmpty ? nil : fingerprints.inputsDigest(task, environmentKey: configuration.environmentKey)
+        if let inputs, !configuration.force, let record = fingerprints.recorded(task.name), record.inputs == inputs,
+           record.outputs == fingerprints.outputsDigest(task, out: out) {
+            sink.note(task.name, "up to date (inputs and outputs unchanged since its last success), skipped")
+            var outcome = TaskOutcome(name: task.name, status: .skipped, seconds: seconds(), reason: "up to date")
+            collectReports(task, out: out, into: &outcome)
+            return outcome
+        }
+        fingerprints.forget(task.name)
+        try? FileManager.default.removeItem(atPath: out)
+        try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        if !task.services.isEmpty, let services {
+            do {
+                try await services.acquire(task.services)
+            } catch {
+                let reason = "services did not start: \((error as? any SlipwayError)?.message ?? String(describing: error))"
+                sink.note(task.name, reason)
+                return TaskOutcome(name: task.name, status: .failed, exitCode: 1, seconds: seconds(), reason: reason)
+            }
+        }
+        if isCancelled { return TaskOutcome(name: task.name, status: .notRun, seconds: seconds(), reason: "interrupted") }
+        var environment = configuration.environment
+        environment["SLIPWAY_OUT"] = out
+        environment["SLIPWAY_TASK"] = task.name
+        for entry in task.env {
+            environment[entry.name] = EnvironmentExpansion.expand(entry.value) { environment[$0] }
+        }
+        let cwd = task.cwd.map { configuration.root + "/" + $0 } ?? configuration.root
+        sink.note(task.name, "running: \(task.run.split(separator: "\n").first.map(String.init) ?? "")")
+        let status = await TaskProcess.run(task.run, environment: environment, cwd: cwd, name: task.name, sink: sink) { pid in
+            self.running.withLock { _ = pid > 0 ? $0.insert(pid) : nil }
+        } ended: { pid in
+            self.running.withLock { _ = $0.remove(pid) }
+        }
+        var outcome: TaskOutcome
+        switch status {
+        case .exited(0):
+            outcome = TaskOutcome(name: task.name, status: .succeeded, exitCode: 0, seconds: seconds())
+            if let inputs {
+                fingerprints.record(task.name, .init(inputs: inputs, outputs: fingerprints.outputsDigest(task, out: out)))
+            }
+            sink.note(task.name, String(format: "succeeded in %.1fs", outcome.seconds))
+        case .exited(let code):
+            let status: TaskOutcome.Status = isCancelled ? .cancelled : .failed
+            outcome = TaskOutcome(name: task.name, status: status, exitCode: code, seconds: seconds(), reason: "exit status \(code)")
+            sink.note(task.name, String(format: "%@ with exit status %d after %.1fs", status == .cancelled ? "cancelled" : "failed", code, outcome.seconds))
+        case .signaled(let signal):
+            let status: TaskOutcome.Status = isCancelled ? .cancelled : .failed
+            outcome = TaskOutcome(name: task.name, status: status, exitCode: 128 + signal, seconds: seconds(), reason: "killed by \(Signals.name(signal))")
+            sink.note(task.name, "\(status == .cancelled ? "cancelled" : "failed"): killed by \(Signals.name(signal))")
+        case .couldNotStart(let reason):
+            outcome = TaskOutcome(name: task.name, status: .failed, exitCode: 127, seconds: seconds(), reason: reason)
+            sink.note(task.name, "cannot start: \(reason)")
+        }
+        collectReports(task, out: out, into: &outcome)
+        if let failed = outcome.junit?.failed, !failed.isEmpty {
+            for failure in failed.prefix(20) { sink.note(task.name, "failed test: \(failure.test): \(failure.message)") }
+        }
+        return outcome
+    }
+
+    private func collectReports(_ task: TaskSpec, out: String, into outcome: inout TaskOutcome) {
+        var paths: [String] = []
+        for glob in task.reports {
+            if glob.hasPrefix("$SLIPWAY_OUT/") {
+                paths += FileGlob.expand([String(glob.dropFirst("$SLIPWAY_OUT/".count))], root: out).map { out + "/" + $0 }
+            } else {
+                paths += FileGlob.expand([glob], root: configuration.root).map { configuration.root + "/" + $0 }
+            }
+        }
+        outcome.reports = paths
+        guard !paths.isEmpty else { return }
+        var total = JUnitReport()
+        for path in paths {
+            guard let report = JUnitReport.read(path) else { continue }
+            total.tests += report.tests
+            total.failures += report.failures
+            total.errors += report.errors
+            total.skipped += report.skipped
+            total.failed += report.failed
+        }
+        outcome.junit = total
+    }
+}
