@@ -65,7 +65,10 @@ public struct JUnitReport: Sendable, Codable, Equatable {
             guard name == "failure" || name == "error", let current, let found = outcome else { return }
             if name == "failure" { report.failures += 1 } else { report.errors += 1 }
             let body = found.message.isEmpty ? text : found.message
-            let line = body.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty } ?? found.kind
+            // PHPUnit starts the text with the test's own id (`Class::method`): skip it.
+            let testName = current.split(separator: ":").last.map(String.init) ?? current
+            let line = body.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { !$0.isEmpty && !$0.hasSuffix("::" + testName) } ?? found.kind
             report.failed.append(Failure(test: current, message: String(line.prefix(300))))
             outcome = nil
         }

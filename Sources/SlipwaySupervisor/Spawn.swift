@@ -64,6 +64,9 @@ public enum Spawn {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { return CommandLine.arguments[0] }
-        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let path = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // Replaced on disk (a rebuild or an upgrade while services run): the running image is
+        // still reachable through /proc.
+        return path.hasSuffix(" (deleted)") ? "/proc/self/exe" : path
     }
 }

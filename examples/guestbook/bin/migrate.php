@@ -2,12 +2,20 @@
 
 declare(strict_types=1);
 
-require __DIR__ . '/../src/Guestbook.php';
+// The `migrate` job: creates the database and applies the missing migrations (src/Schema.php).
+// Idempotent. Retried for up to 2 s: PostgreSQL accepts connections a moment after pg_isready says so.
+require __DIR__ . '/../src/autoload.php';
 
-// Retried briefly: PostgreSQL accepts connections a moment after pg_isready says so.
+use Guestbook\Config;
+use Guestbook\Schema;
+
+$config = Config::fromEnvironment();
 for ($attempt = 1; ; $attempt++) {
     try {
-        Guestbook\Guestbook::migrate();
+        $applied = Schema::setUp($config);
+        if ($applied !== []) {
+            echo 'guestbook: applied migration ' . implode(', ', $applied) . "\n";
+        }
         echo "guestbook: schema is up to date\n";
         exit(0);
     } catch (PDOException $e) {

@@ -5,113 +5,80 @@ declare(strict_types=1);
 namespace Guestbook;
 
 /**
- * The guestbook: entries in PostgreSQL, a visit counter in Redis.
- *
- * Connection settings come from the environment Slipway provides: PGHOST, PGUSER, PGDATABASE,
- * POSTGRES_PORT and REDIS_PORT (every service's port is exported as <NAME>_PORT).
+ * The guestbook: entries in PostgreSQL; in Redis, the number of entries (a cache, dropped at each
+ * signature and expiring after COUNT_TTL seconds) and a visit counter.
  */
 final class Guestbook
 {
+    public const COUNT_KEY = 'count';
+    public const VISITS_KEY = 'visits';
+    public const COUNT_TTL = 60;
+
     public function __construct(private \PDO $db, private \Redis $redis)
     {
     }
 
-    public static function fromEnvironment(): self
-    {
-        return new self(self::connect(self::env('PGDATABASE', 'guestbook')), self::redis());
-    }
-
-    public static function connect(string $database): \PDO
-    {
-        $dsn = sprintf(
-            'pgsql:host=%s;port=%s;dbname=%s',
-            self::env('PGHOST', '127.0.0.1'),
-            self::env('POSTGRES_PORT', '5432'),
-            $database
-        );
-        return new \PDO($dsn, self::env('PGUSER', 'guestbook'), null, [\PDO::ATTR_ERRMODE => \PDO::ERRMODE_EXCEPTION]);
-    }
-
-    public static function redis(): \Redis
-    {
-        $redis = new \Redis();
-        $redis->connect(self::env('REDIS_HOST', '127.0.0.1'), (int) self::env('REDIS_PORT', '6379'), 2.0);
-        return $redis;
-    }
-
-    /** Creates the database (from the maintenance database `postgres`) and the table, if missing. */
-    public static function migrate(): void
-    {
-        $name = self::env('PGDATABASE', 'guestbook');
-        $admin = self::connect('postgres');
-        $exists = $admin->prepare('SELECT 1 FROM pg_database WHERE datname = ?');
-        $exists->execute([$name]);
-        if ($exists->fetchColumn() === false) {
-            $admin->exec('CREATE DATABASE "' . str_replace('"', '""', $name) . '"');
-        }
-        self::connect($name)->exec(
-            'CREATE TABLE IF NOT EXISTS entries (
-                id serial PRIMARY KEY,
-                name text NOT NULL,
-                message text NOT NULL,
-                created_at timestamptz NOT NULL DEFAULT now()
-            )'
-        );
-    }
-
+    /**
+     * Validates and stores a signature.
+     *
+     * @return int the new entry's id
+     * @throws ValidationException
+     */
     public function sign(string $name, string $message): int
     {
-        $name = trim($name);
-        $message = trim($message);
-        if ($name === '' || $message === '') {
-            throw new \InvalidArgumentException('name and message are required');
-        }
+        $entry = Entry::validate($name, $message);
         $insert = $this->db->prepare('INSERT INTO entries (name, message) VALUES (?, ?) RETURNING id');
-        $insert->execute([mb_substr($name, 0, 100), mb_substr($message, 0, 1000)]);
-        $this->redis->del('guestbook:count');
-        return (int) $insert->fetchColumn();
+        $insert->execute([$entry['name'], $entry['message']]);
+        $id = (int) $insert->fetchColumn();
+        $this->redis->del(self::COUNT_KEY);
+        return $id;
     }
 
-    /** @return list<array{id:int,name:string,message:string,created_at:string}> */
+    /** @return list<array{id:int,name:string,message:string,created_at:string}> newest first */
     public function entries(int $limit = 50): array
     {
         $query = $this->db->prepare('SELECT id, name, message, created_at FROM entries ORDER BY id DESC LIMIT ?');
-        $query->execute([$limit]);
-        return array_map(
-            fn (array $row) => ['id' => (int) $row['id']] + $row,
-            $query->fetchAll(\PDO::FETCH_ASSOC)
-        );
+        $query->bindValue(1, max(0, $limit), \PDO::PARAM_INT);
+        $query->execute();
+        return array_map(self::row(...), $query->fetchAll(\PDO::FETCH_ASSOC));
     }
 
-    /** Entries in PostgreSQL, cached in Redis until the next signature. */
+    /** @return array{id:int,name:string,message:string,created_at:string}|null */
+    public function find(int $id): ?array
+    {
+        $query = $this->db->prepare('SELECT id, name, message, created_at FROM entries WHERE id = ?');
+        $query->execute([$id]);
+        $row = $query->fetch(\PDO::FETCH_ASSOC);
+        return $row === false ? null : self::row($row);
+    }
+
+    /** The number of entries: from Redis when cached, else counted in PostgreSQL and cached. */
     public function count(): int
     {
-        $cached = $this->redis->get('guestbook:count');
+        $cached = $this->redis->get(self::COUNT_KEY);
         if ($cached !== false) {
             return (int) $cached;
         }
         $count = (int) $this->db->query('SELECT count(*) FROM entries')->fetchColumn();
-        $this->redis->set('guestbook:count', (string) $count);
+        $this->redis->set(self::COUNT_KEY, (string) $count, ['ex' => self::COUNT_TTL]);
         return $count;
     }
 
+    /** The visits counted so far. */
+    public function visits(): int
+    {
+        return (int) $this->redis->get(self::VISITS_KEY);
+    }
+
+    /** Counts one more visit of the page; returns the total. */
     public function countVisit(): int
     {
-        return (int) $this->redis->incr('guestbook:visits');
+        return (int) $this->redis->incr(self::VISITS_KEY);
     }
 
-    /** @return array{postgres:string,redis:string} */
-    public function health(): array
+    /** @param array<string,mixed> $row */
+    private static function row(array $row): array
     {
-        $postgres = $this->db->query('SELECT 1')->fetchColumn() == 1 ? 'ok' : 'failing';
-        $pong = $this->redis->ping();
-        $redis = ($pong === true || $pong === '+PONG' || $pong === 'PONG') ? 'ok' : 'failing';
-        return ['postgres' => $postgres, 'redis' => $redis];
-    }
-
-    private static function env(string $name, string $default): string
-    {
-        $value = getenv($name);
-        return $value === false || $value === '' ? $default : $value;
+        return ['id' => (int) $row['id'], 'name' => (string) $row['name'], 'message' => (string) $row['message'], 'created_at' => (string) $row['created_at']];
     }
 }

@@ -1,0 +1,104 @@
+import Foundation
+import SlipwayManifest
+
+/// What `slipway ci generate` needs to write a CI configuration for one Slipway project.
+///
+/// The generated file only sets up the machine (Nix, Slipway, caches, registry credentials) and
+/// runs `slipway ci` in ``manifestDirectory``; the profile, tasks, artifacts, images and tags
+/// in ``ci`` are read again from the manifest at run time, so changing them needs no
+/// regeneration. What the generator does read from ``ci``: ``CISpec/registry`` (which
+/// credentials to use) and ``CISpec/push`` (whether plain `slipway ci` may push by itself).
+public struct PipelineRequest: Sendable, Hashable {
+    /// `[project] name`, used in job, workflow, cache and artifact names.
+    public var projectName: String
+    /// The folder of `slipway.toml` relative to the repository root: `"."` or a path like
+    /// `"examples/guestbook"` (a leading `./` and a trailing `/` are ignored). Absolute paths
+    /// and `..` are refused: CI checks out the repository and runs from its root.
+    public var manifestDirectory: String
+    /// `[ci]` from the manifest.
+    public var ci: CISpec
+    /// Whether `slipway ci` builds images (the manifest has `[images]`, or `ci.images` names
+    /// some): registry credentials, the `--push` step and the image caches exist only then.
+    public var hasImages: Bool
+
+    public init(projectName: String, manifestDirectory: String, ci: CISpec, hasImages: Bool) {
+        self.projectName = projectName
+        self.manifestDirectory = manifestDirectory
+        self.ci = ci
+        self.hasImages = hasImages
+    }
+}
+
+/// A CI service `slipway ci generate` writes configuration for.
+public enum CIProvider: String, CaseIterable, Sendable {
+    /// GitLab CI/CD: `.gitlab-ci.yml`.
+    case gitlab
+    /// GitHub Actions: a workflow under `.github/workflows/`.
+    case github
+
+    /// Where the file conventionally goes, relative to the repository root:
+    /// `.gitlab-ci.yml` or `.github/workflows/slipway.yml`.
+    public var defaultPath: String {
+        switch self {
+        case .gitlab: ".gitlab-ci.yml"
+        case .github: ".github/workflows/slipway.yml"
+        }
+    }
+}
+
+/// A request checked and turned into the strings both generators use.
+struct PipelineContext {
+    let request: PipelineRequest
+    /// The manifest directory without `./` or a trailing `/`; `"."` for the repository root.
+    let directory: String
+    /// The project name made safe for cache keys and artifact names: `[A-Za-z0-9._-]`.
+    let slug: String
+
+    init(_ request: PipelineRequest) throws(CIGenerationError) {
+        self.request = request
+        let name = request.projectName.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else { throw .emptyProjectName }
+        directory = try Self.normalize(request.manifestDirectory)
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        let mapped = String(name.map { allowed.contains($0) ? $0 : "-" })
+        slug = mapped.allSatisfy({ $0 == "." }) ? "project" : mapped
+    }
+
+    var projectName: String { request.projectName.trimmingCharacters(in: .whitespaces) }
+    var ci: CISpec { request.ci }
+    var hasImages: Bool { request.hasImages }
+
+    /// `path` inside the project, relative to the repository root.
+    func inProject(_ path: String) -> String { directory == "." ? path : directory + "/" + path }
+
+    /// The manifest, relative to the repository root, for comments.
+    var manifestPath: String { inProject("slipway.toml") }
+
+    /// The host of `[ci] registry` (before its first `/`), or `nil` when it is unset.
+    var registryHost: String? {
+        guard let registry = ci.registry else { return nil }
+        return String(registry.prefix { $0 != "/" })
+    }
+
+    /// Whether plain `slipway ci` may push by itself (`[ci] push` is `always` or a branch glob).
+    var pushesWithoutFlag: Bool { ci.push != .never }
+
+    /// The manifest directory as a shell word.
+    var shellDirectory: String { Self.shellQuote(directory) }
+
+    static func normalize(_ raw: String) throws(CIGenerationError) -> String {
+        var parts = raw.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        guard !raw.hasPrefix("/") else { throw .invalidManifestDirectory(raw) }
+        parts.removeAll { $0 == "." }
+        guard !parts.contains("..") else { throw .invalidManifestDirectory(raw) }
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
+    }
+
+    /// `text` as one POSIX shell word: unchanged when it has only safe characters, else in
+    /// single quotes (a `'` written as `'\''`).
+    static func shellQuote(_ text: String) -> String {
+        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/+@%=:,")
+        if !text.isEmpty, text.allSatisfy(safe.contains) { return text }
+        return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// `slipway ci`, `slipway build` and `slipway ci generate` on the guestbook example, with real
+/// Nix, PostgreSQL, Redis, PHPUnit and a registry.
+@Suite("CI", .tags(.integration), .serialized)
+struct CIIntegrationTests {
+    @Test func ciRunsTheTestsWithServicesBuildsAndPushesAndAFailingTestFailsIt() throws {
+        let dir = try exampleCopy("guestbook")
+        let env: [String: String?] = ["XDG_CACHE_HOME": dir + "/.cache-test", "CI_COMMIT_SHORT_SHA": "abc1234", "GITLAB_CI": nil, "GITHUB_ACTIONS": nil]
+        let registry = try TestRegistry()
+        defer { withExtendedLifetime(registry) {} }
+
+        let ci = try slipway(["ci", "--push", "--registry", "\(registry.host)/guestbook"], in: dir, environment: env)
+        #expect(ci.status == 0, "\(ci.stdout)\(ci.stderr)")
+        // PHPUnit ran against real services, and left its JUnit report under .slipway/ci/.
+        let junit = try String(contentsOfFile: dir + "/.slipway/ci/test/junit.xml", encoding: .utf8)
+        #expect(junit.contains("<testsuite") && junit.contains("failures=\"0\""))
+        #expect(junit.contains("Redis") && junit.contains("Guestbook"), "the suite covers PostgreSQL and Redis")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/.slipway/ci/summary.json"))) as? [String: Any]
+        #expect(summary?["result"] as? String == "passed")
+        let stages = (summary?["stages"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? "")=\($0["status"] ?? "")" }
+        #expect(stages == ["environment=passed", "tasks=passed", "artifacts=passed", "images=passed", "push=passed"])
+        // The services it started are stopped.
+        #expect(try slipway(["ps", "--profile", "ci"], in: dir).status != 0)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/.slipway/state/ci/postgres/postmaster.pid"), "postgres shut down cleanly")
+        // Both images and both tags are in the registry, with the digests the summary recorded.
+        let images = summary?["images"] as? [[String: Any]] ?? []
+        for image in ["app", "web"] {
+            let digest = try #require(images.first { $0["name"] as? String == image }?["digest"] as? String)
+            for tag in ["latest", "abc1234"] {
+                let skopeo = try run("/usr/bin/env", ["skopeo", "inspect", "--tls-verify=false", "docker://\(registry.host)/guestbook/\(image):\(tag)"], in: dir)
+                #expect(skopeo.stdout.contains("\"Digest\": \"\(digest)\""), "\(image):\(tag) \(skopeo.stderr)")
+            }
+        }
+        #expect(FileManager.default.fileExists(atPath: dir + "/result-app/app/public/index.php"), "the artifact is linked")
+
+        // One broken assertion: non-zero, the failing test named, nothing built or pushed.
+        let test = dir + "/tests/ValidationTest.php"
+        let source = try String(contentsOfFile: test, encoding: .utf8)
+        let broken = try #require(source.range(of: "$this->assert"))
+        try source.replacingCharacters(in: broken, with: "$this->assertTrue(false); $this->assert").write(toFile: test, atomically: true, encoding: .utf8)
+        let failing = try slipway(["ci"], in: dir, environment: env)
+        #expect(failing.status != 0)
+        #expect(failing.stderr.contains("failed test: GuestbookTests.ValidationTest::"), "\(failing.stderr)")
+        #expect(failing.stderr.contains("images      skipped"), "\(failing.stderr)")
+        let after = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/.slipway/ci/summary.json"))) as? [String: Any]
+        #expect(after?["result"] as? String == "failed")
+        #expect(FileManager.default.fileExists(atPath: dir + "/.slipway/ci/test/junit.xml"), "the failing run's report is collected too")
+        #expect(try slipway(["ps", "--profile", "ci"], in: dir).status != 0, "services stopped after a failure as well")
+    }
+
+    @Test func generatedPipelinesParseAndRunSlipwayCI() throws {
+        let dir = try exampleCopy("guestbook")
+        for provider in ["gitlab", "github"] {
+            let generated = try slipway(["ci", "generate", provider], in: dir)
+            #expect(generated.status == 0, "\(generated.stderr)")
+            #expect(generated.stdout.contains("slipway ci"))
+            try generated.stdout.write(toFile: dir + "/\(provider).yml", atomically: true, encoding: .utf8)
+            let parsed = try run("/usr/bin/env", ["python3", "-c", "import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); print(type(d).__name__)", dir + "/\(provider).yml"], in: dir)
+            #expect(parsed.status == 0 && parsed.stdout == "dict\n", "\(provider): \(parsed.stderr)")
+        }
+        let written = try slipway(["ci", "generate", "gitlab", "--output", "ci.yml"], in: dir)
+        #expect(written.status == 0)
+        #expect(FileManager.default.fileExists(atPath: dir + "/ci.yml"))
+        let bad = try slipway(["ci", "generate", "jenkins"], in: dir)
+        #expect(bad.status != 0 && bad.stderr.contains("gitlab or github"))
+    }
+}
