@@ -21,6 +21,8 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         case extendsCycle([String])
         /// Services depend on each other in a cycle: names, first repeated at the end.
         case dependencyCycle([String])
+        /// Tasks depend on each other in a cycle (`deps`): names, first repeated at the end.
+        case taskCycle([String])
         /// Nix has no attribute for this package.
         case missingAttribute(package: String, attribute: String)
         /// Nix failed to evaluate or build this package.
@@ -51,6 +53,8 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
             return "profiles extend each other in a cycle: \(cycle.joined(separator: " -> "))"
         case .dependencyCycle(let cycle):
             return "services depend on each other in a cycle: \(cycle.joined(separator: " -> "))"
+        case .taskCycle(let cycle):
+            return "tasks depend on each other in a cycle: \(cycle.joined(separator: " -> "))"
         case .missingAttribute(let package, let attribute):
             return "package '\(package)': the package set has no attribute '\(attribute)'"
         case .packageFailed(let package, let detail):
@@ -77,6 +81,8 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
             return "remove 'extends' from one of these profiles"
         case .dependencyCycle:
             return "remove one of these depends_on entries"
+        case .taskCycle:
+            return "remove one of these deps entries"
         case .missingAttribute(_, let attribute):
             return "check the attribute name (e.g. `nix search nixpkgs \(attribute)`), or use { nix = \"<expression>\" }"
         case .packageFailed:

@@ -80,6 +80,12 @@ public struct EnvEntry: Sendable, Hashable, Codable {
     public var name: String
     public var value: String
     public var location: SourceLocation
+
+    public init(name: String, value: String, location: SourceLocation) {
+        self.name = name
+        self.value = value
+        self.location = location
+    }
 }
 
 /// The overlayable sections of the base or of one profile.

@@ -70,7 +70,7 @@ extension Manifest {
         let byName = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         if let cycle = DependencyOrder.cycle(specs.sorted { $0.location < $1.location }.map(\.name), edges: { byName[$0]?.deps ?? [] }),
            let first = byName[cycle[0]] {
-            problems.append(Diagnostic(.dependencyCycle(cycle), at: at(first, "deps", cycle[1])))
+            problems.append(Diagnostic(.taskCycle(cycle), at: at(first, "deps", cycle[1])))
         }
         if !problems.isEmpty { throw .invalid(problems.sorted { $0.location < $1.location }) }
         return specs

@@ -52,7 +52,7 @@ struct GitHubWorkflow {
         document.append("permissions", YAMLValue.mapping([
             ("contents", YAMLValue.string("read")),
             ("packages", grantsPackages ? YAMLValue.string("write") : nil),
-        ]), comment: grantsPackages ? ["packages: write lets GITHUB_TOKEN push images to GHCR; only pushes to the default branch do."] : [])
+        ]), comment: grantsPackages ? ["packages: write lets GITHUB_TOKEN push images to GHCR (from the default branch only)."] : [])
         document.append("env", YAMLValue.mapping([
             ("SLIPWAY_FLAKE", YAMLValue.string(PipelineGenerator.defaultSlipwayFlake)),
         ]), comment: PipelineGenerator.slipwayFlakeComment)

@@ -65,6 +65,7 @@ public final class TaskRunner: Sendable {
 
     /// Runs the plan; outcomes in the order tasks finished (so the first failure comes first).
     public func run(_ plan: TaskPlan, services: (any TaskServices)?) async -> [TaskOutcome] {
+        try? FileManager.default.createDirectory(atPath: configuration.stateDirectory + "/logs", withIntermediateDirectories: true)
         let sink = LogSink(directory: configuration.stateDirectory + "/logs", console: configuration.console, names: plan.tasks.map(\.name))
         defer { sink.close() }
         let fingerprints = TaskFingerprint(directory: configuration.stateDirectory, root: configuration.root)

@@ -52,13 +52,20 @@ struct YAMLDocument {
 
     private static func commentLine(_ text: String) -> String { text.isEmpty ? "#" : "# " + text }
 
-    /// `paragraphs` as comment lines of at most `width` characters after the `# `, words kept
-    /// whole; an empty paragraph gives a bare `#` line between the others.
+    /// `paragraphs` as comment lines of at most `width` characters after the `# ` (longer only
+    /// for one long word), words and `code spans` kept whole; an empty paragraph gives a bare
+    /// `#` line between the others.
     static func wrap(_ paragraphs: [String], width: Int = 90) -> [String] {
         var lines: [String] = []
         for paragraph in paragraphs {
-            var line = ""
+            var words: [String] = []
+            var inCode = false
             for word in paragraph.split(separator: " ") {
+                if inCode, let last = words.popLast() { words.append(last + " " + word) } else { words.append(String(word)) }
+                if word.filter({ $0 == "`" }).count % 2 == 1 { inCode.toggle() }
+            }
+            var line = ""
+            for word in words {
                 if !line.isEmpty, line.count + 1 + word.count > width {
                     lines.append(line)
                     line = ""

@@ -1,0 +1,124 @@
+import SlipwayCore
+import Testing
+@testable import SlipwayManifest
+
+@Suite("Tasks, artifacts and [ci] in the manifest")
+struct PipelineManifestTests {
+    func manifest(_ toml: String) throws -> Manifest {
+        try ManifestLoader.parse(toml, file: "slipway.toml", root: "/p")
+    }
+
+    func tasks(_ toml: String, profile: String = "dev") throws -> [TaskSpec] {
+        let m = try manifest(toml)
+        let resolved = try m.resolve(profile: profile)
+        return try m.tasks(of: resolved, services: try m.services(of: resolved))
+    }
+
+    /// `line:column: message` of every diagnostic, from loading or from the task graph.
+    func diagnostics(_ toml: String) -> [String] {
+        do {
+            let m = try manifest(toml)
+            let resolved = try m.resolve(profile: "dev")
+            let t = try m.tasks(of: resolved, services: try m.services(of: resolved))
+            _ = try m.ci(tasks: t, artifacts: try m.artifacts(), images: try m.images())
+            return []
+        } catch {
+            return ((error as? ManifestError)?.diagnostics ?? []).map { "\($0.location.line):\($0.location.column): \($0.message)" }
+        }
+    }
+
+    @Test func fullTaskAndProfileOverlay() throws {
+        let toml = """
+            [services.db]
+            command = "db"
+            [tasks.lint]
+            run = "lint"
+            [tasks.test]
+            description = "unit tests"
+            run = "phpunit --log-junit $SLIPWAY_OUT/junit.xml"
+            deps = ["lint"]
+            cwd = "app"
+            env = { APP_ENV = "test", N = 2 }
+            services = ["db"]
+            inputs = ["src/**/*.php", "tests"]
+            outputs = ["build/out.txt", "$SLIPWAY_OUT/x"]
+            reports = ["$SLIPWAY_OUT/junit.xml"]
+            [profiles.ci.tasks.test]
+            run = "phpunit --coverage"
+            """
+        let dev = try tasks(toml)
+        #expect(dev.map(\.name) == ["lint", "test"])
+        let test = dev[1]
+        #expect(test.deps == ["lint"] && test.services == ["db"] && test.cwd == "app")
+        #expect(test.env.map { "\($0.name)=\($0.value)" } == ["APP_ENV=test", "N=2"])
+        #expect(test.inputs == ["src/**/*.php", "tests"] && test.outputs == ["build/out.txt", "$SLIPWAY_OUT/x"])
+        #expect(test.reports == ["$SLIPWAY_OUT/junit.xml"] && test.description == "unit tests")
+        let ci = try tasks(toml, profile: "ci")
+        #expect(ci[1].run == "phpunit --coverage", "the overlay replaces run")
+        #expect(ci[1].deps == ["lint"], "and keeps the other fields")
+    }
+
+    @Test func artifactsAndCIDefaults() throws {
+        let m = try manifest("""
+            [artifacts.app]
+            nix = "runCommand \\"app\\" {} \\"mkdir $out\\""
+            [artifacts.site]
+            flake = ".#site"
+            profile = "dev"
+            [artifacts.bin]
+            flake = "github:o/r"
+            """)
+        let artifacts = try m.artifacts()
+        #expect(artifacts.map(\.name) == ["app", "site", "bin"])
+        #expect(artifacts[0].profile == "prod")
+        #expect(artifacts[1].source == .flake(ref: ".", attribute: "site") && artifacts[1].profile == "dev")
+        #expect(artifacts[2].source == .flake(ref: "github:o/r", attribute: "default"))
+        let ci = try m.ci(tasks: [], artifacts: artifacts, images: [])
+        #expect(ci.profile == "ci" && ci.tasks == nil && ci.push == .never && ci.tags == ["latest"])
+    }
+
+    @Test func ciTable() throws {
+        let m = try manifest("""
+            [tasks.test]
+            run = "t"
+            [ci]
+            profile = "dev"
+            tasks = ["test"]
+            push = "release/*"
+            registry = "registry.example.com/team/app"
+            tags = ["latest", "$CI_COMMIT_SHORT_SHA"]
+            """)
+        let ci = try m.ci(tasks: try m.tasks(of: m.resolve(profile: "dev"), services: []), artifacts: [], images: [])
+        #expect(ci.profile == "dev" && ci.tasks == ["test"] && ci.push == .branch("release/*"))
+        #expect(ci.registry == "registry.example.com/team/app" && ci.tags == ["latest", "$CI_COMMIT_SHORT_SHA"])
+        #expect(try manifest("[ci]\npush = true\n").ci(tasks: [], artifacts: [], images: []).push == .always)
+    }
+
+    @Test(arguments: [
+        ("[tasks.t]\nrun = \"x\"\ndeps = [\"bulid\"]\n[tasks.build]\nrun = \"b\"\n", ["3:9: invalid value for 'tasks.t.deps': no task named 'bulid'; did you mean 'build'?"]),
+        ("[tasks.a]\nrun = \"a\"\ndeps = [\"b\"]\n[tasks.b]\nrun = \"b\"\ndeps = [\"a\"]\n", ["3:9: tasks depend on each other in a cycle: a -> b -> a"]),
+        ("[tasks.t]\nrun = \"x\"\nservices = [\"pg\"]\n", ["3:13: invalid value for 'tasks.t.services': profile 'dev' has no service named 'pg'"]),
+        ("[tasks.t]\ndescription = \"no run\"\n", ["1:8: invalid value for 'tasks.t': a task needs a 'run' command"]),
+        ("[tasks.t]\nrun = \"\"\n", ["2:7: invalid value for 'tasks.t.run': the command is empty"]),
+        ("[tasks.t]\nrun = \"x\"\nimputs = [\"a\"]\n", ["3:1: unknown key 'imputs' in [tasks.t]"]),
+        ("[tasks.t]\nrun = \"x\"\ninputs = [\"../secret\"]\n", ["3:11: invalid value for 'tasks.t.inputs': '../secret' must be a path inside the project"]),
+        ("[tasks.t]\nrun = \"x\"\noutputs = [\"dist\"]\n", ["1:8: invalid value for 'tasks.t.outputs': outputs without inputs can never be up to date"]),
+        ("[tasks.t]\nrun = \"x\"\ncwd = \"/tmp\"\n", ["3:7: invalid value for 'tasks.t.cwd': cwd is a folder inside the project"]),
+        ("[tasks.t]\nrun = 3\n", ["2:7: 'tasks.t.run' must be a string, found an integer"]),
+        ("[artifacts.a]\nprofile = \"prod\"\n", ["1:12: invalid value for 'artifacts.a': give exactly one of"]),
+        ("[artifacts.a]\nnix = \"x\"\nflake = \".#a\"\n", ["1:12: invalid value for 'artifacts.a': give exactly one of"]),
+        ("[artifacts.a]\nflake = \"github:o/r#not an attr\"\n", ["2:9: invalid value for 'artifacts.a.flake': 'github:o/r#not an attr' is not <flakeref>#<attribute>"]),
+        ("[ci]\npush = 3\n", ["2:8: 'ci.push' must be a branch glob such as \"main\", or a boolean, found an integer"]),
+        ("[ci]\nregistry = \"https://r.example.com/x\"\n", ["2:12: invalid value for 'ci.registry': write HOST[:PORT]/PATH without a scheme"]),
+        ("[ci]\ntasks = [\"tset\"]\n[tasks.test]\nrun = \"t\"\n", ["2:10: invalid value for 'ci.tasks': no task named 'tset'; did you mean 'test'?"]),
+        ("[ci]\nimages = [\"ap\"]\n", ["2:11: invalid value for 'ci.images': no image named 'ap'"]),
+        ("[ci]\nbranch = \"main\"\n", ["2:1: unknown key 'branch' in [ci]"]),
+        ("[profiles.prod.ci]\nprofile = \"x\"\n", ["1:16: invalid value for 'profiles.prod.ci': [ci] is not overlaid by profiles"]),
+        ("[profiles.prod.images.app]\ncontents = []\n", ["1:16: invalid value for 'profiles.prod.images': [images] is not overlaid by profiles"]),
+    ] as [(String, [String])])
+    func reportsProblemsAtTheirLocation(_ toml: String, _ expected: [String]) {
+        let got = diagnostics(toml)
+        #expect(got.count == expected.count, "got: \(got)")
+        for (line, prefix) in zip(got, expected) { #expect(line.hasPrefix(prefix), "got \(line)") }
+    }
+}
