@@ -28,8 +28,12 @@ enum CIBranch {
         }
     }
 
-    /// `push = "main"` / `"release/*"` (fnmatch(3) globs), `true` or `false`.
-    static func pushRuleMatches(_ rule: CISpec.PushRule, branch: String?) -> Bool {
+    /// `push = "main"` / `"release/*"` (fnmatch(3) globs), `true` or `false`. Never for a
+    /// merge request or pull request pipeline (their code is not reviewed yet).
+    static func pushRuleMatches(_ rule: CISpec.PushRule, branch: String?,
+                                environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        if environment["CI_PIPELINE_SOURCE"] == "merge_request_event" || environment["CI_MERGE_REQUEST_IID"] != nil { return false }
+        if let event = environment["GITHUB_EVENT_NAME"], event.hasPrefix("pull_request") { return false }
         switch rule {
         case .never: return false
         case .always: return true
