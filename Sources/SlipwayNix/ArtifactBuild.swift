@@ -43,7 +43,10 @@ extension NixBackend {
             }
         } catch {
             if case .commandFailed(_, _, let stderr) = error {
-                let detail = stderr.split(separator: "\n").filter { !$0.hasPrefix("warning:") }.suffix(15).joined(separator: "\n")
+                // Nix's lock-file chatter ("• Added input", its URL) and "building" lines are noise here.
+                let detail = stderr.split(separator: "\n").filter { line in
+                    !(line.hasPrefix("warning:") || line.hasPrefix("• ") || line.hasPrefix("    '") || line.hasPrefix("building '"))
+                }.suffix(15).joined(separator: "\n")
                 throw .packages([Diagnostic(.packageFailed(package: "artifact:\(artifact.name)", detail: detail), at: artifact.location)])
             }
             throw error

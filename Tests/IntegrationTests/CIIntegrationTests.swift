@@ -66,4 +66,62 @@ struct CIIntegrationTests {
         let bad = try slipway(["ci", "generate", "jenkins"], in: dir)
         #expect(bad.status != 0 && bad.stderr.contains("gitlab or github"))
     }
+
+    @Test func buildLinksExpressionAndFlakeArtifacts() throws {
+        let dir = try project("""
+            [project]
+            name = "arts"
+            [nix]
+            nixpkgs = "@OFFLINE@"
+            [packages]
+            busybox = "busybox"
+            [artifacts.site]
+            description = "the project's files, with a generated index"
+            nix = \"\"\"
+              runCommand "site" { } ''
+                mkdir -p $out/www
+                cp ${src}/page.txt $out/www/
+                echo "built with ${packages.busybox}" > $out/www/index.txt
+              ''
+            \"\"\"
+            [artifacts.tool]
+            flake = "./tool#hello"
+            """)
+        try "hello page\n".write(toFile: dir + "/page.txt", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: dir + "/tool", withIntermediateDirectories: true)
+        try """
+            {
+              outputs = { self }: {
+                packages.x86_64-linux.hello = derivation {
+                  name = "hello-tool"; system = "x86_64-linux"; builder = "/bin/sh";
+                  args = [ "-c" "echo hi > $out" ];
+                };
+              };
+            }
+            """.write(toFile: dir + "/tool/flake.nix", atomically: true, encoding: .utf8)
+        let built = try slipway(["build", "--json"], in: dir)
+        #expect(built.status == 0, "\(built.stderr)")
+        #expect(try String(contentsOfFile: dir + "/result-site/www/page.txt", encoding: .utf8) == "hello page\n")
+        #expect(try String(contentsOfFile: dir + "/result-site/www/index.txt", encoding: .utf8).contains("/nix/store/"))
+        #expect(try String(contentsOfFile: dir + "/result-tool", encoding: .utf8) == "hi\n")
+        // The source excludes Slipway's state: a change there does not change the artifact.
+        // (The first build wrote slipway.lock, which is part of the source: build once more.)
+        #expect(try slipway(["build", "site"], in: dir).status == 0)
+        let first = try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/result-site")
+        try "noise".write(toFile: dir + "/.slipway/noise", atomically: true, encoding: .utf8)
+        #expect(try slipway(["build", "site"], in: dir).status == 0)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/result-site") == first)
+        try "changed\n".write(toFile: dir + "/page.txt", atomically: true, encoding: .utf8)
+        #expect(try slipway(["build", "site"], in: dir).status == 0)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/result-site") != first)
+        // A broken expression names the artifact and its manifest line.
+        try String(contentsOfFile: dir + "/slipway.toml", encoding: .utf8).replacingOccurrences(of: "cp ${src}/page.txt", with: "cp ${src}/missing.txt")
+            .write(toFile: dir + "/slipway.toml", atomically: true, encoding: .utf8)
+        let broken = try slipway(["build", "site"], in: dir)
+        #expect(broken.status != 0)
+        #expect(broken.stderr.contains("slipway.toml:7:12") && broken.stderr.contains("artifact:site"), "\(broken.stderr)")
+        #expect(broken.stderr.contains("missing.txt': No such file or directory") && !broken.stderr.contains("Added input"), "\(broken.stderr)")
+        let unknown = try slipway(["build", "sit"], in: dir)
+        #expect(unknown.stderr.contains("no artifact named 'sit'; did you mean 'site'?"), "\(unknown.stderr)")
+    }
 }
