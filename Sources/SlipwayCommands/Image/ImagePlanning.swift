@@ -118,7 +118,7 @@ struct ImagePlanning {
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: storeDir)) ?? []).sorted() {
                 let path = relative.isEmpty ? name : relative + "/" + name
                 var isDirectory: ObjCBool = false
-                FileManager.default.fileExists(atPath: storeDir + "/" + name, isDirectory: &isDirectory)
+                _ = FileManager.default.fileExists(atPath: storeDir + "/" + name, isDirectory: &isDirectory)
                 if isDirectory.boolValue, entries.contains(where: { $0.name == path || $0.name.hasPrefix(path + "/") }) {
                     if !entries.contains(where: { $0.name == path }) { entries.append(TarEntry(name: path, kind: .directory, mode: 0o755)) }
                     linkTree(storeDir + "/" + name, path)

@@ -151,7 +151,10 @@ struct CIRun: AsyncParsableCommand {
                 let options = RegistryOptions(certDir: certDir, tlsVerify: tlsVerify)
                 for (spec, record) in records {
                     let destinations = try tagList.map { try ImageReference(parsing: "\(target)/\(spec.name):\($0)") }
-                    _ = try await ImagePush.push(record, to: destinations, options: options, layout: layout, quiet: false)
+                    Terminal.status("pushing \(spec.name) to \(target)/\(spec.name):\(tagList.joined(separator: ","))")
+                    for report in try await ImagePush.push(record, to: destinations, options: options, layout: layout, quiet: true) {
+                        Terminal.write("pushed \(report.repository):\(tagList.joined(separator: ",")) \(report.manifestDigest) (\(report.uploaded) of \(report.blobs.count) blobs uploaded, \(ByteCount.format(report.bytesSent)))\n")
+                    }
                     if let i = summary.images.firstIndex(where: { $0.name == spec.name }) {
                         summary.images[i].pushed = tagList.map { "\(target)/\(spec.name):\($0)" }
                     }
