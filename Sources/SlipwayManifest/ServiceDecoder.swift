@@ -270,24 +270,9 @@ public enum ServiceOrder {
     /// A dependency cycle as names, first repeated at the end (`a -> b -> a`), or `nil`.
     public static func cycle(in services: [ServiceSpec]) -> [String]? {
         let byName = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var state: [String: Int] = [:]  // 1 visiting, 2 done
-        var stack: [String] = []
-        func visit(_ name: String) -> [String]? {
-            if state[name] == 2 { return nil }
-            if state[name] == 1, let i = stack.firstIndex(of: name) { return Array(stack[i...]) + [name] }
-            state[name] = 1
-            stack.append(name)
-            for dependency in byName[name]?.dependsOn ?? [] where byName[dependency.name] != nil {
-                if let found = visit(dependency.name) { return found }
-            }
-            stack.removeLast()
-            state[name] = 2
-            return nil
+        return DependencyOrder.cycle(services.sorted { $0.location < $1.location }.map(\.name)) { name in
+            byName[name]?.dependsOn.map(\.name) ?? []
         }
-        for service in services.sorted(by: { $0.location < $1.location }) {
-            if let found = visit(service.name) { return found }
-        }
-        return nil
     }
 
     /// `requested` and everything they depend on, dependencies first (stable by declaration).
