@@ -135,7 +135,8 @@ struct PipelineDecoder {
 
     private mutating func globs(_ node: TOMLNode, allowOut: Bool) -> [String] {
         var result: [String] = []
-        for (glob, at) in reader.strings(node) ?? [] {
+        for (written, at) in reader.strings(node) ?? [] {
+            let glob = written.hasPrefix("${SLIPWAY_OUT}/") ? "$SLIPWAY_OUT/" + written.dropFirst("${SLIPWAY_OUT}/".count) : written
             let body = allowOut && glob.hasPrefix("$SLIPWAY_OUT/") ? String(glob.dropFirst("$SLIPWAY_OUT/".count)) : glob
             if body.isEmpty || body.hasPrefix("/") || body.split(separator: "/").contains("..") {
                 let also = allowOut ? " or under $SLIPWAY_OUT/" : ""

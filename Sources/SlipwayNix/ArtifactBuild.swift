@@ -1,6 +1,10 @@
 import Foundation
 import SlipwayCore
 import SlipwayManifest
+import Synchronization
+
+/// Artifacts built by this process, by project root and name.
+private let builtArtifacts = Mutex<[String: BuiltArtifact]>([:])
 
 /// A built `[artifacts.NAME]`.
 public struct BuiltArtifact: Sendable, Codable, Equatable {
@@ -23,6 +27,15 @@ extension NixBackend {
     /// flake refs with `nix build REF#ATTR` run in the project folder.
     /// - Throws: ``NixError/packages(_:)`` at the artifact's manifest line when Nix fails.
     public func buildArtifact(_ artifact: ArtifactSpec) async throws(NixError) -> BuiltArtifact {
+        // One build per artifact and process (`slipway ci` needs it for the stage and each image).
+        let memoKey = layout.root + "\u{0}" + artifact.name
+        if let built = builtArtifacts.withLock({ $0[memoKey] }) { return built }
+        let built = try await buildArtifactOnce(artifact)
+        builtArtifacts.withLock { $0[memoKey] = built }
+        return built
+    }
+
+    private func buildArtifactOnce(_ artifact: ArtifactSpec) async throws(NixError) -> BuiltArtifact {
         let link = layout.root + "/result-" + artifact.name
         let output: NixCommand.Output
         do throws(NixError) {

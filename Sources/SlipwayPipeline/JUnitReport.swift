@@ -36,6 +36,7 @@ public struct JUnitReport: Sendable, Codable, Equatable {
     private final class Collector: NSObject, XMLParserDelegate {
         var report = JUnitReport()
         var current: String?
+        var currentName = ""
         var outcome: (kind: String, message: String)?
         var text = ""
 
@@ -46,6 +47,7 @@ public struct JUnitReport: Sendable, Codable, Equatable {
                 report.tests += 1
                 let cls = attributes["classname"] ?? attributes["class"] ?? ""
                 let test = attributes["name"] ?? "?"
+                currentName = test
                 current = cls.isEmpty ? test : cls + "::" + test
                 outcome = nil
             case "failure", "error":
@@ -66,9 +68,9 @@ public struct JUnitReport: Sendable, Codable, Equatable {
             if name == "failure" { report.failures += 1 } else { report.errors += 1 }
             let body = found.message.isEmpty ? text : found.message
             // PHPUnit starts the text with the test's own id (`Class::method`): skip it.
-            let testName = current.split(separator: ":").last.map(String.init) ?? current
+            // (With a data provider it goes on: `Class::test with data set "x" ('a', 'b')`.)
             let line = body.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-                .first { !$0.isEmpty && !$0.hasSuffix("::" + testName) } ?? found.kind
+                .first { !$0.isEmpty && !$0.contains("::" + currentName) } ?? found.kind
             report.failed.append(Failure(test: current, message: String(line.prefix(300))))
             outcome = nil
         }

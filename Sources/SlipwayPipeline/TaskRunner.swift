@@ -157,6 +157,8 @@ public final class TaskRunner: Sendable {
         sink.note(task.name, "running: \(task.run.split(separator: "\n").first.map(String.init) ?? "")")
         let status = await TaskProcess.run(task.run, environment: environment, cwd: cwd, name: task.name, sink: sink) { pid in
             self.running.withLock { _ = pid > 0 ? $0.insert(pid) : nil }
+            // Cancelled between the check above and the start: stop it right away.
+            if self.isCancelled { _ = ProcessGroup(id: pid).signal(SIGTERM) }
         } ended: { pid in
             self.running.withLock { _ = $0.remove(pid) }
         }

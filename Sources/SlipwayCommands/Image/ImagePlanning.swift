@@ -111,9 +111,13 @@ struct ImagePlanning {
             link("usr/share/zoneinfo", tzdata + "/share/zoneinfo")
             extraEnv["TZDIR"] = "/usr/share/zoneinfo"
         }
+        for folder in spec.dirs {
+            let (uid, gid, name) = try owner(folder.owner, at: folder.location)
+            entries.append(TarEntry(name: String(folder.path.dropFirst()), kind: .directory, mode: folder.mode, uid: uid, gid: gid, uname: name, gname: name))
+        }
         // An artifact's top-level entries are linked at the image root (like dockerTools'
         // `contents` and nix2container's `copyToRoot`): `$out/app` becomes `/app`. Into folders
-        // the image generates anyway (`etc`), links go one level deeper.
+        // the image generates anyway (`etc`, a `dirs` entry), links go one level deeper.
         func linkTree(_ storeDir: String, _ relative: String) {
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: storeDir)) ?? []).sorted() {
                 let path = relative.isEmpty ? name : relative + "/" + name
@@ -128,10 +132,6 @@ struct ImagePlanning {
             }
         }
         for path in artifactPaths { linkTree(path, "") }
-        for folder in spec.dirs {
-            let (uid, gid, name) = try owner(folder.owner, at: folder.location)
-            entries.append(TarEntry(name: String(folder.path.dropFirst()), kind: .directory, mode: folder.mode, uid: uid, gid: gid, uname: name, gname: name))
-        }
         // The project's own files: one top layer.
         if !spec.copy.isEmpty && spec.maxLayers < 3 {
             throw ManifestError.invalid([Diagnostic(.invalidValue(

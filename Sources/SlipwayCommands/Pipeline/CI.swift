@@ -54,6 +54,12 @@ struct CIRun: AsyncParsableCommand {
         let loaded = try ManifestLoader.load(path: layout.manifest, displayName: displayName)
         var ci = try loaded.ci(tasks: [], artifacts: try loaded.artifacts(), images: try loaded.images(), checkTasks: false)
         if let profile { ci.profile = profile }
+        // Everything the manifest can get wrong is reported before any stage runs.
+        let ciProfile = try loaded.resolve(profile: ci.profile)
+        let declaredTasks = try loaded.tasks(of: ciProfile, services: try loaded.services(of: ciProfile))
+        let profileOverride = ci.profile
+        ci = try loaded.ci(tasks: declaredTasks, artifacts: try loaded.artifacts(), images: try loaded.images())
+        ci.profile = profileOverride
         let options = try GlobalOptions.parse(["--profile", ci.profile, "--manifest", layout.manifest])
         let project = loaded.project.name ?? (layout.root as NSString).lastPathComponent
         let ciDir = layout.dataDir + "/ci"
@@ -64,6 +70,10 @@ struct CIRun: AsyncParsableCommand {
         summary.branch = CIBranch.current(root: layout.root)
         let shouldPush = !noPush && (push || CIBranch.pushRuleMatches(ci.push, branch: summary.branch))
         summary.push = shouldPush
+        // Where to push is settled before the tests run, not found missing after them.
+        let hasImages = try !loaded.images().filter { ci.images?.contains($0.name) ?? true }.isEmpty
+        let pushTarget = shouldPush && hasImages ? (registry: try CIRegistry.destination(flag: registry, ci: ci), tags: try CIRegistry.tags(flag: tags, ci: ci)) : nil
+        if let pushTarget { for tag in pushTarget.tags { _ = try ImageReference(parsing: "\(pushTarget.registry)/image:\(tag)") } }
         var failure: (code: Int32, stage: String)?
 
         func stage<T>(_ name: String, _ body: () async throws -> T) async -> T? {
@@ -94,8 +104,7 @@ struct CIRun: AsyncParsableCommand {
         let session = await stage("environment") { try await TaskSession.load(options) }
         // 2. Tasks, with their services.
         if let session {
-            let selected = try loaded.ci(tasks: session.tasks, artifacts: try loaded.artifacts(), images: try loaded.images())
-            let names = selected.tasks ?? session.tasks.map(\.name)
+            let names = ci.tasks ?? session.tasks.map(\.name)
             if names.isEmpty {
                 summary.stages.append(.init(name: "tasks", status: .skipped, seconds: 0, detail: "no tasks"))
             } else {
@@ -141,13 +150,9 @@ struct CIRun: AsyncParsableCommand {
                 }
             }
         }
-        if !shouldPush || images.isEmpty {
-            let why = images.isEmpty ? "no images" : noPush ? "--no-push" : "not asked (--push), and [ci] push does not match branch \(summary.branch ?? "(unknown)")"
-            summary.stages.append(.init(name: "push", status: .skipped, seconds: 0, detail: failure == nil ? why : "an earlier stage failed"))
-        } else {
+        if let pushTarget, !images.isEmpty {
             _ = await stage("push") {
-                let target = try CIRegistry.destination(flag: registry, ci: ci)
-                let tagList = try CIRegistry.tags(flag: tags, ci: ci)
+                let (target, tagList) = pushTarget
                 let options = RegistryOptions(certDir: certDir, tlsVerify: tlsVerify)
                 for (spec, record) in records {
                     let destinations = try tagList.map { try ImageReference(parsing: "\(target)/\(spec.name):\($0)") }
@@ -160,6 +165,9 @@ struct CIRun: AsyncParsableCommand {
                     }
                 }
             }
+        } else {
+            let why = images.isEmpty ? "no images" : noPush ? "--no-push" : "not asked (--push), and [ci] push does not match branch \(summary.branch ?? "(unknown)")"
+            summary.stages.append(.init(name: "push", status: .skipped, seconds: 0, detail: failure == nil ? why : "an earlier stage failed"))
         }
 
         summary.seconds = Self.seconds(clock.now - started)

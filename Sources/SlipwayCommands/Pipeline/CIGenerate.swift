@@ -13,7 +13,8 @@ struct CIGenerate: AsyncParsableCommand {
         discussion: """
             The job installs Nix and Slipway ($SLIPWAY_FLAKE), caches .slipway/cache and the registry \
             blob list keyed on slipway.lock, runs `slipway ci` in the manifest's folder, keeps the JUnit \
-            reports, and adds --push only on the default branch. Regenerate after changing [ci].
+            reports, and adds --push only on the default branch. `slipway ci` reads [ci] when it runs: \
+            regenerate only after changing [ci] registry or push, or moving the manifest.
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -33,7 +33,7 @@ struct TaskSession {
         }
         let environment = ProcessEnvironment.make(cached, inherited: ProcessLauncher.currentEnvironment())
         var configuration = TaskRunner.Configuration(
-            root: layout.root, profile: context.profile, environment: environment, environmentKey: cached.key,
+            root: layout.root, profile: context.profile, environment: environment, environmentKey: Self.fingerprintKey(cached),
             outRoot: layout.dataDir + "/out/" + context.profile, stateDirectory: layout.dataDir + "/tasks/" + context.profile,
             parallelism: parallelism, console: STDOUT_FILENO)
         configuration.force = force
@@ -44,6 +44,16 @@ struct TaskSession {
         let outcomes = await runner.run(plan, services: services)
         await services.stopAll()
         return (outcomes, runner.isCancelled)
+    }
+}
+
+extension TaskSession {
+    /// What a task's fingerprint takes from the profile: its packages (store paths on PATH) and
+    /// its `[env]`, not the manifest's bytes, so editing a comment or another task reruns nothing.
+    static func fingerprintKey(_ cached: CachedEnvironment) -> String {
+        var text = "paths\n" + cached.binPaths.joined(separator: "\n") + "\nenv\n"
+        for entry in cached.env { text += entry.name + "=" + entry.value + "\n" }
+        return text
     }
 }
 
