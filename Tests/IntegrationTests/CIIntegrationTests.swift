@@ -86,6 +86,11 @@ struct CIIntegrationTests {
             \"\"\"
             [artifacts.tool]
             flake = "./tool#hello"
+            [images.site]
+            profile = "dev"
+            contents = ["busybox", "artifact:site"]
+            entrypoint = ["/bin/sh", "-c", "ls /www; cat /www/page.txt"]
+            dirs = [{ path = "/www/cache", mode = "0700" }]
             """)
         try "hello page\n".write(toFile: dir + "/page.txt", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: dir + "/tool", withIntermediateDirectories: true)
@@ -114,6 +119,14 @@ struct CIIntegrationTests {
         try "changed\n".write(toFile: dir + "/page.txt", atomically: true, encoding: .utf8)
         #expect(try slipway(["build", "site"], in: dir).status == 0)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/result-site") != first)
+        // In an image, the artifact's folders are at the root, with `dirs` inside them.
+        let image = try slipway(["image", "build", "site"], in: dir)
+        #expect(image.status == 0, "\(image.stderr)")
+        let load = try slipway(["image", "load", "site"], in: dir)
+        #expect(load.status == 0, "\(load.stderr)")
+        let shown = try run("/usr/bin/env", ["podman", "run", "--rm", "localhost/arts-site:latest"], in: dir)
+        _ = try run("/usr/bin/env", ["podman", "rmi", "-f", "localhost/arts-site:latest"], in: dir)
+        #expect(shown.stdout == "cache\nindex.txt\npage.txt\nchanged\n", "\(shown.stdout)\(shown.stderr)")
         // A broken expression names the artifact and its manifest line.
         try String(contentsOfFile: dir + "/slipway.toml", encoding: .utf8).replacingOccurrences(of: "cp ${src}/page.txt", with: "cp ${src}/missing.txt")
             .write(toFile: dir + "/slipway.toml", atomically: true, encoding: .utf8)
