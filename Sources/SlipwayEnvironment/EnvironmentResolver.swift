@@ -25,7 +25,7 @@ public struct EnvironmentResolver: Sendable {
         let manifest = try ManifestLoader.load(path: layout.manifest, displayName: displayName)
         // One build per profile at a time: parallel cold starts wait, then use its result.
         try FileManager.default.createDirectory(atPath: layout.dataDir + "/cache", withIntermediateDirectories: true)
-        let lock = try BuildLock(path: layout.dataDir + "/cache/build-\(profile).lock")
+        let lock = try FileLock(path: layout.dataDir + "/cache/build-\(profile).lock")
         defer { lock.release() }
         if !forceBuild, let cached = store.validEnvironment(profile: profile) { return cached }
         let resolved = try manifest.resolve(profile: profile)
@@ -84,18 +84,3 @@ public struct EnvironmentResolver: Sendable {
     }
 }
 
-/// An exclusive `flock(2)` on a file, held until ``release()``.
-final class BuildLock {
-    private let fd: Int32
-
-    init(path: String) throws {
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
-        while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
-    }
-
-    func release() {
-        flock(fd, LOCK_UN)
-        close(fd)
-    }
-}

@@ -27,10 +27,11 @@ public struct FileGlob: Sendable, Hashable {
     private static func match(_ pattern: ArraySlice<String>, _ path: ArraySlice<String>) -> Bool {
         guard let first = pattern.first else { return path.isEmpty }
         if first == "**" {
+            // Like bash's globstar: any number of folders, but not hidden ones.
             var rest = path
             while true {
                 if match(pattern.dropFirst(), rest) { return true }
-                guard !rest.isEmpty else { return false }
+                guard let next = rest.first, !next.hasPrefix(".") else { return false }
                 rest = rest.dropFirst()
             }
         }
@@ -43,7 +44,7 @@ public struct FileGlob: Sendable, Hashable {
     public static func expand(_ globs: [String], root: String) -> [String] {
         guard !globs.isEmpty else { return [] }
         let patterns = globs.map(FileGlob.init)
-        let folders = globs.filter { !$0.contains(where: { "*?[".contains($0) }) }.map { FileGlob($0 + "/**") }
+        let folders = globs.filter { !$0.contains(where: { "*?[".contains($0) }) }.map { $0 == "." || $0 == "./" ? FileGlob("**") : FileGlob($0 + "/**") }
         var found: [String] = []
         let skipped = [".slipway", ".git"]
         let explicit = Set(globs.compactMap { $0.split(separator: "/").first.map(String.init) }).intersection(skipped)
@@ -52,7 +53,7 @@ public struct FileGlob: Sendable, Hashable {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: absolute) else { return }
             for name in names {
                 let path = relative.isEmpty ? name : relative + "/" + name
-                if relative.isEmpty && skipped.contains(name) && !explicit.contains(name) { continue }
+                if !path.contains("/") && skipped.contains(name) && !explicit.contains(name) { continue }
                 var info = stat()
                 guard lstat(absolute + "/" + name, &info) == 0 else { continue }
                 switch info.st_mode & S_IFMT {
@@ -72,7 +73,7 @@ public struct FileGlob: Sendable, Hashable {
                 parts.append(segment)
             }
             if folders.contains(where: { $0.pattern == glob + "/**" }) { parts = FileGlob(glob).segments }
-            bases.append(parts.joined(separator: "/"))
+            bases.append(parts.filter { $0 != "." }.joined(separator: "/"))
         }
         let distinct = Set(bases)
         for base in distinct.sorted() where !distinct.contains(where: { other in other != base && (other.isEmpty || base.hasPrefix(other + "/")) }) {
@@ -80,7 +81,7 @@ public struct FileGlob: Sendable, Hashable {
             let absolute = base.isEmpty ? root : root + "/" + base
             guard lstat(absolute, &info) == 0 else { continue }
             if info.st_mode & S_IFMT == S_IFDIR { walk(base) }
-            else if patterns.contains(where: { $0.matches(base) }) || folders.contains(where: { $0.matches(base) }) { found.append(base) }
+            else if [S_IFREG, S_IFLNK].contains(info.st_mode & S_IFMT), patterns.contains(where: { $0.matches(base) }) || folders.contains(where: { $0.matches(base) }) { found.append(base) }
         }
         return Array(Set(found)).sorted()
     }

@@ -141,6 +141,7 @@ public final class TaskRunner: Sendable {
             do {
                 try await services.acquire(task.services)
             } catch {
+                if isCancelled { return TaskOutcome(name: task.name, status: .notRun, seconds: seconds(), reason: "interrupted") }
                 let reason = "services did not start: \((error as? any SlipwayError)?.message ?? String(describing: error))"
                 sink.note(task.name, reason)
                 return TaskOutcome(name: task.name, status: .failed, exitCode: 1, seconds: seconds(), reason: reason)
@@ -154,7 +155,10 @@ public final class TaskRunner: Sendable {
             environment[entry.name] = EnvironmentExpansion.expand(entry.value) { environment[$0] }
         }
         let cwd = task.cwd.map { configuration.root + "/" + $0 } ?? configuration.root
-        sink.note(task.name, "running: \(task.run.split(separator: "\n").first.map(String.init) ?? "")")
+        let lines = task.run.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") && !$0.hasPrefix("set -") }
+        let shown = (lines.first ?? "") + (lines.count > 1 ? " …" : "")
+        sink.note(task.name, "running: " + (task.description.map { "\($0) (\(shown))" } ?? shown))
         let status = await TaskProcess.run(task.run, environment: environment, cwd: cwd, name: task.name, sink: sink) { pid in
             self.running.withLock { _ = pid > 0 ? $0.insert(pid) : nil }
             // Cancelled between the check above and the start: stop it right away.

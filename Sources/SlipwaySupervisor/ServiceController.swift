@@ -23,6 +23,9 @@ actor ServiceController {
     private(set) var state: ServiceState = .pending
     private var pid: pid_t?
     private var restarts = 0
+    /// Whether the current launch passed its readiness probe (a launch killed for never getting
+    /// ready does not reset the restart count, however long it ran).
+    private var readySinceLaunch = false
     private var startedAt: Double?
     private var exitStatus: Int32?
     private var reason: String?
@@ -129,6 +132,7 @@ actor ServiceController {
 
     private func setState(_ new: ServiceState) {
         state = new
+        if new == .ready { readySinceLaunch = true }
         let current = waiters
         waiters.removeAll()
         for waiter in current { waiter.resume() }
@@ -153,9 +157,10 @@ actor ServiceController {
                 }
             }
             let launchedAt = Clock.now
+            readySinceLaunch = false
             let status = await runProcess(spec.command, isSetup: false)
             startedAt = nil
-            if Clock.now - launchedAt >= 30 {
+            if Clock.now - launchedAt >= 30 && (spec.ready == nil || readySinceLaunch) {
                 // It ran for a while: a new failure starts a new series of restarts.
                 restarts = 0
                 backoff = 0.5

@@ -162,6 +162,57 @@ struct TaskIntegrationTests {
         #expect(try slipway(["ps"], in: broken).status != 0, "no supervisor left behind")
     }
 
+    @Test func tasksNeedingDifferentServicesShareOneStartAndConcurrentRunsDoNotStopEachOther() throws {
+        let dir = try project(Self.header + """
+            [services.db]
+            command = "exec sleep 1000"
+            [services.cache]
+            command = "exec sleep 1001"
+            [tasks.migrate]
+            run = "echo migrating"
+            services = ["db"]
+            [tasks.test]
+            run = "echo testing"
+            deps = ["migrate"]
+            services = ["db", "cache"]
+            [tasks.slow]
+            run = "touch slow.started; for i in $(seq 100); do [ -f release ] && exit 0; sleep 0.1; done; exit 1"
+            services = ["db"]
+            [tasks.quick]
+            run = "echo quick"
+            services = ["db"]
+            [tasks.chatty]
+            run = "for i in $(seq 200); do echo line $i; sleep 0.01; done"
+            services = ["db"]
+            """)
+        let sequence = try slipway(["run", "test"], in: dir)
+        #expect(sequence.status == 0, "\(sequence.stdout)\(sequence.stderr)")
+        #expect(try slipway(["ps"], in: dir).status != 0, "stopped after the last task")
+
+        // A second run ending first leaves the services to the run still using them.
+        let first = try runToFiles("/usr/bin/env", ["sh", "-c", "'\(slipwayBinary)' run slow > slow.log 2>&1 &"], in: dir)
+        #expect(first.status == 0)
+        #expect(waitFor { FileManager.default.fileExists(atPath: dir + "/slow.started") })
+        #expect(try slipway(["run", "quick"], in: dir).status == 0)
+        #expect(try slipway(["ps"], in: dir).stdout.contains("db"), "the other run's services are still up")
+        try "".write(toFile: dir + "/release", atomically: true, encoding: .utf8)
+        #expect(waitFor { (try? slipway(["ps"], in: dir).status) != 0 }, "the last run stops them")
+        #expect(waitFor { (try? String(contentsOfFile: dir + "/slow.log", encoding: .utf8))?.contains("[slipway] succeeded") == true })
+
+        // Output closed early (`| head`): Slipway still stops what it started.
+        let piped = try run("/usr/bin/env", ["sh", "-c", "'\(slipwayBinary)' run chatty | head -1"], in: dir)
+        #expect(piped.status == 0)
+        #expect(waitFor { (try? slipway(["ps"], in: dir).status) != 0 }, "no supervisor left after a broken pipe")
+    }
+
+    func waitFor(_ condition: () -> Bool) -> Bool {
+        for _ in 0..<300 {
+            if condition() { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.
     func listens(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

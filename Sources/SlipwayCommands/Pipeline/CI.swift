@@ -166,7 +166,12 @@ struct CIRun: AsyncParsableCommand {
                 }
             }
         } else {
-            let why = images.isEmpty ? "no images" : noPush ? "--no-push" : "not asked (--push), and [ci] push does not match branch \(summary.branch ?? "(unknown)")"
+            let why: String
+            if images.isEmpty { why = "no images" }
+            else if noPush { why = "--no-push" }
+            else if case .never = ci.push { why = "not asked (--push)" }
+            else if !CIBranch.pushRuleMatches(.always, branch: nil) { why = "a merge or pull request pipeline never pushes by [ci] push" }
+            else { why = "not asked (--push), and [ci] push does not match branch \(summary.branch ?? "(unknown: no CI variables, no .git)")" }
             summary.stages.append(.init(name: "push", status: .skipped, seconds: 0, detail: failure == nil ? why : "an earlier stage failed"))
         }
 

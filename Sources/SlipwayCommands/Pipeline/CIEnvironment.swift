@@ -19,7 +19,13 @@ enum CIBranch {
         }
         var dir = root
         while true {
-            if let head = try? String(contentsOfFile: dir + "/.git/HEAD", encoding: .utf8) {
+            // A worktree or submodule has a `.git` file naming its own git folder.
+            var gitDir = dir + "/.git"
+            if let link = try? String(contentsOfFile: gitDir, encoding: .utf8), link.hasPrefix("gitdir: ") {
+                let target = link.dropFirst("gitdir: ".count).trimmingCharacters(in: .whitespacesAndNewlines)
+                gitDir = target.hasPrefix("/") ? target : dir + "/" + target
+            }
+            if let head = try? String(contentsOfFile: gitDir + "/HEAD", encoding: .utf8) {
                 let line = head.trimmingCharacters(in: .whitespacesAndNewlines)
                 return line.hasPrefix("ref: refs/heads/") ? String(line.dropFirst("ref: refs/heads/".count)) : nil
             }
@@ -77,7 +83,7 @@ enum CIRegistry {
             }
             if !result.contains(value) { result.append(value) }
         }
-        if result.isEmpty { throw CIError.invalidTag("(every tag expanded to nothing)") }
+        if result.isEmpty { throw CIError.noTags(raw) }
         return result
     }
 }
@@ -85,6 +91,7 @@ enum CIRegistry {
 enum CIError: SlipwayError {
     case noRegistry(given: String?)
     case invalidTag(String)
+    case noTags([String])
 
     var message: String {
         switch self {
@@ -92,13 +99,15 @@ enum CIError: SlipwayError {
             return given.map { "'\($0)' is not a registry destination (HOST[:PORT]/PATH)" } ?? "no registry to push to"
         case .invalidTag(let tag):
             return "'\(tag)' is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})"
+        case .noTags(let raw):
+            return "every tag expanded to nothing (\(raw.joined(separator: ", "))): no tag to push"
         }
     }
 
     var hint: String? {
         switch self {
         case .noRegistry: return "pass --registry HOST[:PORT]/PATH, or set [ci] registry = \"...\" (on GitLab, $CI_REGISTRY_IMAGE is used; on GitHub, ghcr.io/<owner>/<repo>)"
-        case .invalidTag: return "check [ci] tags and the variables they use"
+        case .invalidTag, .noTags: return "check [ci] tags and the variables they use, or pass --tag"
         }
     }
 }

@@ -3,41 +3,44 @@ import SlipwayCore
 import SlipwayManifest
 import SlipwayPipeline
 import SlipwaySupervisor
+import Synchronization
 
-/// The services of one `slipway run` / `slipway ci`: started through the profile's supervisor
-/// (a background one is started if none runs) and stopped once no remaining task needs them.
-/// Services that were already up are left as they were.
+/// The services of one `slipway run` / `slipway ci`.
+///
+/// The first task that needs services starts, once, every service the run's tasks list: in a
+/// background supervisor if none runs, else in the running one (the user's `up -d`). They are
+/// stopped when no remaining task needs them, unless they were up before or another task run
+/// of the project (a lease in `.slipway/run/<profile>.tasks/`) still uses them.
 actor TaskServiceSession: TaskServices {
     let context: ServiceContext
-    /// Whether this run started the background supervisor (then `down` stops it).
-    private var ownSupervisor = false
-    /// Services this run started in a supervisor that was already running.
-    private var startedHere: [String] = []
+    /// Every service the plan's tasks list.
+    let planned: [String]
+    private var preparation: Task<Void, any Error>?
     private var held: Set<String> = []
+    private var leased = false
+    private let interrupted = InterruptFlag()
 
-    init(context: ServiceContext) { self.context = context }
+    init(context: ServiceContext, planned: [String]) {
+        self.context = context
+        self.planned = planned
+    }
+
+    private var runDir: String { context.layout.dataDir + "/run" }
+    private var leaseDir: String { runDir + "/\(context.profile).tasks" }
+    /// What task runs started: `supervisor` (the whole background supervisor) or service names.
+    private var markerPath: String { runDir + "/\(context.profile).task-services" }
+
+    /// Ctrl-C: stop waiting for services.
+    nonisolated func interrupt() { interrupted.set() }
 
     func acquire(_ services: [String]) async throws {
         held.formUnion(services)
-        let client = context.client
-        if !client.isAlive {
-            Terminal.status("starting services for tasks: \(services.joined(separator: ", "))")
-            ownSupervisor = true
-            try await DetachedStart(context: context, requested: services, quiet: true).run()
-            return
+        if preparation == nil {
+            let work = Task { try await self.prepare() }
+            preparation = work
         }
-        // A supervisor runs (the user's `up -d`, or ours): start what is not up, dependencies first.
-        for spec in ServiceOrder.startOrder(context.services, requested: services) {
-            let row = try client.send(.init(command: "ps")).status?.services.first { $0.name == spec.name }
-            if let row, [.ready, .starting, .running].contains(row.state) || (row.state == .exited && spec.restart == .no) {
-                if row.state == .starting || (row.state == .running && spec.ready != nil) { try await waitReady(spec) }
-                continue
-            }
-            let answer = try client.send(.init(command: "start", service: spec.name))
-            guard answer.ok else { throw SupervisorError.control(answer.error ?? "start \(spec.name) failed") }
-            if !ownSupervisor { startedHere.append(spec.name) }
-            try await waitReady(spec)
-        }
+        try await preparation?.value
+        for spec in ServiceOrder.startOrder(context.services, requested: services) { try await waitReady(spec) }
     }
 
     func release(_ services: [String]) async {
@@ -45,36 +48,91 @@ actor TaskServiceSession: TaskServices {
         if held.isEmpty { await stopAll() }
     }
 
-    /// Stops what this run started (at the end, or on Ctrl-C).
+    /// Starts the planned services once, under a lock so that concurrent task runs of the
+    /// project do not start two supervisors.
+    private func prepare() async throws {
+        try FileManager.default.createDirectory(atPath: leaseDir, withIntermediateDirectories: true)
+        let lock = try FileLock(path: runDir + "/\(context.profile).tasks.lock")
+        defer { lock.release() }
+        FileManager.default.createFile(atPath: leaseDir + "/\(getpid())", contents: nil)
+        leased = true
+        let client = context.client
+        let flag = interrupted
+        if !client.isAlive {
+            Terminal.status("starting services for tasks: \(planned.joined(separator: ", "))")
+            try? "supervisor\n".write(toFile: markerPath, atomically: true, encoding: .utf8)
+            try await DetachedStart(context: context, requested: planned, quiet: true, shouldStop: { flag.isSet }).run()
+            return
+        }
+        // The user's supervisor (or another task run's): start what is not up, dependencies first.
+        guard let status = try client.send(.init(command: "ps")).status else { throw SupervisorError.control("no status") }
+        var started = (try? String(contentsOfFile: markerPath, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+        for spec in ServiceOrder.startOrder(context.services, requested: planned) {
+            guard let row = status.services.first(where: { $0.name == spec.name }) else {
+                throw SupervisorError.control("the running supervisor (slipway up, profile \(context.profile)) was started without '\(spec.name)', which a task needs; run `slipway down` first, or start it with `slipway up -d \(planned.joined(separator: " "))`")
+            }
+            if [.ready, .starting, .running, .restarting].contains(row.state) || (row.state == .exited && spec.restart == .no) { continue }
+            let answer = try client.send(.init(command: "start", service: spec.name))
+            guard answer.ok else { throw SupervisorError.control(answer.error ?? "start \(spec.name) failed") }
+            if !started.contains("supervisor") && !started.contains(spec.name) { started.append(spec.name) }
+        }
+        if !started.isEmpty { try? (started.joined(separator: "\n") + "\n").write(toFile: markerPath, atomically: true, encoding: .utf8) }
+    }
+
+    /// Stops what task runs started, once no other task run of the project holds a lease.
     func stopAll() async {
         held.removeAll()
+        guard leased else { return }
+        leased = false
+        guard let lock = try? FileLock(path: runDir + "/\(context.profile).tasks.lock") else { return }
+        defer { lock.release() }
+        try? FileManager.default.removeItem(atPath: leaseDir + "/\(getpid())")
+        let others = ((try? FileManager.default.contentsOfDirectory(atPath: leaseDir)) ?? []).compactMap { Int32($0) }
+        for pid in others where !processIsRunning(pid) { try? FileManager.default.removeItem(atPath: leaseDir + "/\(pid)") }
+        guard !others.contains(where: processIsRunning) else { return }
+        let started = (try? String(contentsOfFile: markerPath, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+        try? FileManager.default.removeItem(atPath: markerPath)
         let client = context.client
-        if ownSupervisor {
-            ownSupervisor = false
-            guard client.isAlive, let answer = try? client.send(.init(command: "down")), let pid = answer.status?.supervisorPid else { return }
+        guard client.isAlive else { return }
+        if started.contains("supervisor") {
+            guard let answer = try? client.send(.init(command: "down")), let pid = answer.status?.supervisorPid else { return }
             Terminal.status("stopping the services started for tasks")
             while processIsRunning(pid) || client.isAlive { try? await Task.sleep(for: .milliseconds(10)) }
         } else {
-            for name in startedHere.reversed() { _ = try? client.send(.init(command: "stop", service: name)) }
-            startedHere.removeAll()
+            for name in started.reversed() { _ = try? client.send(.init(command: "stop", service: name)) }
         }
     }
 
     private func waitReady(_ spec: ServiceSpec) async throws {
         let client = context.client
-        let deadline = Date().addingTimeInterval((spec.ready?.startTimeout ?? 60) + 5)
+        let deadline = Date().addingTimeInterval((spec.ready?.startTimeout ?? 5) * Double(max(1, min(spec.maxRestarts, 3))) + 30)
+        var runningSince: Date?
         while Date() < deadline {
+            if interrupted.isSet { throw SupervisorError.startFailed([(spec.name, "interrupted while starting", [])]) }
             guard let row = try client.send(.init(command: "ps")).status?.services.first(where: { $0.name == spec.name }) else { break }
             switch row.state {
             case .ready: return
-            case .running where spec.ready == nil: return
-            case .exited where spec.restart == .no: return
-            case .failed, .exited, .stopped:
+            case .exited where spec.restart == .no && row.reason == nil: return
+            case .running where spec.ready == nil:
+                // No probe: it counts once it has stayed up a moment (not a crash on start).
+                let since = runningSince ?? Date()
+                runningSince = since
+                if Date().timeIntervalSince(since) >= 0.2 { return }
+            case .failed, .stopped:
                 throw SupervisorError.startFailed([(spec.name, row.reason ?? row.state.rawValue,
                                                     LogFollower.lastLines(of: context.logDirectory + "/\(spec.name).log", count: 10))])
-            default: try await Task.sleep(for: .milliseconds(10))
+            default:
+                runningSince = nil
             }
+            try await Task.sleep(for: .milliseconds(10))
         }
-        throw SupervisorError.startFailed([(spec.name, "not ready in time", [])])
+        throw SupervisorError.startFailed([(spec.name, "not ready in time", LogFollower.lastLines(of: context.logDirectory + "/\(spec.name).log", count: 10))])
     }
+}
+
+/// A flag set from a signal handler and read by waiting loops.
+final class InterruptFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
 }

@@ -38,8 +38,8 @@ struct TaskSession {
             parallelism: parallelism, console: STDOUT_FILENO)
         configuration.force = force
         let runner = TaskRunner(configuration)
-        let services = TaskServiceSession(context: context)
-        let interrupts = InterruptHandler { runner.cancel() }
+        let services = TaskServiceSession(context: context, planned: needed.map(\.name).filter { name in plan.tasks.contains { $0.services.contains(name) } })
+        let interrupts = InterruptHandler { runner.cancel(); services.interrupt() }
         defer { interrupts.restore() }
         let outcomes = await runner.run(plan, services: services)
         await services.stopAll()

@@ -10,6 +10,8 @@ struct DetachedStart {
     let requested: [String]
     /// No status table (tasks' services: the task output follows).
     var quiet = false
+    /// Polled while waiting: `true` gives up (Ctrl-C of a task run).
+    var shouldStop: @Sendable () -> Bool = { false }
 
     func run() async throws {
         try FileManager.default.createDirectory(atPath: context.logDirectory, withIntermediateDirectories: true)
@@ -34,8 +36,20 @@ struct DetachedStart {
             try await Task.sleep(for: .milliseconds(5))
         }
         let specs = ServiceOrder.startOrder(context.services, requested: requested)
+        // However the services behave, waiting ends: their start timeouts and restarts, plus slack.
+        let limit = specs.map { spec in
+            let attempts = Double(spec.restart == .no ? 1 : (spec.maxRestarts == 0 ? 3 : min(spec.maxRestarts, 3) + 1))
+            return ((spec.ready?.startTimeout ?? 5) + 1) * attempts + 30
+        }.max() ?? 60
         var status: SupervisorStatus?
         while true {
+            if shouldStop() { throw SupervisorError.startFailed([("services", "interrupted while starting", [])]) }
+            if Date().timeIntervalSince(started) > limit {
+                let waiting = specs.map(\.name).filter { name in
+                    !(status?.services.contains { $0.name == name && [.ready, .exited].contains($0.state) } ?? false)
+                }
+                throw SupervisorError.startFailed(waiting.map { ($0, "not ready after \(Int(limit))s", LogFollower.lastLines(of: context.logDirectory + "/\($0).log", count: 10)) })
+            }
             let answer = try client.send(.init(command: "ps"))
             status = answer.status
             let rows = answer.status?.services ?? []

@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Standard output and error, without buffering surprises across `execve`.
-enum Terminal {
+public enum Terminal {
     static func write(_ text: String) {
         writeAll(STDOUT_FILENO, text)
     }
@@ -21,6 +21,13 @@ enum Terminal {
         } else {
             writeError("slipway: \(text)\n")
         }
+    }
+
+    /// A closed stdout (`slipway run | head`) must not kill Slipway before it stops what it
+    /// started: writes fail with EPIPE instead. A no-op handler, not SIG_IGN, so that the
+    /// programs Slipway starts get the default action back at exec.
+    public static func survivesBrokenPipes() {
+        signal(SIGPIPE) { _ in }
     }
 
     static func exit(_ code: Int32) -> Never {
