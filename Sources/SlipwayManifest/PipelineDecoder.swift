@@ -3,7 +3,7 @@ import SlipwayCore
 /// Reads `[tasks.NAME]`, `[artifacts.NAME]` and `[ci]`.
 struct PipelineDecoder {
     static let taskKeys = ["run", "description", "deps", "cwd", "env", "services", "inputs", "outputs", "reports"]
-    static let artifactKeys = ["nix", "flake", "profile", "description"]
+    static let artifactKeys = ["nix", "flake", "profile", "description", "include"]
     static let ciKeys = ["profile", "tasks", "artifacts", "images", "push", "registry", "tags"]
 
     let root: String
@@ -60,6 +60,7 @@ struct PipelineDecoder {
         var sources = 0
         var profile: String?
         var description: String?
+        var include: [String]?
         for (key, value) in fields {
             switch key {
             case "nix":
@@ -78,6 +79,18 @@ struct PipelineDecoder {
                 }
             case "profile": profile = reader.string(value)
             case "description": description = reader.string(value)
+            case "include":
+                include = []
+                for (path, at) in reader.strings(value) ?? [] {
+                    var clean = path
+                    while clean.hasSuffix("/") { clean.removeLast() }
+                    while clean.hasPrefix("./") { clean.removeFirst(2) }
+                    if clean.isEmpty || clean.hasPrefix("/") || clean.split(separator: "/").contains("..") || clean.contains(where: { "*?[".contains($0) }) {
+                        reader.add(.invalidValue(key: value.dottedPath, reason: "'\(path)' must be a file or folder inside the project (no globs)"), at)
+                    } else {
+                        include?.append(clean)
+                    }
+                }
             default: reader.unknown(key, value, in: node.dottedPath, allowed: Self.artifactKeys)
             }
         }
@@ -88,6 +101,11 @@ struct PipelineDecoder {
         var spec = ArtifactSpec(name: name, source: source, location: node.keyLocation)
         if let profile { spec.profile = profile }
         spec.description = description
+        spec.include = include
+        if include != nil, case .flake = source {
+            reader.add(.invalidValue(key: node.dottedPath + ".include", reason: "include narrows `src` of a `nix` expression; a flake decides its own sources"), node.keyLocation)
+            return nil
+        }
         return spec
     }
 

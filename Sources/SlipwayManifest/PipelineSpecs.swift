@@ -47,6 +47,10 @@ public struct ArtifactSpec: Sendable, Hashable, Codable {
     /// The profile whose package set and packages the expression sees; default `prod`.
     public var profile: String = "prod"
     public var description: String?
+    /// Paths (files or folders, relative to the project) that make up `src`; `nil`: the whole
+    /// project folder. A narrow `src` keeps the artifact (and the images using it) unchanged
+    /// when unrelated files change (a test cache, docs).
+    public var include: [String]?
     public var location: SourceLocation
 
     public init(name: String, source: Source, location: SourceLocation) {

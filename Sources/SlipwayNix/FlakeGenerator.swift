@@ -92,17 +92,22 @@ public struct FlakeGenerator: Sendable {
             // links and sockets. Reading it needs `--impure` (only artifact builds pass it).
             let root = manifest.root
             let name = Identifiers.isName(manifest.project.name ?? "") ? (manifest.project.name ?? "project") : "project"
-            lines.append("      slipway.src = builtins.path {")
+            lines.append("      slipway.srcFor = include: builtins.path {")
             lines.append("        path = /. + \(nixString(root));")
             lines.append("        name = \(nixString(name + "-source"));")
             lines.append("        filter = path: type:")
-            lines.append("          let base = baseNameOf path; top = dirOf path == \(nixString(root)); in")
-            lines.append("          type != \"unknown\" && !(top && (base == \".slipway\" || base == \".git\" || builtins.substring 0 6 base == \"result\"));")
+            lines.append("          let")
+            lines.append("            base = baseNameOf path; top = dirOf path == \(nixString(root));")
+            lines.append("            rel = builtins.substring (builtins.stringLength \(nixString(root)) + 1) (builtins.stringLength path) path;")
+            lines.append("            hasPrefix = p: s: builtins.substring 0 (builtins.stringLength p) s == p;")
+            lines.append("            wanted = include == null || builtins.any (i: rel == i || hasPrefix (i + \"/\") rel || hasPrefix (rel + \"/\") i) include;")
+            lines.append("          in type != \"unknown\" && wanted && !(top && (base == \".slipway\" || base == \".git\" || builtins.substring 0 6 base == \"result\"));")
             lines.append("      };")
             lines.append("      slipway.artifacts = {")
             for artifact in artifacts {
                 guard case .expression(let expression) = artifact.source else { continue }
-                lines.append("        \(nixString(artifact.name)) = let src = self.slipway.src; packages = self.slipway.packages; in with pkgs; (")
+                let include = artifact.include.map { "[ " + $0.map(nixString).joined(separator: " ") + " ]" } ?? "null"
+                lines.append("        \(nixString(artifact.name)) = let src = self.slipway.srcFor \(include); packages = self.slipway.packages; in with pkgs; (")
                 for line in expression.split(separator: "\n", omittingEmptySubsequences: false) {
                     lines.append("          " + line)
                 }

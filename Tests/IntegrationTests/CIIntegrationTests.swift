@@ -77,6 +77,7 @@ struct CIIntegrationTests {
             busybox = "busybox"
             [artifacts.site]
             description = "the project's files, with a generated index"
+            include = ["page.txt"]
             nix = \"\"\"
               runCommand "site" { } ''
                 mkdir -p $out/www
@@ -114,8 +115,9 @@ struct CIIntegrationTests {
         #expect(try slipway(["build", "site"], in: dir).status == 0)
         let first = try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/result-site")
         try "noise".write(toFile: dir + "/.slipway/noise", atomically: true, encoding: .utf8)
+        try "not included".write(toFile: dir + "/other.txt", atomically: true, encoding: .utf8)
         #expect(try slipway(["build", "site"], in: dir).status == 0)
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/result-site") == first)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/result-site") == first, "src is only page.txt")
         try "changed\n".write(toFile: dir + "/page.txt", atomically: true, encoding: .utf8)
         #expect(try slipway(["build", "site"], in: dir).status == 0)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/result-site") != first)

@@ -103,7 +103,7 @@ struct ProjectCommandTests {
         let result = try slipway(["init", "--name", "demo", "--nixpkgs", repositoryRoot + "/nix/offline"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
         let gitignore = try String(contentsOfFile: dir + "/.gitignore", encoding: .utf8)
-        #expect(gitignore == "node_modules/\n.slipway/\n")
+        #expect(gitignore == "node_modules/\n.slipway/\nresult-*\n")
         let manifest = try String(contentsOfFile: dir + "/slipway.toml", encoding: .utf8)
         #expect(manifest.contains("name = \"demo\""))
         let env = try slipway(["env", "--format", "json"], in: dir)
@@ -112,7 +112,7 @@ struct ProjectCommandTests {
         #expect(again.status != 0)
         #expect(again.stderr.contains("already exists"))
         _ = try slipway(["init", "--force"], in: dir)
-        #expect(try String(contentsOfFile: dir + "/.gitignore", encoding: .utf8) == "node_modules/\n.slipway/\n")
+        #expect(try String(contentsOfFile: dir + "/.gitignore", encoding: .utf8) == "node_modules/\n.slipway/\nresult-*\n")
     }
 
     @Test func doctorReportsNix() throws {

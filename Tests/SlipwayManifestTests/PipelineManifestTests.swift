@@ -108,6 +108,8 @@ struct PipelineManifestTests {
         ("[artifacts.a]\nprofile = \"prod\"\n", ["1:12: invalid value for 'artifacts.a': give exactly one of"]),
         ("[artifacts.a]\nnix = \"x\"\nflake = \".#a\"\n", ["1:12: invalid value for 'artifacts.a': give exactly one of"]),
         ("[artifacts.a]\nflake = \"github:o/r#not an attr\"\n", ["2:9: invalid value for 'artifacts.a.flake': 'github:o/r#not an attr' is not <flakeref>#<attribute>"]),
+        ("[artifacts.a]\nnix = \"x\"\ninclude = [\"../x\", \"src/*.php\"]\n", ["3:12: invalid value for 'artifacts.a.include': '../x' must be a file or folder inside the project", "3:20: invalid value for 'artifacts.a.include': 'src/*.php'"]),
+        ("[artifacts.a]\nflake = \".#a\"\ninclude = [\"src\"]\n", ["1:12: invalid value for 'artifacts.a.include': include narrows `src`"]),
         ("[ci]\npush = 3\n", ["2:8: 'ci.push' must be a branch glob such as \"main\", or a boolean, found an integer"]),
         ("[ci]\nregistry = \"https://r.example.com/x\"\n", ["2:12: invalid value for 'ci.registry': write HOST[:PORT]/PATH without a scheme"]),
         ("[ci]\ntasks = [\"tset\"]\n[tasks.test]\nrun = \"t\"\n", ["2:10: invalid value for 'ci.tasks': no task named 'tset'; did you mean 'test'?"]),

@@ -75,10 +75,19 @@ struct CIRun: AsyncParsableCommand {
         let pushTarget = shouldPush && hasImages ? (registry: try CIRegistry.destination(flag: registry, ci: ci), tags: try CIRegistry.tags(flag: tags, ci: ci)) : nil
         if let pushTarget { for tag in pushTarget.tags { _ = try ImageReference(parsing: "\(pushTarget.registry)/image:\(tag)") } }
         var failure: (code: Int32, stage: String)?
+        // Ctrl-C between or during stages other than the tasks: the running Nix build gets the
+        // terminal's SIGINT too; no further stage starts, and the summary says INTERRUPTED.
+        let interrupted = InterruptFlag()
+        let interrupts = InterruptHandler { interrupted.set() }
+        defer { interrupts.restore() }
 
         func stage<T>(_ name: String, _ body: () async throws -> T) async -> T? {
+            if interrupted.isSet && failure == nil {
+                summary.result = .interrupted
+                failure = (130, name)
+            }
             guard failure == nil else {
-                summary.stages.append(.init(name: name, status: .skipped, seconds: 0, detail: "an earlier stage failed"))
+                summary.stages.append(.init(name: name, status: .skipped, seconds: 0, detail: summary.result == .interrupted ? "interrupted" : "an earlier stage failed"))
                 return nil
             }
             Terminal.writeError("==> \(name)\n")
@@ -96,6 +105,7 @@ struct CIRun: AsyncParsableCommand {
                 summary.stages.append(.init(name: name, status: .failed, seconds: Self.seconds(clock.now - start),
                                             detail: slipwayError?.message ?? String(describing: error)))
                 failure = (slipwayError?.exitCode ?? 1, name)
+                if interrupted.isSet { summary.result = .interrupted; failure = (130, name) }
             }
             return nil
         }

@@ -37,6 +37,7 @@ struct TaskSession {
             outRoot: layout.dataDir + "/out/" + context.profile, stateDirectory: layout.dataDir + "/tasks/" + context.profile,
             parallelism: parallelism, console: STDOUT_FILENO)
         configuration.force = force
+        for warning in Self.hostTools(plan, environment: environment) { Terminal.status(warning) }
         let runner = TaskRunner(configuration)
         let services = TaskServiceSession(context: context, planned: needed.map(\.name).filter { name in plan.tasks.contains { $0.services.contains(name) } })
         let interrupts = InterruptHandler { runner.cancel(); services.interrupt() }
@@ -48,6 +49,28 @@ struct TaskSession {
 }
 
 extension TaskSession {
+    /// Shell words that are not programs.
+    static let shellWords: Set<String> = [
+        "if", "then", "else", "fi", "for", "while", "do", "done", "case", "esac", "set", "cd", "echo", "printf", "test", "[",
+        "exit", "true", "false", "export", "exec", "eval", ":", ".", "source", "{", "}", "!", "read", "shift", "unset", "trap", "wait",
+        "sh", "bash", "env", "command", "local", "return",
+    ]
+
+    /// Warnings for tasks whose first program comes from this machine instead of the profile:
+    /// it works here and fails on a CI machine that does not have it.
+    static func hostTools(_ plan: TaskPlan, environment: [String: String]) -> [String] {
+        var warnings: [String] = []
+        for task in plan.tasks {
+            let line = task.run.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { !$0.isEmpty && !$0.hasPrefix("#") && !$0.hasPrefix("set ") } ?? ""
+            guard let word = line.split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "|" || $0 == "&" }).first.map(String.init),
+                  !word.contains("/"), !word.contains("="), !word.contains("$"), !shellWords.contains(word),
+                  let path = ProcessLauncher.resolve(word, environment: environment), !path.hasPrefix("/nix/store/") else { continue }
+            warnings.append("warning: task '\(task.name)' runs `\(word)` from this machine (\(path)), not from the profile's packages; a CI machine may not have it: add it to [packages]")
+        }
+        return warnings
+    }
+
     /// What a task's fingerprint takes from the profile: its packages (store paths on PATH) and
     /// its `[env]`, not the manifest's bytes, so editing a comment or another task reruns nothing.
     static func fingerprintKey(_ cached: CachedEnvironment) -> String {
@@ -58,25 +81,49 @@ extension TaskSession {
 }
 
 /// Routes SIGINT and SIGTERM to `action` instead of ending the process, until ``restore()``.
-final class InterruptHandler: @unchecked Sendable {  // sources are only set in init
-    private let sources: [any DispatchSourceSignal]
+///
+/// Handlers nest (`ci` around a task run): one set of dispatch sources serves every live
+/// handler, and the signals' old dispositions come back when the last one is restored.
+/// (Setting SIG_IGN again under a live dispatch source would silently drop the signal.)
+final class InterruptHandler: Sendable {
+    private struct Shared {
+        var actions: [ObjectIdentifier: @Sendable () -> Void] = [:]
+        var sources: [any DispatchSourceSignal] = []
+        var previous: [Int32: sighandler_t?] = [:]
+    }
+
+    nonisolated(unsafe) private static var shared = Shared()
+    private static let lock = NSLock()
 
     init(_ action: @escaping @Sendable () -> Void) {
-        sources = [SIGINT, SIGTERM].map { signalNumber in
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        Self.shared.actions[ObjectIdentifier(self)] = action
+        guard Self.shared.sources.isEmpty else { return }
+        for number in [SIGINT, SIGTERM] {
+            Self.shared.previous[number] = signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 Terminal.writeError("\nslipway: interrupted; stopping tasks and the services they started\n")
-                action()
+                InterruptHandler.lock.lock()
+                let actions = Array(InterruptHandler.shared.actions.values)
+                InterruptHandler.lock.unlock()
+                for action in actions { action() }
             }
             source.resume()
-            return source
+            Self.shared.sources.append(source)
         }
     }
 
+    /// Stops calling this handler's action; the last one restores the old dispositions.
     func restore() {
-        for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        Self.shared.actions[ObjectIdentifier(self)] = nil
+        guard Self.shared.actions.isEmpty else { return }
+        for source in Self.shared.sources { source.cancel() }
+        Self.shared.sources.removeAll()
+        for (number, handler) in Self.shared.previous { signal(number, handler ?? SIG_DFL) }
+        Self.shared.previous.removeAll()
     }
 }

@@ -27,9 +27,13 @@ struct Init: ParsableCommand {
         let gitignore = root + "/.gitignore"
         let existing = (try? String(contentsOfFile: gitignore, encoding: .utf8)) ?? ""
         let lines = existing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        if !lines.contains(".slipway/") && !lines.contains(".slipway") && !lines.contains("/.slipway/") {
+        // State, and the result-NAME links of `slipway build`.
+        var missing: [String] = []
+        if !lines.contains(".slipway/") && !lines.contains(".slipway") && !lines.contains("/.slipway/") { missing.append(".slipway/") }
+        if !lines.contains("result-*") && !lines.contains("/result-*") { missing.append("result-*") }
+        if !missing.isEmpty {
             let prefix = existing.isEmpty || existing.hasSuffix("\n") ? existing : existing + "\n"
-            try (prefix + ".slipway/\n").write(toFile: gitignore, atomically: true, encoding: .utf8)
+            try (prefix + missing.joined(separator: "\n") + "\n").write(toFile: gitignore, atomically: true, encoding: .utf8)
         }
         Terminal.write("wrote slipway.toml\nnext: edit [packages], then run `slipway shell`\n")
     }
