@@ -16,6 +16,7 @@ enum EnvTable {
             switch value.value {
             case .string(let s): entries.append(EnvEntry(name: name, value: s, location: value.keyLocation))
             case .integer(let i): entries.append(EnvEntry(name: name, value: String(i), location: value.keyLocation))
+            case .float(let d): entries.append(EnvEntry(name: name, value: String(d), location: value.keyLocation))
             case .bool(let b): entries.append(EnvEntry(name: name, value: b ? "true" : "false", location: value.keyLocation))
             default: diagnostics.append(.wrongType(value, expected: "a string, number or boolean"))
             }

@@ -156,7 +156,10 @@ struct PipelineDecoder {
         for (written, at) in reader.strings(node) ?? [] {
             let glob = written.hasPrefix("${SLIPWAY_OUT}/") ? "$SLIPWAY_OUT/" + written.dropFirst("${SLIPWAY_OUT}/".count) : written
             let body = allowOut && glob.hasPrefix("$SLIPWAY_OUT/") ? String(glob.dropFirst("$SLIPWAY_OUT/".count)) : glob
-            if body.isEmpty || body.hasPrefix("/") || body.split(separator: "/").contains("..") {
+            if body.contains("$") {
+                let also = allowOut ? " (only a leading $SLIPWAY_OUT/ is understood)" : ""
+                reader.add(.invalidValue(key: node.dottedPath, reason: "'\(glob)': globs do not expand variables\(also)"), at)
+            } else if body.isEmpty || body.hasPrefix("/") || body.split(separator: "/").contains("..") {
                 let also = allowOut ? " or under $SLIPWAY_OUT/" : ""
                 reader.add(.invalidValue(key: node.dottedPath, reason: "'\(glob)' must be a path inside the project\(also)"), at)
             } else {

@@ -102,6 +102,8 @@ struct PipelineManifestTests {
         ("[tasks.t]\nrun = \"\"\n", ["2:7: invalid value for 'tasks.t.run': the command is empty"]),
         ("[tasks.t]\nrun = \"x\"\nimputs = [\"a\"]\n", ["3:1: unknown key 'imputs' in [tasks.t]"]),
         ("[tasks.t]\nrun = \"x\"\ninputs = [\"../secret\"]\n", ["3:11: invalid value for 'tasks.t.inputs': '../secret' must be a path inside the project"]),
+        ("[tasks.t]\nrun = \"x\"\ninputs = [\"$HOME/x\"]\n", ["3:11: invalid value for 'tasks.t.inputs': '$HOME/x': globs do not expand variables"]),
+        ("[tasks.t]\nrun = \"x\"\ninputs = [\"a\"]\nreports = [\"${SLIPWAY_OUT}/j.xml\", \"$SLIPWAY_OUTX/j.xml\"]\n", ["4:36: invalid value for 'tasks.t.reports': '$SLIPWAY_OUTX/j.xml': globs do not expand variables (only a leading $SLIPWAY_OUT/"]),
         ("[tasks.t]\nrun = \"x\"\noutputs = [\"dist\"]\n", ["1:8: invalid value for 'tasks.t.outputs': outputs without inputs can never be up to date"]),
         ("[tasks.t]\nrun = \"x\"\ncwd = \"/tmp\"\n", ["3:7: invalid value for 'tasks.t.cwd': cwd is a folder inside the project"]),
         ("[tasks.t]\nrun = 3\n", ["2:7: 'tasks.t.run' must be a string, found an integer"]),

@@ -28,7 +28,7 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Run tasks even when they are up to date.")
     var force = false
 
-    @Option(name: .shortAndLong, help: "Tasks to run at once (default: the number of CPUs).")
+    @Option(name: .shortAndLong, help: "Tasks to run at once (the default is the number of CPUs).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Argument(help: "Tasks to run.")
