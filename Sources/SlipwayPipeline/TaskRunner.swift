@@ -142,9 +142,11 @@ public final class TaskRunner: Sendable {
                 try await services.acquire(task.services)
             } catch {
                 if isCancelled { return TaskOutcome(name: task.name, status: .notRun, seconds: seconds(), reason: "interrupted") }
-                let reason = "services did not start: \((error as? any SlipwayError)?.message ?? String(describing: error))"
-                sink.note(task.name, reason)
-                return TaskOutcome(name: task.name, status: .failed, exitCode: 1, seconds: seconds(), reason: reason)
+                let detail = (error as? any SlipwayError)?.message ?? String(describing: error)
+                sink.note(task.name, "services did not start: \(detail)")
+                // The summary keeps the first line; the log lines were just printed.
+                let first = detail.split(separator: "\n").first.map(String.init) ?? detail
+                return TaskOutcome(name: task.name, status: .failed, exitCode: 1, seconds: seconds(), reason: "services did not start: \(first)")
             }
         }
         if isCancelled { return TaskOutcome(name: task.name, status: .notRun, seconds: seconds(), reason: "interrupted") }

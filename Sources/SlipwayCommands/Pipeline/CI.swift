@@ -125,7 +125,7 @@ struct CIRun: AsyncParsableCommand {
                     summary.reports = Self.collectReports(summary.tasks, into: ciDir)
                     if interrupted { summary.result = .interrupted; throw CIStageFailure(code: 130, detail: "interrupted") }
                     if let failed = outcomes.first(where: { $0.status == .failed }) {
-                        throw CIStageFailure(code: failed.exitCode ?? 1, detail: "task '\(failed.name)' failed (\(failed.reason ?? "failed"))")
+                        throw CIStageFailure(code: failed.exitCode ?? 1, detail: "task '\(failed.name)' failed")
                     }
                 }
             }
