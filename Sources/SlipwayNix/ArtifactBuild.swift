@@ -37,6 +37,12 @@ extension NixBackend {
 
     private func buildArtifactOnce(_ artifact: ArtifactSpec) async throws(NixError) -> BuiltArtifact {
         let link = layout.root + "/result-" + artifact.name
+        let missing = (artifact.include ?? []).filter { !FileManager.default.fileExists(atPath: layout.root + "/" + $0) }
+        if !missing.isEmpty {
+            throw .packages([Diagnostic(.invalidValue(
+                key: "artifacts.\(artifact.name).include",
+                reason: "\(missing.map { "'\($0)'" }.joined(separator: ", ")) not found in \(layout.root)"), at: artifact.location)])
+        }
         let output: NixCommand.Output
         do throws(NixError) {
             switch artifact.source {

@@ -175,6 +175,10 @@ struct TaskIntegrationTests {
             run = "echo testing"
             deps = ["migrate"]
             services = ["db", "cache"]
+            [tasks.report]
+            run = "echo reporting"
+            deps = ["migrate"]
+            services = ["cache"]
             [tasks.slow]
             run = "touch slow.started; for i in $(seq 100); do [ -f release ] && exit 0; sleep 0.1; done; exit 1"
             services = ["db"]
@@ -188,6 +192,10 @@ struct TaskIntegrationTests {
         let sequence = try slipway(["run", "test"], in: dir)
         #expect(sequence.status == 0, "\(sequence.stdout)\(sequence.stderr)")
         #expect(try slipway(["ps"], in: dir).status != 0, "stopped after the last task")
+        // A chain whose tasks need different services: the first one ending stops nothing yet.
+        let chain = try slipway(["run", "report"], in: dir)
+        #expect(chain.status == 0, "\(chain.stdout)\(chain.stderr)")
+        #expect(try slipway(["ps"], in: dir).status != 0)
 
         // A second run ending first leaves the services to the run still using them.
         let first = try runToFiles("/usr/bin/env", ["sh", "-c", "'\(slipwayBinary)' run slow > slow.log 2>&1 &"], in: dir)

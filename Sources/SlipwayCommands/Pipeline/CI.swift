@@ -63,8 +63,6 @@ struct CIRun: AsyncParsableCommand {
         let options = try GlobalOptions.parse(["--profile", ci.profile, "--manifest", layout.manifest])
         let project = loaded.project.name ?? (layout.root as NSString).lastPathComponent
         let ciDir = layout.dataDir + "/ci"
-        try? FileManager.default.removeItem(atPath: ciDir)
-        try FileManager.default.createDirectory(atPath: ciDir, withIntermediateDirectories: true)
 
         var summary = CISummary(project: project, profile: ci.profile)
         summary.branch = CIBranch.current(root: layout.root)
@@ -74,12 +72,17 @@ struct CIRun: AsyncParsableCommand {
         let hasImages = try !loaded.images().filter { ci.images?.contains($0.name) ?? true }.isEmpty
         let pushTarget = shouldPush && hasImages ? (registry: try CIRegistry.destination(flag: registry, ci: ci), tags: try CIRegistry.tags(flag: tags, ci: ci)) : nil
         if let pushTarget { for tag in pushTarget.tags { _ = try ImageReference(parsing: "\(pushTarget.registry)/image:\(tag)") } }
+        // Only now, with nothing left to refuse, the previous run's report goes.
+        try? FileManager.default.removeItem(atPath: ciDir)
+        try FileManager.default.createDirectory(atPath: ciDir, withIntermediateDirectories: true)
         var failure: (code: Int32, stage: String)?
         // Ctrl-C between or during stages other than the tasks: the running Nix build gets the
         // terminal's SIGINT too; no further stage starts, and the summary says INTERRUPTED.
         let interrupted = InterruptFlag()
         let interrupts = InterruptHandler { interrupted.set() }
         defer { interrupts.restore() }
+
+        func skippedReason() -> String { summary.result == .interrupted ? "interrupted" : "an earlier stage failed" }
 
         func stage<T>(_ name: String, _ body: () async throws -> T) async -> T? {
             if interrupted.isSet && failure == nil {
@@ -133,7 +136,7 @@ struct CIRun: AsyncParsableCommand {
         // 3. Artifacts.
         let artifacts = try loaded.artifacts().filter { ci.artifacts?.contains($0.name) ?? true }
         if artifacts.isEmpty {
-            summary.stages.append(.init(name: "artifacts", status: .skipped, seconds: 0, detail: failure == nil ? "no artifacts" : "an earlier stage failed"))
+            summary.stages.append(.init(name: "artifacts", status: .skipped, seconds: 0, detail: failure == nil ? "no artifacts" : skippedReason()))
         } else {
             _ = await stage("artifacts") {
                 let backend = NixBackend(nix: try NixCommand.locate(), layout: layout, manifest: loaded)
@@ -148,7 +151,7 @@ struct CIRun: AsyncParsableCommand {
         let images = try loaded.images().filter { ci.images?.contains($0.name) ?? true }
         var records: [(ImageSpec, BuildRecord)] = []
         if images.isEmpty {
-            summary.stages.append(.init(name: "images", status: .skipped, seconds: 0, detail: failure == nil ? "no images" : "an earlier stage failed"))
+            summary.stages.append(.init(name: "images", status: .skipped, seconds: 0, detail: failure == nil ? "no images" : skippedReason()))
         } else {
             _ = await stage("images") {
                 let context = try ImageContext.load(options)
@@ -182,7 +185,7 @@ struct CIRun: AsyncParsableCommand {
             else if case .never = ci.push { why = "not asked (--push)" }
             else if !CIBranch.pushRuleMatches(.always, branch: nil) { why = "a merge or pull request pipeline never pushes by [ci] push" }
             else { why = "not asked (--push), and [ci] push does not match branch \(summary.branch ?? "(unknown: no CI variables, no .git)")" }
-            summary.stages.append(.init(name: "push", status: .skipped, seconds: 0, detail: failure == nil ? why : "an earlier stage failed"))
+            summary.stages.append(.init(name: "push", status: .skipped, seconds: 0, detail: failure == nil ? why : skippedReason()))
         }
 
         summary.seconds = Self.seconds(clock.now - started)

@@ -17,6 +17,7 @@ actor TaskServiceSession: TaskServices {
     let planned: [String]
     private var preparation: Task<Void, any Error>?
     private var held: Set<String> = []
+    private var released: Set<String> = []
     private var leased = false
     private let interrupted = InterruptFlag()
 
@@ -44,8 +45,10 @@ actor TaskServiceSession: TaskServices {
     }
 
     func release(_ services: [String]) async {
-        held.subtract(services)
-        if held.isEmpty { await stopAll() }
+        // The runner releases a service once no remaining task of the plan needs it: when every
+        // planned service is released, the last task needing services has ended.
+        released.formUnion(services)
+        if released.isSuperset(of: planned) { await stopAll() }
     }
 
     /// Starts the planned services once, under a lock so that concurrent task runs of the
