@@ -30,6 +30,8 @@ public final class TaskRunner: Sendable {
         public var console: Int32
         /// Rerun tasks even when up to date.
         public var force = false
+        /// Stops running task groups if Slipway dies, even by SIGKILL (see ``GuardianLink``).
+        public var guardian: GuardianLink?
 
         public init(root: String, profile: String, environment: [String: String], environmentKey: String,
                     outRoot: String, stateDirectory: String, parallelism: Int, console: Int32) {
@@ -153,6 +155,7 @@ public final class TaskRunner: Sendable {
         var environment = configuration.environment
         environment["SLIPWAY_OUT"] = out
         environment["SLIPWAY_TASK"] = task.name
+        if let guardian = configuration.guardian { environment["SLIPWAY_SUPERVISOR_TOKEN"] = guardian.token }
         for entry in task.env {
             environment[entry.name] = EnvironmentExpansion.expand(entry.value) { environment[$0] }
         }
@@ -163,10 +166,12 @@ public final class TaskRunner: Sendable {
         sink.note(task.name, "running: " + (task.description.map { "\($0) (\(shown))" } ?? shown))
         let status = await TaskProcess.run(task.run, environment: environment, cwd: cwd, name: task.name, sink: sink) { pid in
             self.running.withLock { _ = pid > 0 ? $0.insert(pid) : nil }
+            self.configuration.guardian?.add(ProcessGroup(id: pid), stopSignal: SIGTERM, timeout: 5)
             // Cancelled between the check above and the start: stop it right away.
             if self.isCancelled { _ = ProcessGroup(id: pid).signal(SIGTERM) }
         } ended: { pid in
             self.running.withLock { _ = $0.remove(pid) }
+            self.configuration.guardian?.remove(ProcessGroup(id: pid))
         }
         var outcome: TaskOutcome
         switch status {

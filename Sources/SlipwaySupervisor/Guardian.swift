@@ -35,7 +35,9 @@ public final class GuardianLink: @unchecked Sendable {
         _ = pid
         Glibc.close(fds[0])
         fd = fds[1]
-        signal(SIGPIPE, SIG_IGN)
+        // A dead guardian makes writes fail with EPIPE instead of killing this process; a no-op
+        // handler rather than SIG_IGN, which every program started from here would inherit.
+        signal(SIGPIPE) { _ in }
     }
 
     public func add(_ group: ProcessGroup, stopSignal: Int32, timeout: Double) {

@@ -213,6 +213,21 @@ struct TaskIntegrationTests {
         #expect(waitFor { (try? slipway(["ps"], in: dir).status) != 0 }, "no supervisor left after a broken pipe")
     }
 
+    @Test func runningTasksAreStoppedWhenSlipwayIsKilled() throws {
+        let dir = try project(Self.header + """
+            [tasks.long]
+            run = "echo $$ > task.pid; sleep 60"
+            """)
+        let started = try runToFiles("/usr/bin/env", ["sh", "-c", "'\(slipwayBinary)' run long > long.log 2>&1 & echo $! > slipway.pid"], in: dir)
+        #expect(started.status == 0)
+        #expect(waitFor { FileManager.default.fileExists(atPath: dir + "/task.pid") })
+        let slipwayPid = try #require(Int32(String(contentsOfFile: dir + "/slipway.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let taskPid = try #require(Int32(String(contentsOfFile: dir + "/task.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(taskPid, 0) == 0)
+        #expect(kill(slipwayPid, SIGKILL) == 0)
+        #expect(waitFor { kill(taskPid, 0) != 0 }, "the guardian stops the task's group when slipway dies")
+    }
+
     func waitFor(_ condition: () -> Bool) -> Bool {
         for _ in 0..<300 {
             if condition() { return true }

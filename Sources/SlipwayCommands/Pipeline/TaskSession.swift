@@ -37,6 +37,9 @@ struct TaskSession {
             outRoot: layout.dataDir + "/out/" + context.profile, stateDirectory: layout.dataDir + "/tasks/" + context.profile,
             parallelism: parallelism, console: STDOUT_FILENO)
         configuration.force = force
+        // If Slipway dies (even by SIGKILL), a watchdog stops the running tasks' groups.
+        configuration.guardian = try? GuardianLink(executable: Spawn.currentExecutable())
+        defer { configuration.guardian?.finish() }
         for warning in Self.hostTools(plan, environment: environment) { Terminal.status(warning) }
         let runner = TaskRunner(configuration)
         let services = TaskServiceSession(context: context, planned: needed.map(\.name).filter { name in plan.tasks.contains { $0.services.contains(name) } })
