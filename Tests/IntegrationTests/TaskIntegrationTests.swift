@@ -152,13 +152,19 @@ struct TaskIntegrationTests {
             command = "exit 3"
             ready = { exec = "false" }
             restart = "no"
+            [services.good]
+            command = "exec sleep 1000"
             [tasks.needs-bad]
             run = "touch ran"
             services = ["bad"]
+            [tasks.needs-good]
+            run = "touch good-ran"
+            services = ["good"]
             """)
-        let failed = try slipway(["run", "needs-bad"], in: broken)
+        let failed = try slipway(["run", "needs-bad", "needs-good"], in: broken)
         #expect(failed.status == 1, "\(failed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: broken + "/ran"))
+        #expect(FileManager.default.fileExists(atPath: broken + "/good-ran"), "a failed service fails only the tasks that need it")
         #expect(try slipway(["ps"], in: broken).status != 0, "no supervisor left behind")
     }
 

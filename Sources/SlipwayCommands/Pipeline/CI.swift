@@ -188,6 +188,11 @@ struct CIRun: AsyncParsableCommand {
             summary.stages.append(.init(name: "push", status: .skipped, seconds: 0, detail: failure == nil ? why : skippedReason()))
         }
 
+        // A signal during the last stage that ran (a runner cancelling the job) still counts.
+        if interrupted.isSet && failure == nil {
+            summary.result = .interrupted
+            failure = (130, "interrupted")
+        }
         summary.seconds = Self.seconds(clock.now - started)
         if let failure {
             summary.exitCode = failure.code

@@ -36,12 +36,11 @@ struct CIGenerate: AsyncParsableCommand {
 
     func run() async throws {
         guard let which = CIProvider(rawValue: provider.lowercased()) else { throw ValidationError("use gitlab or github") }
-        var layout = try global.layout()
+        // Symbolic links resolved, so that the folder is placed right in the repository.
+        let layout = ProjectLayout(manifest: URL(fileURLWithPath: try global.layout().manifest).resolvingSymlinksInPath().path)
         guard (layout.manifest as NSString).lastPathComponent == "slipway.toml" else {
             throw ValidationError("the generated job runs `slipway ci` in the manifest's folder, which finds only a file named slipway.toml; rename \(layout.manifest)")
         }
-        // Symbolic links resolved, so that the folder is placed right in the repository.
-        layout = ProjectLayout(manifest: URL(fileURLWithPath: layout.manifest).resolvingSymlinksInPath().path)
         let manifest = try ManifestLoader.load(path: layout.manifest, displayName: EnvironmentResolver(layout: layout).displayName)
         let images = try manifest.images()
         let ci = try manifest.ci(tasks: [], artifacts: try manifest.artifacts(), images: images, checkTasks: false)

@@ -57,14 +57,19 @@ actor TaskServiceSession: TaskServices {
         try FileManager.default.createDirectory(atPath: leaseDir, withIntermediateDirectories: true)
         let lock = try FileLock(path: runDir + "/\(context.profile).tasks.lock")
         defer { lock.release() }
+        // A marker left by a task run that died (no live lease) says nothing about what runs now.
+        if liveLeases().isEmpty { try? FileManager.default.removeItem(atPath: markerPath) }
         FileManager.default.createFile(atPath: leaseDir + "/\(getpid())", contents: nil)
         leased = true
         let client = context.client
         let flag = interrupted
         if !client.isAlive {
             Terminal.status("starting services for tasks: \(planned.joined(separator: ", "))")
-            try? "supervisor\n".write(toFile: markerPath, atomically: true, encoding: .utf8)
-            try await DetachedStart(context: context, requested: planned, quiet: true, shouldStop: { flag.isSet }).run()
+            // Only the supervisor is awaited here: each task waits for its own services, so one
+            // that fails or is slow holds up only the tasks that need it.
+            try await DetachedStart(context: context, requested: planned, quiet: true, shouldStop: { flag.isSet }, waitForReady: false).run()
+            let pid = try? client.send(.init(command: "ps")).status?.supervisorPid
+            try? "supervisor \(pid.map(String.init) ?? "")\n".write(toFile: markerPath, atomically: true, encoding: .utf8)
             return
         }
         // The user's supervisor (or another task run's): start what is not up, dependencies first.
@@ -72,12 +77,15 @@ actor TaskServiceSession: TaskServices {
         var started = (try? String(contentsOfFile: markerPath, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
         for spec in ServiceOrder.startOrder(context.services, requested: planned) {
             guard let row = status.services.first(where: { $0.name == spec.name }) else {
-                throw SupervisorError.control("the running supervisor (slipway up, profile \(context.profile)) was started without '\(spec.name)', which a task needs; run `slipway down` first, or start it with `slipway up -d \(planned.joined(separator: " "))`")
+                if started.contains(where: { $0.hasPrefix("supervisor") }) {
+                    throw SupervisorError.control("another `slipway run` or `slipway ci` of this project runs its tasks' services (\(status.services.map(\.name).joined(separator: ", "))) without '\(spec.name)'; wait for it to end, or run these tasks in the same `slipway run`")
+                }
+                throw SupervisorError.control("the running supervisor (`slipway up`, profile \(context.profile)) was started without '\(spec.name)', which a task needs; run `slipway down` first, or start it with `slipway up -d \(planned.joined(separator: " "))`")
             }
             if [.ready, .starting, .running, .restarting].contains(row.state) || (row.state == .exited && spec.restart == .no) { continue }
             let answer = try client.send(.init(command: "start", service: spec.name))
             guard answer.ok else { throw SupervisorError.control(answer.error ?? "start \(spec.name) failed") }
-            if !started.contains("supervisor") && !started.contains(spec.name) { started.append(spec.name) }
+            if !started.contains(where: { $0.hasPrefix("supervisor") }) && !started.contains(spec.name) { started.append(spec.name) }
         }
         if !started.isEmpty { try? (started.joined(separator: "\n") + "\n").write(toFile: markerPath, atomically: true, encoding: .utf8) }
     }
@@ -90,20 +98,28 @@ actor TaskServiceSession: TaskServices {
         guard let lock = try? FileLock(path: runDir + "/\(context.profile).tasks.lock") else { return }
         defer { lock.release() }
         try? FileManager.default.removeItem(atPath: leaseDir + "/\(getpid())")
-        let others = ((try? FileManager.default.contentsOfDirectory(atPath: leaseDir)) ?? []).compactMap { Int32($0) }
-        for pid in others where !processIsRunning(pid) { try? FileManager.default.removeItem(atPath: leaseDir + "/\(pid)") }
-        guard !others.contains(where: processIsRunning) else { return }
+        guard liveLeases().isEmpty else { return }
         let started = (try? String(contentsOfFile: markerPath, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
         try? FileManager.default.removeItem(atPath: markerPath)
         let client = context.client
         guard client.isAlive else { return }
-        if started.contains("supervisor") {
-            guard let answer = try? client.send(.init(command: "down")), let pid = answer.status?.supervisorPid else { return }
+        if let line = started.first(where: { $0.hasPrefix("supervisor") }) {
+            // Only the supervisor a task run started (same pid), never one the user started since.
+            guard let answer = try? client.send(.init(command: "ps")), let pid = answer.status?.supervisorPid,
+                  line == "supervisor \(pid)" else { return }
+            guard (try? client.send(.init(command: "down"))) != nil else { return }
             Terminal.status("stopping the services started for tasks")
             while processIsRunning(pid) || client.isAlive { try? await Task.sleep(for: .milliseconds(10)) }
         } else {
             for name in started.reversed() { _ = try? client.send(.init(command: "stop", service: name)) }
         }
+    }
+
+    /// Other task runs of the project that are still alive (stale lease files are removed).
+    private func liveLeases() -> [Int32] {
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: leaseDir)) ?? []).compactMap { Int32($0) }.filter { $0 != getpid() }
+        for pid in pids where !processIsRunning(pid) { try? FileManager.default.removeItem(atPath: leaseDir + "/\(pid)") }
+        return pids.filter(processIsRunning)
     }
 
     private func waitReady(_ spec: ServiceSpec) async throws {
@@ -115,7 +131,7 @@ actor TaskServiceSession: TaskServices {
             guard let row = try client.send(.init(command: "ps")).status?.services.first(where: { $0.name == spec.name }) else { break }
             switch row.state {
             case .ready: return
-            case .exited where spec.restart == .no && row.reason == nil: return
+            case .exited where row.reason == nil: return   // a one-shot job that succeeded
             case .running where spec.ready == nil:
                 // No probe: it counts once it has stayed up a moment (not a crash on start).
                 let since = runningSince ?? Date()

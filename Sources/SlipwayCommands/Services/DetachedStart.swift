@@ -12,6 +12,8 @@ struct DetachedStart {
     var quiet = false
     /// Polled while waiting: `true` gives up (Ctrl-C of a task run).
     var shouldStop: @Sendable () -> Bool = { false }
+    /// `false`: return once the supervisor answers (task runs wait per service themselves).
+    var waitForReady = true
 
     func run() async throws {
         try FileManager.default.createDirectory(atPath: context.logDirectory, withIntermediateDirectories: true)
@@ -35,6 +37,7 @@ struct DetachedStart {
             }
             try await Task.sleep(for: .milliseconds(5))
         }
+        guard waitForReady else { return }
         let specs = ServiceOrder.startOrder(context.services, requested: requested)
         // However the services behave, waiting ends: their start timeouts and restarts, plus slack.
         let limit = specs.map { spec in
