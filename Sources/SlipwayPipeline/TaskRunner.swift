@@ -125,7 +125,7 @@ public final class TaskRunner: Sendable {
     /// Runs one task (or skips it when up to date).
     private func execute(_ task: TaskSpec, fingerprints: TaskFingerprint, sink: LogSink, services: (any TaskServices)?) async -> TaskOutcome {
         let clock = ContinuousClock()
-        let start = clock.now
+        var start = clock.now
         func seconds() -> Double { let d = clock.now - start; return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
         let out = configuration.outRoot + "/" + task.name
         let inputs = task.inputs.isEmpty ? nil : fingerprints.inputsDigest(task, environmentKey: configuration.environmentKey)
@@ -152,6 +152,7 @@ public final class TaskRunner: Sendable {
             }
         }
         if isCancelled { return TaskOutcome(name: task.name, status: .notRun, seconds: seconds(), reason: "interrupted") }
+        start = clock.now   // the task's own time, without the wait for its services
         var environment = configuration.environment
         environment["SLIPWAY_OUT"] = out
         environment["SLIPWAY_TASK"] = task.name

@@ -107,7 +107,7 @@ final class InterruptHandler: Sendable {
             Self.shared.previous[number] = signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                Terminal.writeError("\nslipway: interrupted; stopping tasks and the services they started\n")
+                Terminal.writeError("\nslipway: interrupted; stopping what this run started\n")
                 InterruptHandler.lock.lock()
                 let actions = Array(InterruptHandler.shared.actions.values)
                 InterruptHandler.lock.unlock()
