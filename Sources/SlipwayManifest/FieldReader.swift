@@ -1,10 +1,13 @@
 import SlipwayCore
 
 /// Typed reads of TOML values that record a diagnostic (at the value) instead of failing, so a
-/// decoder can report every problem of a table at once.
-struct FieldReader {
-    private(set) var diagnostics: [Diagnostic] = []
+/// decoder can report every problem of a table at once. The service, image and pipeline
+/// decoders conform; ``FieldReader`` is the bare collector.
+protocol DiagnosticCollector {
+    var diagnostics: [Diagnostic] { get set }
+}
 
+extension DiagnosticCollector {
     mutating func add(_ kind: Diagnostic.Kind, _ at: SourceLocation) { diagnostics.append(Diagnostic(kind, at: at)) }
 
     mutating func invalid(_ node: TOMLNode, _ reason: String) {
@@ -38,6 +41,12 @@ struct FieldReader {
         return nil
     }
 
+    mutating func integer(_ node: TOMLNode) -> Int? {
+        if case .integer(let n) = node.value { return n }
+        wrongType(node, "an integer")
+        return nil
+    }
+
     mutating func table(_ node: TOMLNode) -> [(key: String, node: TOMLNode)]? {
         if let t = node.entries { return t }
         wrongType(node, "a table")
@@ -45,7 +54,7 @@ struct FieldReader {
     }
 
     /// An array of strings, each with its location.
-    mutating func strings(_ node: TOMLNode) -> [(String, SourceLocation)]? {
+    mutating func locatedStrings(_ node: TOMLNode) -> [(String, SourceLocation)]? {
         guard let elements = node.elements else { wrongType(node, "an array of strings"); return nil }
         var result: [(String, SourceLocation)] = []
         for element in elements {
@@ -55,5 +64,13 @@ struct FieldReader {
         return result
     }
 
+    /// An array of strings.
+    mutating func strings(_ node: TOMLNode) -> [String]? { locatedStrings(node)?.map(\.0) }
+
     mutating func env(_ node: TOMLNode) -> [EnvEntry] { EnvTable.decode(node, into: &diagnostics) }
+}
+
+/// A bare ``DiagnosticCollector``.
+struct FieldReader: DiagnosticCollector {
+    var diagnostics: [Diagnostic] = []
 }

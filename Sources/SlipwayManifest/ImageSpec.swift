@@ -58,12 +58,12 @@ public struct ImageSpec: Sendable, Hashable {
 }
 
 /// Reads `[images.NAME]`.
-struct ImageDecoder {
+struct ImageDecoder: DiagnosticCollector {
     static let keys = ["profile", "contents", "entrypoint", "cmd", "env", "workdir", "user", "ports", "labels", "copy", "dirs",
                        "max_layers", "compression", "tags", "bin_sh", "usr_bin_env", "tmp", "ca_certificates", "nsswitch", "zoneinfo"]
 
     let root: String
-    private(set) var diagnostics: [Diagnostic] = []
+    var diagnostics: [Diagnostic] = []
 
     init(root: String) { self.root = root }
 
@@ -89,7 +89,7 @@ struct ImageDecoder {
                     if !s.hasPrefix("/") { add(.invalidValue(key: value.dottedPath, reason: "workdir must be an absolute path"), value.valueLocation) }
                     spec.workdir = s
                 }
-            case "env": spec.env = EnvTable.decode(value, into: &diagnostics)
+            case "env": spec.env = env(value)
             case "user": spec.user = user(value)
             case "ports":
                 for element in value.elements ?? [] {
@@ -230,35 +230,6 @@ struct ImageDecoder {
         return value
     }
 
-    // MARK: - Helpers
-
-    private mutating func add(_ kind: Diagnostic.Kind, _ at: SourceLocation) { diagnostics.append(Diagnostic(kind, at: at)) }
-
-    private mutating func wrongType(_ node: TOMLNode, _ expected: String) {
-        diagnostics.append(.wrongType(node, expected: expected))
-    }
-
-    private mutating func string(_ node: TOMLNode) -> String? {
-        if let s = node.string { return s }
-        wrongType(node, "a string")
-        return nil
-    }
-
-    private mutating func bool(_ node: TOMLNode) -> Bool? {
-        if let b = node.bool { return b }
-        wrongType(node, "a boolean")
-        return nil
-    }
-
-    private mutating func strings(_ node: TOMLNode) -> [String]? {
-        guard let elements = node.elements else { wrongType(node, "an array of strings"); return nil }
-        var result: [String] = []
-        for element in elements {
-            guard let s = element.string else { wrongType(element, "a string"); return nil }
-            result.append(s)
-        }
-        return result
-    }
 }
 
 extension Manifest {

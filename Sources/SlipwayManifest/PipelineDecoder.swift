@@ -81,7 +81,7 @@ struct PipelineDecoder {
             case "description": description = reader.string(value)
             case "include":
                 include = []
-                for (path, at) in reader.strings(value) ?? [] {
+                for (path, at) in reader.locatedStrings(value) ?? [] {
                     var clean = path
                     while clean.hasSuffix("/") { clean.removeLast() }
                     while clean.hasPrefix("./") { clean.removeFirst(2) }
@@ -130,7 +130,7 @@ struct PipelineDecoder {
                     if s.contains("://") { reader.invalid(value, "write HOST[:PORT]/PATH without a scheme, e.g. \"registry.example.com/team/app\"") }
                     else { spec.registry = s }
                 }
-            case "tags": if let list = reader.strings(value) { spec.tags = list.map(\.0) }
+            case "tags": if let list = reader.locatedStrings(value) { spec.tags = list.map(\.0) }
             default: reader.unknown(key, value, in: "ci", allowed: Self.ciKeys)
             }
         }
@@ -144,7 +144,7 @@ struct PipelineDecoder {
 
     private mutating func names(_ node: TOMLNode) -> [String] {
         var result: [String] = []
-        for (name, at) in reader.strings(node) ?? [] {
+        for (name, at) in reader.locatedStrings(node) ?? [] {
             if Identifiers.isName(name) { result.append(name); locations[node.dottedPath + "/" + name] = at }
             else { reader.add(.invalidValue(key: node.dottedPath, reason: "'\(name)' is not a name"), at) }
         }
@@ -153,7 +153,7 @@ struct PipelineDecoder {
 
     private mutating func globs(_ node: TOMLNode, allowOut: Bool) -> [String] {
         var result: [String] = []
-        for (written, at) in reader.strings(node) ?? [] {
+        for (written, at) in reader.locatedStrings(node) ?? [] {
             let glob = written.hasPrefix("${SLIPWAY_OUT}/") ? "$SLIPWAY_OUT/" + written.dropFirst("${SLIPWAY_OUT}/".count) : written
             let body = allowOut && glob.hasPrefix("$SLIPWAY_OUT/") ? String(glob.dropFirst("$SLIPWAY_OUT/".count)) : glob
             if body.contains("$") {

@@ -1,12 +1,12 @@
 import SlipwayCore
 
 /// Reads `[services.NAME]` tables into ``ServiceSpec`` values, collecting diagnostics.
-struct ServiceDecoder {
+struct ServiceDecoder: DiagnosticCollector {
     static let keys = ["command", "setup", "cwd", "env", "port", "depends_on", "ready", "restart", "max_restarts",
                        "stop_signal", "stop_timeout", "user", "disabled"]
     static let probeKeys = ["exec", "http", "tcp", "log", "period", "timeout", "failure_threshold", "start_timeout"]
 
-    private(set) var diagnostics: [Diagnostic] = []
+    var diagnostics: [Diagnostic] = []
 
     /// Decodes one service. With `requireCommand == false` (a profile's partial overlay) a
     /// missing `command` is not an error and `nil` is returned only for type errors.
@@ -35,7 +35,7 @@ struct ServiceDecoder {
             case "setup": spec.setup = string(value)
             case "cwd": spec.cwd = string(value)
             case "user": spec.user = string(value)
-            case "env": spec.env = EnvTable.decode(value, into: &diagnostics)
+            case "env": spec.env = env(value)
             case "port":
                 switch value.value {
                 case .integer(let port) where (1...65535).contains(port): spec.port = .fixed(port)
@@ -140,32 +140,6 @@ struct ServiceDecoder {
     }
 
     // MARK: - Helpers
-
-    private mutating func add(_ kind: Diagnostic.Kind, _ at: SourceLocation) {
-        diagnostics.append(Diagnostic(kind, at: at))
-    }
-
-    private mutating func wrongType(_ node: TOMLNode, _ expected: String) {
-        diagnostics.append(.wrongType(node, expected: expected))
-    }
-
-    private mutating func string(_ node: TOMLNode) -> String? {
-        if let s = node.string { return s }
-        wrongType(node, "a string")
-        return nil
-    }
-
-    private mutating func integer(_ node: TOMLNode) -> Int? {
-        if case .integer(let n) = node.value { return n }
-        wrongType(node, "an integer")
-        return nil
-    }
-
-    private mutating func table(_ node: TOMLNode) -> [(key: String, node: TOMLNode)]? {
-        if let t = node.entries { return t }
-        wrongType(node, "a table")
-        return nil
-    }
 
     /// Seconds as a number, or a string such as "500ms", "2s", "1m"; at most one day.
     private mutating func duration(_ node: TOMLNode) -> Double? {

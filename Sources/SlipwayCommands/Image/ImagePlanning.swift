@@ -24,10 +24,10 @@ struct ImagePlanning {
         var artifactPaths: [String] = []
         if let contents = spec.contents {
             var problems: [Diagnostic] = []
+            let artifacts = try manifest.artifacts()
             for (key, location) in contents {
                 if key.hasPrefix("artifact:") {
                     let name = String(key.dropFirst("artifact:".count))
-                    let artifacts = try manifest.artifacts()
                     guard let artifact = artifacts.first(where: { $0.name == name }) else {
                         let near = Spelling.closest(to: name, in: artifacts.map(\.name)).map { "; did you mean 'artifact:\($0)'?" } ?? ""
                         problems.append(Diagnostic(.invalidValue(key: "images.\(spec.name).contents", reason: "no [artifacts.\(name)]\(near)"), at: location))

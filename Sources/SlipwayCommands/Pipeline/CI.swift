@@ -52,13 +52,15 @@ struct CIRun: AsyncParsableCommand {
         let layout = try initial.layout()
         let displayName = EnvironmentResolver(layout: layout).displayName
         let loaded = try ManifestLoader.load(path: layout.manifest, displayName: displayName)
-        var ci = try loaded.ci(tasks: [], artifacts: try loaded.artifacts(), images: try loaded.images(), checkTasks: false)
+        let artifactSpecs = try loaded.artifacts()
+        let imageSpecs = try loaded.images()
+        var ci = try loaded.ci(tasks: [], artifacts: artifactSpecs, images: imageSpecs, checkTasks: false)
         if let profile { ci.profile = profile }
         // Everything the manifest can get wrong is reported before any stage runs.
         let ciProfile = try loaded.resolve(profile: ci.profile)
         let declaredTasks = try loaded.tasks(of: ciProfile, services: try loaded.services(of: ciProfile))
         let profileOverride = ci.profile
-        ci = try loaded.ci(tasks: declaredTasks, artifacts: try loaded.artifacts(), images: try loaded.images())
+        ci = try loaded.ci(tasks: declaredTasks, artifacts: artifactSpecs, images: imageSpecs)
         ci.profile = profileOverride
         let options = try GlobalOptions.parse(["--profile", ci.profile, "--manifest", layout.manifest])
         let project = loaded.project.name ?? (layout.root as NSString).lastPathComponent
@@ -69,7 +71,8 @@ struct CIRun: AsyncParsableCommand {
         let shouldPush = !noPush && (push || CIBranch.pushRuleMatches(ci.push, branch: summary.branch))
         summary.push = shouldPush
         // Where to push is settled before the tests run, not found missing after them.
-        let hasImages = try !loaded.images().filter { ci.images?.contains($0.name) ?? true }.isEmpty
+        let images = imageSpecs.filter { ci.images?.contains($0.name) ?? true }
+        let hasImages = !images.isEmpty
         let pushTarget = shouldPush && hasImages ? (registry: try CIRegistry.destination(flag: registry, ci: ci), tags: try CIRegistry.tags(flag: tags, ci: ci)) : nil
         if let pushTarget { for tag in pushTarget.tags { _ = try ImageReference(parsing: "\(pushTarget.registry)/image:\(tag)") } }
         // Only now, with nothing left to refuse, the previous run's report goes.
@@ -134,7 +137,7 @@ struct CIRun: AsyncParsableCommand {
             }
         }
         // 3. Artifacts.
-        let artifacts = try loaded.artifacts().filter { ci.artifacts?.contains($0.name) ?? true }
+        let artifacts = artifactSpecs.filter { ci.artifacts?.contains($0.name) ?? true }
         if artifacts.isEmpty {
             summary.stages.append(.init(name: "artifacts", status: .skipped, seconds: 0, detail: failure == nil ? "no artifacts" : skippedReason()))
         } else {
@@ -148,7 +151,6 @@ struct CIRun: AsyncParsableCommand {
             }
         }
         // 4. Images, 5. push.
-        let images = try loaded.images().filter { ci.images?.contains($0.name) ?? true }
         var records: [(ImageSpec, BuildRecord)] = []
         if images.isEmpty {
             summary.stages.append(.init(name: "images", status: .skipped, seconds: 0, detail: failure == nil ? "no images" : skippedReason()))

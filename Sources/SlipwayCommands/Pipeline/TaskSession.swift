@@ -15,9 +15,7 @@ struct TaskSession {
     /// - Throws: ``ManifestError`` (invalid tasks), ``NixError`` (environment build).
     static func load(_ options: GlobalOptions) async throws -> TaskSession {
         let context = try await ServiceContext.load(options)
-        let manifest = try ManifestLoader.load(path: context.layout.manifest, displayName: EnvironmentResolver(layout: context.layout).displayName)
-        let resolved = try manifest.resolve(profile: options.profile)
-        return TaskSession(context: context, tasks: try manifest.tasks(of: resolved, services: context.services))
+        return TaskSession(context: context, tasks: try context.manifest.tasks(of: context.resolved, services: context.services))
     }
 
     /// Runs `plan`; returns outcomes in the order tasks finished and whether it was interrupted.

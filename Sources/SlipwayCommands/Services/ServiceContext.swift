@@ -10,6 +10,9 @@ struct ServiceContext {
     let profile: String
     let services: [ServiceSpec]
     let cached: CachedEnvironment
+    /// The manifest and the profile as resolved, for commands that read more of them (tasks).
+    let manifest: Manifest
+    let resolved: ResolvedProfile
 
     var socketPath: String { ControlProtocol.socketPath(dataDir: layout.dataDir, profile: profile) }
     var client: ControlClient { ControlClient(path: socketPath) }
@@ -24,7 +27,7 @@ struct ServiceContext {
         let resolved = try manifest.resolve(profile: options.profile)
         let services = try manifest.services(of: resolved)
         let cached = try await resolver.environment(profile: options.profile)
-        return ServiceContext(layout: layout, profile: options.profile, services: services, cached: cached)
+        return ServiceContext(layout: layout, profile: options.profile, services: services, cached: cached, manifest: manifest, resolved: resolved)
     }
 
     /// Only the socket (for ps, logs, stop... which must work even if the manifest changed).
