@@ -23,5 +23,37 @@ public struct ProjectLayout: Sendable, Hashable {
     /// Service and task state of one profile: `.slipway/state/<profile>` (`SLIPWAY_STATE`).
     public func stateDir(profile: String) -> String { dataDir + "/state/" + profile }
     /// The cached, resolved environment of one profile.
-    public func environmentCache(profile: String) -> String { dataDir + "/cache/env-" + profile + ".json" }
+    public func environmentCache(profile: String) -> String { cacheDir + "/env-" + profile + ".json" }
+    /// Caches that can be rebuilt: `.slipway/cache/`.
+    public var cacheDir: String { dataDir + "/cache" }
+    /// The lock held while one profile's environment builds: `.slipway/cache/build-<profile>.lock`.
+    public func buildLock(profile: String) -> String { cacheDir + "/build-" + profile + ".lock" }
+    /// A cached image closure, keyed by a digest of its inputs: `.slipway/cache/closure-<key>.json`.
+    public func closureCache(key: String) -> String { cacheDir + "/closure-" + key + ".json" }
+    /// GC roots of the extra packages images and artifacts need: `.slipway/gcroots/extras-<profile>/`.
+    public func extrasGCRootDir(profile: String) -> String { dataDir + "/gcroots/extras-" + profile }
+    /// Supervisor sockets, task-run leases and markers: `.slipway/run/`.
+    public var runDir: String { dataDir + "/run" }
+    /// The control socket of one profile's supervisor: `.slipway/run/<profile>.sock`.
+    public func controlSocket(profile: String) -> String { runDir + "/" + profile + ".sock" }
+    /// Task outputs of one profile: `.slipway/out/<profile>/<task>/` is a task's `SLIPWAY_OUT`.
+    public func taskOutputRoot(profile: String) -> String { dataDir + "/out/" + profile }
+    /// Task logs and fingerprints of one profile: `.slipway/tasks/<profile>/`.
+    public func taskStateDir(profile: String) -> String { dataDir + "/tasks/" + profile }
+    /// What `slipway ci` leaves: `.slipway/ci/` (`summary.json`, JUnit reports per task).
+    public var ciDir: String { dataDir + "/ci" }
+    /// Build records of images: `.slipway/images/`.
+    public var imagesDir: String { dataDir + "/images" }
+    /// The build record of one image: `.slipway/images/<name>.json`.
+    public func imageRecord(name: String) -> String { imagesDir + "/" + name + ".json" }
+    /// What Slipway knows of registries: `.slipway/registry/`.
+    public var registryDir: String { dataDir + "/registry" }
+    /// Registries known to speak plain HTTP or HTTPS: `.slipway/registry/schemes.json`.
+    public var registrySchemes: String { registryDir + "/schemes.json" }
+    /// Blobs known to be in a registry (for cross-repository mounts): `.slipway/registry/blobs.json`.
+    public var registryBlobs: String { registryDir + "/blobs.json" }
+    /// Generated shell start-up files of one profile: `.slipway/shell/<profile>/`.
+    public func shellDir(profile: String) -> String { dataDir + "/shell/" + profile }
+    /// Deploy state of one target on the deploying machine: `.slipway/deploy/<target>/`.
+    public func deployDir(target: String) -> String { dataDir + "/deploy/" + target }
 }

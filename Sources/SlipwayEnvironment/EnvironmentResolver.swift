@@ -24,8 +24,8 @@ public struct EnvironmentResolver: Sendable {
         if !forceBuild, let cached = store.validEnvironment(profile: profile) { return cached }
         let manifest = try ManifestLoader.load(path: layout.manifest, displayName: displayName)
         // One build per profile at a time: parallel cold starts wait, then use its result.
-        try FileManager.default.createDirectory(atPath: layout.dataDir + "/cache", withIntermediateDirectories: true)
-        let lock = try FileLock(path: layout.dataDir + "/cache/build-\(profile).lock")
+        try FileManager.default.createDirectory(atPath: layout.cacheDir, withIntermediateDirectories: true)
+        let lock = try FileLock(path: layout.buildLock(profile: profile))
         defer { lock.release() }
         if !forceBuild, let cached = store.validEnvironment(profile: profile) { return cached }
         let resolved = try manifest.resolve(profile: profile)

@@ -42,7 +42,7 @@ public struct EnvironmentStore: Sendable {
 
     /// Removes every cached environment (after `slipway update`).
     public func invalidateAll() {
-        let dir = layout.dataDir + "/cache"
+        let dir = layout.cacheDir
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix("env-") {
             try? FileManager.default.removeItem(atPath: dir + "/" + name)
         }

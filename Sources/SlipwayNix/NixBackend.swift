@@ -97,7 +97,7 @@ public struct NixBackend: Sendable {
         let available = ((try? JSONSerialization.jsonObject(with: Data(listed.stdout.utf8))) as? [String]) ?? []
         let wanted = names.filter(available.contains)
         guard !wanted.isEmpty else { return [:] }
-        let rootDir = layout.dataDir + "/gcroots/extras-" + profile.name
+        let rootDir = layout.extrasGCRootDir(profile: profile.name)
         try? FileManager.default.removeItem(atPath: rootDir)
         try makeDirectory(rootDir)
         let output = try await nix.run(["build", "--json", "--out-link", rootDir + "/extra"] + wanted.map { "\(flakeURL)#slipway.extras.\($0)" }, workingDirectory: genDir)

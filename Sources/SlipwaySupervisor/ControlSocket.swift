@@ -29,11 +29,6 @@ public enum ControlProtocol {
             self.status = status
         }
     }
-
-    /// The socket of a project's supervisor for `profile`.
-    public static func socketPath(dataDir: String, profile: String) -> String {
-        dataDir + "/run/" + profile + ".sock"
-    }
 }
 
 /// A Unix socket address for `path`, calling `body` with it (keeping any folder fd open).

@@ -18,7 +18,7 @@ struct Shell: AsyncParsableCommand {
         env["SLIPWAY_SHELL"] = cached.profile
         let shell = env["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"
         let name = shell.split(separator: "/").last.map(String.init) ?? shell
-        let dir = layout.dataDir + "/shell/" + cached.profile
+        let dir = layout.shellDir(profile: cached.profile)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         switch name {
         case "bash":

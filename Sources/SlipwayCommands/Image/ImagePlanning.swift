@@ -13,7 +13,7 @@ struct ImagePlanning {
     let displayName: String
 
     /// The build record's path.
-    func recordPath(_ name: String) -> String { layout.dataDir + "/images/" + name + ".json" }
+    func recordPath(_ name: String) -> String { layout.imageRecord(name: name) }
 
     func plan(_ spec: ImageSpec) async throws -> ImagePlan {
         let resolver = EnvironmentResolver(layout: layout) { Terminal.status($0) }
@@ -213,7 +213,7 @@ struct ImagePlanning {
             struct Node: Codable { var path: String; var size: Int; var references: [String] }
         }
         let key = Digest.of(Array((environmentKey + "\n" + storePaths.joined(separator: "\n") + "\n" + extraNames.joined(separator: ",")).utf8)).hex
-        let path = layout.dataDir + "/cache/closure-" + key + ".json"
+        let path = layout.closureCache(key: key)
         if let data = FileManager.default.contents(atPath: path), let hit = try? JSONDecoder().decode(Cached.self, from: data),
            hit.nodes.allSatisfy({ access($0.path, F_OK) == 0 }) {
             return (hit.extras, hit.nodes.map { LayerPlanner.Node(path: $0.path, size: $0.size, references: $0.references) })

@@ -83,9 +83,9 @@ struct ImagePush: AsyncParsableCommand {
         let interactive = isatty(STDERR_FILENO) == 1
         for (destination, tagList) in groups {
             let credentials = try CredentialResolver(flagCredentials: options.creds, authFile: options.authfile).credentials(for: destination.registry)
-            let schemes = layout.dataDir + "/registry/schemes.json"
+            let schemes = layout.registrySchemes
             let client = try await Self.client(for: destination, credentials: credentials, verifyTLS: tlsVerify, certDir: options.certDir, schemesFile: schemes)
-            var pusher = ImagePusher(client: client, knownBlobsFile: layout.dataDir + "/registry/blobs.json")
+            var pusher = ImagePusher(client: client, knownBlobsFile: layout.registryBlobs)
             pusher.format = options.format
             let meter = PushMeter(total: record.layers.reduce(Int64(0)) { $0 + $1.size }, interactive: interactive && !json)
             if !json {

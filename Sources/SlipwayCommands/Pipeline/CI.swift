@@ -64,7 +64,7 @@ struct CIRun: AsyncParsableCommand {
         ci.profile = profileOverride
         let options = try GlobalOptions.parse(["--profile", ci.profile, "--manifest", layout.manifest])
         let project = loaded.project.name ?? (layout.root as NSString).lastPathComponent
-        let ciDir = layout.dataDir + "/ci"
+        let ciDir = layout.ciDir
 
         var summary = CISummary(project: project, profile: ci.profile)
         summary.branch = CIBranch.current(root: layout.root)

@@ -26,7 +26,7 @@ actor TaskServiceSession: TaskServices {
         self.planned = planned
     }
 
-    private var runDir: String { context.layout.dataDir + "/run" }
+    private var runDir: String { context.layout.runDir }
     private var leaseDir: String { runDir + "/\(context.profile).tasks" }
     /// What task runs started: `supervisor` (the whole background supervisor) or service names.
     private var markerPath: String { runDir + "/\(context.profile).task-services" }

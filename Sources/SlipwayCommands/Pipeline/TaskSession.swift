@@ -32,7 +32,7 @@ struct TaskSession {
         let environment = ProcessEnvironment.make(cached, inherited: ProcessLauncher.currentEnvironment())
         var configuration = TaskRunner.Configuration(
             root: layout.root, profile: context.profile, environment: environment, environmentKey: Self.fingerprintKey(cached),
-            outRoot: layout.dataDir + "/out/" + context.profile, stateDirectory: layout.dataDir + "/tasks/" + context.profile,
+            outRoot: layout.taskOutputRoot(profile: context.profile), stateDirectory: layout.taskStateDir(profile: context.profile),
             parallelism: parallelism, console: STDOUT_FILENO)
         configuration.force = force
         // If Slipway dies (even by SIGKILL), a watchdog stops the running tasks' groups.

@@ -15,7 +15,7 @@ struct Down: AsyncParsableCommand {
         let (_, client) = try ServiceContext.socketOnly(global)
         guard client.isAlive else {
             Terminal.writeError("slipway: no supervisor is running for profile '\(global.profile)'\n")
-            let others = OtherSupervisors.running(dataDir: try global.layout().dataDir, except: global.profile)
+            let others = OtherSupervisors.running(layout: try global.layout(), except: global.profile)
             if !others.isEmpty {
                 Terminal.writeError("slipway: running for other profiles: \(others.joined(separator: ", ")) (use --profile)\n")
             }
@@ -144,9 +144,9 @@ struct Restart: AsyncParsableCommand {
 
 /// Supervisors of the same project for other profiles (their control sockets answer).
 enum OtherSupervisors {
-    static func running(dataDir: String, except profile: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dataDir + "/run")) ?? []
+    static func running(layout: ProjectLayout, except profile: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.runDir)) ?? []
         return names.filter { $0.hasSuffix(".sock") }.map { String($0.dropLast(5)) }.filter { $0 != profile }
-            .filter { ControlClient(path: ControlProtocol.socketPath(dataDir: dataDir, profile: $0)).isAlive }.sorted()
+            .filter { ControlClient(path: layout.controlSocket(profile: $0)).isAlive }.sorted()
     }
 }

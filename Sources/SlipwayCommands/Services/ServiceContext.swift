@@ -14,7 +14,7 @@ struct ServiceContext {
     let manifest: Manifest
     let resolved: ResolvedProfile
 
-    var socketPath: String { ControlProtocol.socketPath(dataDir: layout.dataDir, profile: profile) }
+    var socketPath: String { layout.controlSocket(profile: profile) }
     var client: ControlClient { ControlClient(path: socketPath) }
     var logDirectory: String { layout.stateDir(profile: profile) + "/logs" }
 
@@ -33,7 +33,7 @@ struct ServiceContext {
     /// Only the socket (for ps, logs, stop... which must work even if the manifest changed).
     static func socketOnly(_ options: GlobalOptions) throws -> (layout: ProjectLayout, client: ControlClient) {
         let layout = try options.layout()
-        return (layout, ControlClient(path: ControlProtocol.socketPath(dataDir: layout.dataDir, profile: options.profile)))
+        return (layout, ControlClient(path: layout.controlSocket(profile: options.profile)))
     }
 
     /// The supervisor configuration for `requested` services.
