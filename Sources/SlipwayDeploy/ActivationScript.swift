@@ -51,7 +51,9 @@ public struct ActivationScript: Sendable {
         case .closure(let closure):
             values += [("MODE", "closure"), ("STORE", closure.storePath), ("PROFILE", paths.profile)]
         }
-        return values.map { "\($0.0)=\(ShellQuote.word($0.1))" }.joined(separator: "\n")
+        // NixOS keeps nix-env and friends outside systemd's default PATH.
+        let path = "PATH=\"$PATH:/run/current-system/sw/bin:/nix/var/nix/profiles/default/bin\"; export PATH"
+        return ([path] + values.map { "\($0.0)=\(ShellQuote.word($0.1))" }).joined(separator: "\n")
     }
 
     /// `identity`: exit 0 when the running thing is this release (image id / release env).

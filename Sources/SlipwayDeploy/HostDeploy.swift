@@ -14,6 +14,7 @@ struct HostDeploy: Sendable {
     func run(dryRun: Bool) async throws -> DeployOutcome.Host {
         let started = context.now()
         say("connecting")
+        try await connection.open()
         let facts = HostFacts(parsing: try await connection.run(HostFacts.script(spec), step: "connect", timeout: 30).stdout)
         if let (problem, hint) = facts.problem(spec, needBytes: neededBytes) {
             throw DeployError.step(host: host, step: "check host", command: "ssh \(connection.host.destination)",

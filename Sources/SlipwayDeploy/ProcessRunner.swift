@@ -38,9 +38,9 @@ public struct ProcessRunner: CommandRunner {
         for (key, value) in environment { if let key = Environment.Key(rawValue: key) { updates[key] = value } }
         let (inputFD, writer) = try Self.input(input)
         let result = try await Subprocess.run(
-            .name(program), arguments: Arguments(arguments), environment: .inherit.updating(updates),
+            program.contains("/") ? .path(FilePath(program)) : .name(program), arguments: Arguments(arguments), environment: .inherit.updating(updates),
             platformOptions: options,
-            input: inputFD.map { .fileDescriptor(FileDescriptor(rawValue: $0), closeAfterSpawningProcess: true) } ?? .none,
+            input: .fileDescriptor(FileDescriptor(rawValue: inputFD), closeAfterSpawningProcess: true),
             output: .sequence, error: .sequence
         ) { execution in
             pid.set(execution.processIdentifier.value)
@@ -52,14 +52,18 @@ public struct ProcessRunner: CommandRunner {
         let writeError = await writer?.value
         if let writeError, case .exited(0) = result.terminationStatus { throw writeError }
         let status: Int32? = if case .exited(let code) = result.terminationStatus { code } else { nil }
-        return CommandResult(status: status, stdout: result.value.0, stderr: result.value.1)
+        return CommandResult(status: status, stdout: result.closureResult.0, stderr: result.closureResult.1)
     }
 
-    /// A pipe whose read end becomes the child's stdin, and the task that fills the write end.
-    private static func input(_ input: CommandInput) throws -> (Int32?, Task<Error?, Never>?) {
+    /// A pipe whose read end becomes the child's stdin, and the task that fills the write end
+    /// (`/dev/null` for no input).
+    private static func input(_ input: CommandInput) throws -> (Int32, Task<Error?, Never>?) {
         let body: @Sendable (Int32) throws -> Void
         switch input {
-        case .none: return (nil, nil)
+        case .none:
+            let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            return (fd, nil)
         case .bytes(let bytes):
             body = { fd in try Self.writeAll(fd, bytes) }
         case .stream(let writer): body = writer

@@ -25,6 +25,7 @@ public struct ReleaseQuery: Sendable {
 
     static func read(_ connection: SSHConnection, paths: HostPaths) async -> HostReleases {
         do {
+            try await connection.open()
             let output = try await connection.run(HostReleases.script(paths), step: "list releases", timeout: 30).stdout
             return HostReleases(host: connection.host.description, parsing: output)
         } catch {

@@ -1,3 +1,4 @@
+import Foundation
 import SlipwayManifest
 
 /// One host reached over ssh through a single ControlMaster connection.
@@ -24,7 +25,7 @@ public struct SSHConnection: Sendable {
 
     /// Options shared by `ssh` and `NIX_SSHOPTS`, as separate words (no spaces inside one).
     public var options: [String] {
-        var words = ["-o", "ControlMaster=auto", "-o", "ControlPath=\(controlDirectory)/%C", "-o", "ControlPersist=60",
+        var words = ["-o", "ControlMaster=auto", "-o", "ControlPath=\(controlDirectory)/%C",
                      "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=5",
                      "-o", "ServerAliveCountMax=3"]
         if let port = host.port { words += ["-p", String(port)] }
@@ -77,6 +78,23 @@ public struct SSHConnection: Sendable {
             return "the host key is unknown or changed: check [deploy.NAME.ssh] known_hosts"
         }
         return "ssh could not reach the host: check the address and port, and that sshd runs there"
+    }
+
+    /// Starts the control master (`ssh -M -f -N`, kept 60 s after the last use) that every later
+    /// step and `nix copy` reuse. Its output goes to a log file, not to a pipe: a backgrounded
+    /// master would otherwise hold the pipe open and the caller would wait for it.
+    /// - Throws: ``DeployError/step(host:step:command:lines:hint:)`` at step `connect`.
+    public func open() async throws {
+        let log = controlDirectory + "/" + host.host.filter { $0.isLetter || $0.isNumber || $0 == "." } + "-\(host.port ?? 22).log"
+        _ = unlink(log)
+        let master = ["ssh", "-M", "-f", "-N", "-o", "ControlPersist=60", "-E", log] + options + [host.destination]
+        let wrapped = ["/bin/sh", "-c", "exec \"$@\" </dev/null >/dev/null 2>&1", "sh"] + master
+        var result = try await runner.run(wrapped, timeout: 30)
+        if !result.succeeded {
+            result.stderr = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            throw DeployError.step(host: host.description, step: "connect", command: master.joined(separator: " "),
+                                   lines: result.lastLines(), hint: Self.hint(result, lines: result.lastLines()))
+        }
     }
 
     /// Closes the control master (ignoring errors: it may already be gone).
