@@ -78,9 +78,18 @@ let package = Package(
             ]
         ),
         .target(
+            name: "SlipwayDeploy",
+            dependencies: [
+                "SlipwayCore", "SlipwayManifest", "SlipwayOCI",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
             name: "SlipwayCommands",
             dependencies: [
                 "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwaySupervisor", "SlipwayOCI", "SlipwayRegistry", "SlipwayPipeline",
+                "SlipwayDeploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -91,6 +100,7 @@ let package = Package(
         .testTarget(name: "SlipwayEnvironmentTests", dependencies: ["SlipwayEnvironment"]),
         .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor"]),
         .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI"]),
+        .testTarget(name: "SlipwayDeployTests", dependencies: ["SlipwayDeploy", "SlipwayManifest", "SlipwayOCI"]),
         .testTarget(
             name: "SlipwayPipelineTests",
             dependencies: ["SlipwayPipeline", "SlipwayManifest", .product(name: "Yams", package: "Yams")],

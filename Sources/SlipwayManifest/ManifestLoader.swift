@@ -48,6 +48,7 @@ public enum ManifestLoader {
         problems += manifest.serviceDiagnostics()
         problems += manifest.imageDiagnostics()
         problems += manifest.pipelineDiagnostics()
+        problems += manifest.deployDiagnostics()
         if !problems.isEmpty {
             throw .invalid(problems.sorted { $0.location < $1.location })
         }
