@@ -47,9 +47,13 @@ struct DeployProject {
         self.port = port
     }
 
-    /// The environment every slipway call of this project gets (its own Nix/layer cache).
+    /// One layer/evaluation cache for every deploy test's project (content-addressed, so shared
+    /// safely): later projects build their images in a fraction of the first one's time.
+    static let cache = NSTemporaryDirectory() + "slipway-deploy-test-cache"
+
+    /// The environment every slipway call of this project gets.
     func environment(secret: String = "not-a-real-secret") -> [String: String?] {
-        ["XDG_CACHE_HOME": dir + "/.cache-test", Self.secretVariable: secret]
+        ["XDG_CACHE_HOME": Self.cache, Self.secretVariable: secret]
     }
 
     /// Writes the manifest (and `site/`) for `release`.

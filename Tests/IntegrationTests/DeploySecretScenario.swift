@@ -23,6 +23,7 @@ extension DeployScenarios {
                 "the app got DEPLOY_SECRET (its SHA-256 served: '\(digest)')")
         for (n, output) in outputs.enumerated() { #expect(!output.contains(secret), "output \(n) shows the secret") }
         #expect(try filesContaining(secret, under: project.dir).isEmpty, "project files hold the secret")
+        #expect(try filesContaining(secret, under: DeployProject.cache).isEmpty, "slipway's cache holds the secret")
         try expectNotOnHost(secret, host, project)
     }
 
