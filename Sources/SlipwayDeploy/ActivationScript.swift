@@ -41,7 +41,7 @@ public struct ActivationScript: Sendable {
             ("CONFIRM", String(Int(spec.confirmDelay.rounded(.up)))),
             ("HEALTH_TIMEOUT", String(Int(spec.health.timeout.rounded(.up)))),
             ("ACTIVATION_UNIT", paths.activationUnit), ("DEADMAN_UNIT", paths.deadmanUnit),
-            ("UNIT_DIR", paths.unitDirectory),
+            ("UNIT_DIR", paths.unitDirectory), ("CHECK", checkDescription),
         ]
         switch release.content {
         case .images(let images):
@@ -54,6 +54,14 @@ public struct ActivationScript: Sendable {
         // NixOS keeps nix-env and friends outside systemd's default PATH.
         let path = "PATH=\"$PATH:/run/current-system/sw/bin:/nix/var/nix/profiles/default/bin\"; export PATH"
         return ([path] + values.map { "\($0.0)=\(ShellQuote.word($0.1))" }).joined(separator: "\n")
+    }
+
+    var checkDescription: String {
+        switch spec.health.check {
+        case .http(let url): "GET \(url)"
+        case .command(let argv): argv.joined(separator: " ")
+        case nil: "none"
+        }
     }
 
     /// `identity`: exit 0 when the running thing is this release (image id / release env).

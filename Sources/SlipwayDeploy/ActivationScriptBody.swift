@@ -17,7 +17,7 @@ enum ActivationScriptBody {
     journal() {
         for u in $UNITS; do
             say "last log lines of $u:"
-            journalctl -u "$u" -n 15 --no-pager -o cat 2>/dev/null | sed 's/^/  | /'
+            journalctl -u "$u" --since "@${start:-0}" -n 15 --no-pager -o cat 2>/dev/null | sed 's/^/  | /'
         done
     }
     """#
@@ -60,8 +60,9 @@ enum ActivationScriptBody {
         for u in $UNITS; do systemctl restart "$u" || { say "systemctl restart $u failed"; return 1; }; done
     }
     healthy_once() {
-        for u in $UNITS; do systemctl is-active --quiet "$u" || return 1; done
-        identity && check
+        for u in $UNITS; do systemctl is-active --quiet "$u" || { why="unit $u is not active"; return 1; }; done
+        identity || { why="identity: what runs is not release $ID"; return 1; }
+        check || { why="health check failed: $CHECK"; return 1; }
     }
     wait_healthy() {
         deadline=$(( $(now) + HEALTH_TIMEOUT ))
@@ -74,9 +75,11 @@ enum ActivationScriptBody {
             sleep 0.2
         done
     }
-    prune() {
+    record_order() {
         grep -vxF "$DIR" "$BASE/order" 2>/dev/null > "$BASE/order.new"; printf '%s\n' "$DIR" >> "$BASE/order.new"
         mv -f "$BASE/order.new" "$BASE/order"
+    }
+    prune() {
         keepers=$(tail -n "$KEEP" "$BASE/order"); prev=$(readlink "$BASE/previous" 2>/dev/null); prev=${prev#releases/}
         for d in $(cat "$BASE/order"); do
             case " $(echo $keepers) $prev " in *" $d "*) continue ;; esac
@@ -114,7 +117,8 @@ enum ActivationScriptBody {
         present || exit 5
         start=$(now); prior=$(readlink "$BASE/current" 2>/dev/null); prior=${prior#releases/}
         [ "$prior" = "$DIR" ] && prior=$(readlink "$BASE/previous" 2>/dev/null) && prior=${prior#releases/}
-        mark "$DIR" activating
+        mark "$DIR" activating; record_order
+        was_previous=$(readlink "$BASE/previous" 2>/dev/null)
         [ -n "$prior" ] && arm_deadman "$prior"
         say "switching to $ID"
         if switch_to && wait_healthy; then
@@ -124,10 +128,11 @@ enum ActivationScriptBody {
             say "healthy after $(( $(now) - start )) s: $ID"
             echo "slipway-result: healthy"; exit 0
         fi
-        say "release $ID did not become healthy within $HEALTH_TIMEOUT s (units, identity $ID, health check)"
+        say "release $ID did not become healthy within $HEALTH_TIMEOUT s: ${why:-a step of the switch failed}"
         journal
         mark "$DIR" failed
         if go_back "$prior"; then
+            if [ -n "$was_previous" ]; then link previous "${was_previous#releases/}"; else rm -f "$BASE/previous"; fi
             disarm_deadman; say "previous release $prior serves again"; echo "slipway-result: rolled-back"; exit 3
         fi
         disarm_deadman; echo "slipway-result: rollback-failed"; exit 4

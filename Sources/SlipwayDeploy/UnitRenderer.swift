@@ -43,7 +43,7 @@ public struct UnitRenderer: Sendable {
         if spec.runtime == .podman {
             run.insert(contentsOf: ["--replace", "--cgroups=no-conmon", "--sdnotify=conmon", "-d",
                                     "--cidfile=%t/%n.ctr-id"], at: 2)
-            service = ["Type=notify", "NotifyAccess=all", "Environment=PODMAN_SYSTEMD_UNIT=%n",
+            service = ["Type=notify", "NotifyAccess=all", "SuccessExitStatus=143", "Environment=PODMAN_SYSTEMD_UNIT=%n",
                        "ExecStartPre=-/bin/rm -f %t/%n.ctr-id"]
             service.append("ExecStart=" + SystemdQuote.command(run + [image.id.hex]))
             service.append("ExecStop=" + SystemdQuote.command([runtimePath, "stop", "--ignore", "-t", "5", "--cidfile=%t/%n.ctr-id"]))
