@@ -36,7 +36,8 @@ struct DeployProject {
     /// The app's HTTP port on the host (127.0.0.1:port).
     let port: Int
     var keep = 5
-    var confirm = 30
+    /// The dead-man delay: slipway requires more than its start timeout (30 s) + the health timeout (8 s).
+    var confirm = 45
     /// The environment variable the secret `DEPLOY_SECRET` is read from at deploy time.
     static let secretVariable = "SLIPWAY_TEST_DEPLOY_SECRET"
 

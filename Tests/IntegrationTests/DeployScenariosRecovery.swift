@@ -9,8 +9,7 @@ extension DeployScenarios {
     func killedDeployerStillEndsHealthy() throws {
         let host = try target(5)
         defer { host.stop() }
-        var project = try project([host])
-        project.confirm = 20
+        let project = try project([host])
         try deploy(project, .init(content: "before the kill"))
         try project.write(.init(content: "slow release", behaviour: .slow(seconds: 3)))
         let deployer = try startSlipway(["deploy", "web"], in: project.dir)
