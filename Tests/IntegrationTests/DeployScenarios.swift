@@ -6,11 +6,12 @@ import Testing
 /// boots its own target (about 3 s), so no scenario sees another's releases.
 struct DeployScenarios {
     let mode: DeployProject.Mode
-    /// The target's address is `127.0.0.<base + n>` for scenario n.
+    /// The target's address is `<deployTargetNetwork>.<base + n>` for scenario n.
     let base: Int
 
     func target(_ n: Int) throws -> DeployTarget {
-        try DeployTarget.boot("\(mode.rawValue)-\(n)", address: "127.0.0.\(base + n)", privileged: mode == .image)
+        try DeployTarget.boot("\(mode.rawValue)-\(n)", address: "\(deployTargetNetwork).\(base + n)",
+                              privileged: mode == .image)
     }
 
     /// A fresh project deploying to `targets`.
