@@ -13,19 +13,40 @@ struct Activation: Sendable {
             "systemd-run", "--wait", "--pipe", "--collect", "--quiet", "--service-type=exec",
             "--unit=\(paths.activationUnit)", "--property=TimeoutStopSec=30",
             "/bin/sh", paths.release(directory) + "/activate.sh", mode,
-        ]) + " </dev/null"
+        ]) + " </dev/null; echo \"slipway-exit: $?\""
         let host = connection.host.description
         let progress = context.progress
         let buffer = LineBuffer()
-        let result = try await connection.attempt(script, timeout: timeout) { chunk in
+        var result = try await connection.attempt(script, timeout: timeout) { chunk in
             for line in buffer.append(chunk) where line.hasPrefix("slipway: ") {
                 progress("\(host): " + line.dropFirst("slipway: ".count))
             }
         }
-        if result.status == 255 || result.timedOut {
-            throw connection.failure(result, step: "activate", script: script)
+        guard let marker = result.stdout.split(separator: "\n").last(where: { $0.hasPrefix("slipway-exit: ") }),
+              let status = Int32(marker.dropFirst("slipway-exit: ".count)) else {
+            progress("\(host): lost the connection during the activation; it goes on on the host, waiting for its end")
+            return try await recover(directory: directory, lost: result, timeout: timeout)
         }
+        result.status = status
         return result
+    }
+
+    /// After the connection dropped: reconnect, wait for the activation unit to end, read the
+    /// release's outcome (`good` → 0, `failed`/`rolled_back` → 3, else 4).
+    func recover(directory: String, lost: CommandResult, timeout: Double) async throws -> CommandResult {
+        try await connection.open()
+        let outcome = paths.release(directory) + "/outcome"
+        let script = "i=0; while systemctl is-active --quiet \(paths.activationUnit).service && [ $i -lt \(Int(timeout)) ]; "
+            + "do sleep 1; i=$((i+1)); done; cat \(outcome) 2>/dev/null; cat \(paths.release(directory))/activation.log"
+        let result = try await connection.run(script, step: "activate (reconnected)", timeout: timeout + 30)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let status: Int32 = switch lines.first {
+        case "good": 0
+        case "failed", "rolled_back": 3
+        default: 4
+        }
+        return CommandResult(status: status, stdout: lines.dropFirst().map { "slipway: " + $0 }.joined(separator: "\n"),
+                             stderr: lost.stderr)
     }
 
     /// Exit 0 → deployed; 3 → rolled back; 4 → broken; others → failed before the switch.

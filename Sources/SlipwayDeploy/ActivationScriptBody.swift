@@ -17,7 +17,8 @@ enum ActivationScriptBody {
     journal() {
         for u in $UNITS; do
             say "last log lines of $u:"
-            journalctl -u "$u" --since "@${start:-0}" -n 15 --no-pager -o cat 2>/dev/null | sed 's/^/  | /'
+            journalctl -u "$u" --since "@${start:-0}" -n 15 --no-pager -o cat 2>/dev/null \
+                | while IFS= read -r line; do say "  | $line"; done
         done
     }
     """#
@@ -52,12 +53,12 @@ enum ActivationScriptBody {
             "$RT" network exists "$NETWORK" >/dev/null 2>&1 || "$RT" network inspect "$NETWORK" >/dev/null 2>&1 \
                 || "$RT" network create "$NETWORK" >/dev/null || return 1
         fi
-        link current "$DIR" || return 1
+        link current "$DIR" || { why="switching $BASE/current failed"; return 1; }
         if [ -n "$old" ] && [ "$old" != "$DIR" ]; then link previous "$old"; fi
-        install_units || return 1
+        install_units || { why="installing the units failed"; return 1; }
         for u in $UNITS; do systemctl enable "$u" >/dev/null 2>&1; done
         systemctl reset-failed $UNITS 2>/dev/null
-        for u in $UNITS; do systemctl restart "$u" || { say "systemctl restart $u failed"; return 1; }; done
+        for u in $UNITS; do systemctl restart "$u" || { why="systemctl restart $u failed"; return 1; }; done
     }
     healthy_once() {
         for u in $UNITS; do systemctl is-active --quiet "$u" || { why="unit $u is not active"; return 1; }; done
