@@ -54,12 +54,21 @@ struct Activation: Sendable {
             stderr: lost.stderr)
     }
 
-    /// Exit 0 → deployed; 3 → rolled back; 4 → broken; others → failed before the switch.
+    static func hint(_ status: Int32?) -> String? {
+        switch status {
+        case 75: "another deploy or rollback of this target is running"
+        case 6: "this was the first release on the host: there is nothing to go back to, so its units are stopped"
+        case 5: "the release is not complete on the host; deploy again"
+        default: nil
+        }
+    }
+
+    /// Exit 0 → deployed; 3 → rolled back; 4 → broken; others (5, 6, 75) → failed.
     static func outcome(_ result: CommandResult, host: String, release: String, seconds: Double) throws
         -> DeployOutcome.Host
     {
         let lines = result.stdout.split(separator: "\n").map(String.init)
-            .filter { !$0.hasPrefix("slipway-result:") }.map {
+            .filter { !$0.hasPrefix("slipway-result:") && !$0.hasPrefix("slipway-exit:") }.map {
                 $0.hasPrefix("slipway: ") ? String($0.dropFirst(9)) : $0
             }
         switch result.status {
@@ -75,8 +84,8 @@ struct Activation: Sendable {
         default:
             throw DeployError.step(
                 host: host, step: "activate", command: "activate.sh (systemd-run)",
-                lines: Array((lines + result.lastLines()).suffix(15)),
-                hint: result.status == 75 ? "another deploy or rollback of this target is running" : nil)
+                lines: Array(lines.suffix(25)),
+                hint: hint(result.status))
         }
     }
 }

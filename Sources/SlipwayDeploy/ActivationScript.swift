@@ -8,7 +8,8 @@ import SlipwayManifest
 /// `restore` (called by another release's failed activation, lock already held),
 /// `deadman NEWDIR` (the dead-man timer: the activation of NEWDIR never confirmed).
 /// Exit status: 0 healthy; 3 failed and the previous release serves again; 4 failed and the
-/// previous release did not come back; 5 the release is incomplete (nothing changed);
+/// previous release did not come back; 5 the release is incomplete (nothing changed); 6 failed
+/// and there was no previous release (its units are stopped);
 /// 75 another activation holds the lock. Protocol: field notes §3.3.
 public struct ActivationScript: Sendable {
     public let spec: DeploySpec

@@ -21,7 +21,7 @@ enum ActivationScriptBody {
             for u in $UNITS; do
                 say "last log lines of $u:"
                 journalctl -u "$u" --since "@${start:-0}" -n 15 --no-pager -o cat 2>/dev/null \
-                    | while IFS= read -r line; do say "  | $line"; done
+                    | while IFS= read -r line; do [ -n "$line" ] && say "    $line"; done
             done
         }
         """#
@@ -118,7 +118,7 @@ enum ActivationScriptBody {
         go_back() {
             if [ -z "$1" ] || [ ! -f "$BASE/releases/$1/activate.sh" ]; then
                 say "no previous release to go back to; stopping $UNITS"
-                systemctl stop $UNITS 2>/dev/null; rm -f "$BASE/current"; return 1
+                systemctl stop $UNITS 2>/dev/null; rm -f "$BASE/current"; return 2
             fi
             say "switching back to release $1"
             SLIPWAY_LOCKED=1 /bin/sh "$BASE/releases/$1/activate.sh" restore
@@ -145,7 +145,9 @@ enum ActivationScriptBody {
             say "release $ID did not become healthy within $HEALTH_TIMEOUT s: ${why:-a step of the switch failed}"
             journal
             mark "$DIR" failed
-            if go_back "$prior"; then
+            go_back "$prior"; back=$?
+        if [ "$back" = 2 ]; then disarm_deadman; echo "slipway-result: stopped"; exit 6; fi
+        if [ "$back" = 0 ]; then
                 if [ -n "$was_previous" ]; then link previous "${was_previous#releases/}"
                 else rm -f "$BASE/previous"; fi
                 disarm_deadman; say "previous release $prior serves again"; echo "slipway-result: rolled-back"; exit 3
