@@ -69,6 +69,16 @@ public struct ActivationScript: Sendable {
         }
     }
 
+    /// The TCP port of an `http://host[:port]/…` URL (80 when none is given).
+    static func port(of url: String) -> Int {
+        let rest = url.dropFirst("http://".count)
+        let authority = rest.prefix { $0 != "/" && $0 != "?" }
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return Int(authority[authority.index(after: close)...].dropFirst()) ?? 80
+        }
+        return authority.split(separator: ":").last.flatMap { Int($0) } ?? 80
+    }
+
     /// `identity`: exit 0 when the running thing is this release (image id / release env).
     func identityFunction() -> String {
         switch release.content {
@@ -105,7 +115,24 @@ public struct ActivationScript: Sendable {
                     hdr="$BASE/.health-headers"
                     curl -fsS -o /dev/null -D "$hdr" --max-time 5 \(ShellQuote.word(url)) 2>/dev/null || return 1
                     answered=$(tr -d '\\r' < "$hdr" | sed -n 's/^[Xx]-[Ss]lipway-[Rr]elease: *//p' | tail -n 1)
-                    [ -z "$answered" ] || [ "$answered" = "$ID" ]
+                    [ -z "$answered" ] || [ "$answered" = "$ID" ] || return 1
+                    owner_ok
+                }
+                # Whatever listens on the health port must belong to this release's units or containers:
+                # a 200 from another process is not this release answering.
+                owner_ok() {
+                    pids=$(ss -Hltnp "sport = :\(Self.port(of: url))" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
+                    [ -n "$pids" ] || return 0
+                    owners="$UNITS"
+                    if [ "$MODE" = image ]; then
+                        for c in $CONTAINERS; do owners="$owners $("$RT" inspect --format '{{.Id}}' "$c" 2>/dev/null)"; done
+                    fi
+                    for p in $pids; do
+                        cg=$(cat "/proc/$p/cgroup" 2>/dev/null) || return 1
+                        mine=1
+                        for o in $owners; do case "$cg" in *"$o"*) mine=0 ;; esac; done
+                        [ "$mine" = 0 ] || { why="port \(Self.port(of: url)) is served by pid $p, not by release $ID"; return 1; }
+                    done
                 }
                 """
         case .command(let argv):

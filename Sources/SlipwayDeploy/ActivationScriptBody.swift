@@ -72,7 +72,7 @@ enum ActivationScriptBody {
         healthy_once() {
             for u in $UNITS; do systemctl is-active --quiet "$u" || { why="unit $u is not active"; return 1; }; done
             identity || { why="identity: what runs is not release $ID"; return 1; }
-            check || { why="health check failed: $CHECK"; return 1; }
+            why="health check failed: $CHECK"; check || return 1
         }
         wait_healthy() {
             deadline=$(( $(now) + HEALTH_TIMEOUT ))
