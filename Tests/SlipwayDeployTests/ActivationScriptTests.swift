@@ -1,5 +1,5 @@
 import Foundation
-import SlipwayDeploy
+@testable import SlipwayDeploy
 import SlipwayManifest
 import Testing
 
@@ -21,7 +21,7 @@ struct ActivationScriptTests {
         let steps = [
             "lock 0", "present || exit 5", "mark \"$DIR\" activating", "arm_deadman \"$prior\"",
             "if switch_to && wait_healthy; then", "disarm_deadman; mark \"$DIR\" good", "prune",
-            "journal", "mark \"$DIR\" failed", "if go_back \"$prior\"; then",
+            "journal", "mark \"$DIR\" failed", "go_back \"$prior\"; back=$?",
         ]
         var position = text.startIndex
         for step in steps {
@@ -36,8 +36,17 @@ struct ActivationScriptTests {
             text.contains("\"$RT\" inspect --format '{{.Image}}' \"$c\""),
             "identity: the container runs the release's image")
         #expect(text.contains("X-Slipway-Release") || text.contains("[Xx]-[Ss]lipway-[Rr]elease"))
+        #expect(text.contains("ss -Hltnp \"sport = :8080\""), "the health port's listener must be the release's")
         // stop 10 + start 30 + health 60 + 10
         #expect(text.contains("CONFIRM=110\n"))
+    }
+
+    @Test(arguments: [
+        ("http://127.0.0.1:8080/health", 8080), ("http://localhost/up", 80), ("http://[::1]:9000/x", 9000),
+        ("http://h:81", 81),
+    ])
+    func healthPort(url: String, port: Int) {
+        #expect(ActivationScript.port(of: url) == port)
     }
 
     @Test func closureScriptSetsTheProfileAndChecksTheReleaseEnv() throws {
