@@ -95,11 +95,17 @@ public struct ActivationScript: Sendable {
                 """
         case .closure:
             return """
+                # The main process carries this release's SLIPWAY_RELEASE; a program that rewrites its
+                # environment (setproctitle, as redis does) is accepted when it was started after the
+                # switch (a new main pid) from the profile that points at this release.
                 identity() {
                     for u in $UNITS; do
                         pid=$(systemctl show -p MainPID --value "$u" 2>/dev/null)
                         [ -n "$pid" ] && [ "$pid" != 0 ] || return 1
-                        tr '\\0' '\\n' < "/proc/$pid/environ" 2>/dev/null | grep -qxF "SLIPWAY_RELEASE=$ID" || return 1
+                        seen=$(tr '\\0' '\\n' < "/proc/$pid/environ" 2>/dev/null | sed -n 's/^SLIPWAY_RELEASE=//p')
+                        if [ -n "$seen" ]; then [ "$seen" = "$ID" ] || return 1; continue; fi
+                        [ "$(readlink -f "$PROFILE")" = "$STORE" ] || return 1
+                        case " $old_pids " in *" $pid "*) return 1 ;; esac
                     done
                 }
                 """

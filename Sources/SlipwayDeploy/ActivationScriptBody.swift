@@ -67,6 +67,7 @@ enum ActivationScriptBody {
             install_units || { why="installing the units failed"; return 1; }
             for u in $UNITS; do systemctl enable "$u" >/dev/null 2>&1; done
             systemctl reset-failed $UNITS 2>/dev/null
+        old_pids=$(for u in $UNITS; do systemctl show -p MainPID --value "$u" 2>/dev/null; done | tr '\n' ' ')
             for u in $UNITS; do systemctl restart "$u" || { why="systemctl restart $u failed"; return 1; }; done
         }
         healthy_once() {
@@ -118,7 +119,9 @@ enum ActivationScriptBody {
         go_back() {
             if [ -z "$1" ] || [ ! -f "$BASE/releases/$1/activate.sh" ]; then
                 say "no previous release to go back to; stopping $UNITS"
-                systemctl stop $UNITS 2>/dev/null; rm -f "$BASE/current"; return 2
+                systemctl stop $UNITS 2>/dev/null
+            for u in $UNITS; do systemctl disable "$u" >/dev/null 2>&1; rm -f "$UNIT_DIR/$u"; done
+            rm -f "$BASE/current" "$BASE/units"; systemctl daemon-reload; return 2
             fi
             say "switching back to release $1"
             SLIPWAY_LOCKED=1 /bin/sh "$BASE/releases/$1/activate.sh" restore

@@ -3,7 +3,7 @@ import SlipwayCore
 /// Reads `[deploy.NAME]` tables into ``DeploySpec`` values, collecting diagnostics.
 struct DeployDecoder: DiagnosticCollector {
     static let keys = [
-        "profile", "hosts", "mode", "runtime", "network", "images", "image", "service", "keep", "health", "env",
+        "profile", "hosts", "mode", "runtime", "network", "images", "image", "service", "port", "keep", "health", "env",
         "secrets", "ssh", "sudo",
     ]
     static let imageKeys = ["ports", "volumes", "env"]
@@ -36,6 +36,10 @@ struct DeployDecoder: DiagnosticCollector {
         case "images": spec.images = strings(value) ?? []
         case "image": spec.imageSettings = imageSettings(value)
         case "service": spec.service = nonEmpty(value, what: "service")
+        case "port":
+            if let n = integer(value) {
+                if (1...65535).contains(n) { spec.port = n } else { invalid(value, "a port is between 1 and 65535") }
+            }
         case "keep":
             if let n = integer(value) {
                 if n < 1 { invalid(value, "keep at least 1 release (the current one)") } else { spec.keep = n }
@@ -56,8 +60,8 @@ struct DeployDecoder: DiagnosticCollector {
         switch spec.mode {
         case .image:
             if spec.images.isEmpty { invalidKey(node, "mode \"image\" needs 'images', the [images] keys to run") }
-            if given.contains("service") {
-                invalidKey(node, "'service' is for mode \"closure\"; image mode runs 'images'")
+            if given.contains("service") || given.contains("port") {
+                invalidKey(node, "'service' and 'port' are for mode \"closure\"; image mode runs 'images'")
             }
             for name in spec.imageSettings.keys where !spec.images.contains(name) {
                 invalidKey(node, "[\(node.dottedPath).image.\(name)] names an image not in 'images'")

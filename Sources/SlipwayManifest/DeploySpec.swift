@@ -93,6 +93,8 @@ public struct DeploySpec: Sendable, Hashable {
     public var imageSettings: [String: ImageSettings] = [:]
     /// A `[services]` key of the profile (closure mode).
     public var service: String?
+    /// Closure mode: the service's `PORT` on the host, instead of its own `port`.
+    public var port: Int?
     /// Releases kept per host (the current one included).
     public var keep = 5
     public var health = Health()

@@ -45,7 +45,7 @@ struct ProjectReleaseSource: ReleaseSource {
                 "[deploy.\(spec.name)] service '\(spec.service ?? "")' is not an enabled service "
                     + "of profile '\(spec.profile)' (services: \(services.map(\.name).joined(separator: ", ")))")
         }
-        let script = RunScript(target: spec.name, service: service, environment: environment).render()
+        let script = RunScript(target: spec.name, service: service, environment: environment, port: spec.port).render()
         let paths = environment.build.packages.flatMap(\.storePaths)
         let storePath = try await RunScript.addToStore(script, name: "slipway-\(spec.name)", references: paths)
         return ReleaseClosure(storePath: storePath, user: service.user)

@@ -12,6 +12,8 @@ struct RunScript {
     let target: String
     let service: ServiceSpec
     let environment: CachedEnvironment
+    /// `[deploy.NAME] port`, which wins over the service's own port.
+    var port: Int?
 
     func render() -> String {
         let state = HostPaths(target: target).stateDirectory
@@ -25,15 +27,20 @@ struct RunScript {
             ("SLIPWAY_ROOT", state), ("SLIPWAY_PROFILE", environment.profile),
             ("SLIPWAY_STATE", state), ("STATE_DIR", state),
         ]
-        if case .fixed(let port) = service.port { fixed.append(("PORT", String(port))) }
-        for (name, port) in environment.ports.sorted(by: { $0.key < $1.key }) {
-            fixed.append((ServiceSpec.portVariable(name), String(port)))
+        var ports = environment.ports
+        if case .fixed(let fixedPort) = service.port { ports[service.name] = fixedPort }
+        if let port { ports[service.name] = port }
+        if let own = ports[service.name] { fixed.append(("PORT", String(own))) }
+        for (name, number) in ports.sorted(by: { $0.key < $1.key }) {
+            fixed.append((ServiceSpec.portVariable(name), String(number)))
         }
         for (name, value) in fixed { lines.append("\(name)=\(ShellQuote.word(value)); export \(name)") }
         for entry in environment.env {
             lines.append("\(entry.name)=\(Self.expanding(entry.value)); export \(entry.name)")
         }
         for entry in service.env { lines.append("\(entry.name)=\(Self.expanding(entry.value)); export \(entry.name)") }
+        // The service's `setup` runs before every start, as the dev supervisor runs it.
+        if let setup = service.setup { lines.append("/bin/sh -c " + ShellQuote.word(setup) + " || exit $?") }
         lines.append("exec /bin/sh -c " + ShellQuote.word(service.command))
         return lines.joined(separator: "\n") + "\n"
     }
