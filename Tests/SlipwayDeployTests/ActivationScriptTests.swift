@@ -54,7 +54,8 @@ struct ActivationScriptTests {
         #expect(try Fixtures.shellSyntaxErrors(text) == "")
         #expect(text.contains("nix-env -p \"$PROFILE\" --set \"$STORE\""))
         #expect(text.contains("--delete-generations \"+$KEEP\""))
-        #expect(text.contains("grep -qxF \"SLIPWAY_RELEASE=$ID\""))
+        #expect(text.contains("sed -n 's/^SLIPWAY_RELEASE=//p'"), "identity: the main process's SLIPWAY_RELEASE")
+        #expect(text.contains("[ \"$(readlink -f \"$PROFILE\")\" = \"$STORE\" ]"))
         #expect(text.contains("timeout 10 /bin/check 'it'\\''s'"), "health cmd in exec form, each word quoted")
         #expect(text.contains("STORE=\(Fixtures.storePath)\n"))
     }

@@ -81,11 +81,13 @@ struct DeployManifestTests {
                 hosts = ["root@h"]
                 mode = "closure"
                 service = "web"
+                port = 5432
                 [deploy.api.health]
                 cmd = ["/bin/check", "--fast"]
                 """
             ).first)
         #expect(spec.mode == .closure && spec.service == "web" && spec.keep == 5)
+        #expect(spec.port == 5432)
         #expect(spec.health.check == .command(["/bin/check", "--fast"]))
         // stop 10 + start 30 + health 60 + 10 margin
         #expect(spec.confirmDelay == 110)
@@ -124,6 +126,11 @@ struct DeployManifestTests {
         (
             "[deploy.w]\nhosts = [\"h\"]\nmode = \"closure\"",
             "1:9: invalid value for 'deploy.w': mode \"closure\" needs 'service', a [services] key of the profile"
+        ),
+        (
+            "[deploy.w]\nhosts = [\"h\"]\nimages = [\"app\"]\nport = 80",
+            "1:9: invalid value for 'deploy.w': 'service' and 'port' are for mode \"closure\"; "
+                + "image mode runs 'images'"
         ),
         (
             "[deploy.w]\nhosts = [\"h\"]\nimages = [\"app\"]\nkeep = 0",
