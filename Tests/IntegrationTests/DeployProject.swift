@@ -13,7 +13,8 @@ struct DeployProject {
 
     /// What the release's app does when started.
     enum Behaviour {
-        /// Serves `content` at `/`, `ok` at `/health`, the secret's SHA-256 at `/secret.sha`.
+        /// Serves `content` at `/`, `ok` at `/health`, the secret's SHA-256 at `/secret.sha`, and
+        /// `$SLIPWAY_RELEASE` at `/release`.
         case good
         /// Sleeps `seconds` first, then serves like `.good`.
         case slow(seconds: Int)
@@ -90,6 +91,7 @@ struct DeployProject {
         lines.append("echo '\(release.content)' > $d/index.html")
         if case .neverHealthy = release.behaviour {} else { lines.append("echo ok > $d/health") }
         lines.append("printf %s \"$DEPLOY_SECRET\" | \(bb) sha256sum | \(bb) cut -c1-64 > $d/secret.sha")
+        lines.append("echo \"$SLIPWAY_RELEASE\" > $d/release")
         // In a container the app listens on every address of its own network (the port is published on
         // 127.0.0.1); a closure's app runs on the host itself.
         lines.append("exec \(bb) httpd -f -p \(mode == .image ? "" : "127.0.0.1:")\(port) -h $d")

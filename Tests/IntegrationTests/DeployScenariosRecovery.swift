@@ -12,7 +12,7 @@ extension DeployScenarios {
         let project = try project([host])
         try deploy(project, .init(content: "before the kill"))
         try project.write(.init(content: "slow release", behaviour: .slow(seconds: 3)))
-        let deployer = try startSlipway(["deploy", "web"], in: project.dir)
+        let deployer = try startSlipway(["deploy", "web"], in: project.dir, environment: project.environment())
         let activating = try eventually(within: 120) { try activationRunning(host) || !deployer.isRunning }
         #expect(activating && deployer.isRunning, "never saw the activation unit slipway-activate-web running")
         for child in childProcesses(of: deployer.processIdentifier) { kill(child, SIGKILL) }

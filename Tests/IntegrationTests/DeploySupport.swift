@@ -32,6 +32,16 @@ struct DeployTargetError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
+/// The first three octets of the test targets' addresses: `127.0.0` for the default state folder,
+/// another `127.0.N` for any other `SLIPWAY_TARGET_DIR`, so two test runs with their own folders
+/// on one machine do not take each other's addresses. Suites use `.100` and above; keep hand-made
+/// targets below.
+let deployTargetNetwork: String = {
+    guard let dir = ProcessInfo.processInfo.environment["SLIPWAY_TARGET_DIR"],
+          dir != "/var/lib/slipway-test/targets" else { return "127.0.0" }
+    return "127.0.\(1 + dir.utf8.reduce(0) { ($0 * 31 + Int($1)) % 250 })"
+}()
+
 /// One booted target host: a podman container with systemd as PID 1 and sshd on `address:port`,
 /// in the machine's network namespace (so its `127.0.0.1:PORT` is the test's too).
 struct DeployTarget {
@@ -120,11 +130,14 @@ func releasesJSON(_ dir: String) throws -> [[String: Any]] {
 }
 
 /// Starts `slipway ARGUMENTS` in `directory` without waiting (for killing it mid-activation).
-func startSlipway(_ arguments: [String], in directory: String) throws -> Process {
+func startSlipway(_ arguments: [String], in directory: String, environment: [String: String?]) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: slipwayBinary)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    var env = ProcessInfo.processInfo.environment
+    for (name, value) in environment { env[name] = value }
+    process.environment = env
     process.standardInput = FileHandle.nullDevice
     process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
     process.standardError = FileHandle(forWritingAtPath: "/dev/null")

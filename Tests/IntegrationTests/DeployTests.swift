@@ -33,7 +33,7 @@ struct DeployTests {
 
     @Test(arguments: [DeployProject.Mode.image, .closure], Scenario.allCases)
     func scenario(mode: DeployProject.Mode, scenario: Scenario) throws {
-        try scenario.run(DeployScenarios(mode: mode, base: mode == .image ? 20 : 40))
+        try scenario.run(DeployScenarios(mode: mode, base: mode == .image ? 120 : 140))
     }
 }
 
@@ -42,8 +42,9 @@ struct DeployTests {
 struct DeployTargetTests {
     @Test(arguments: [false, true])
     func bootsWithSystemdSshNixAndNestedPodman(privileged: Bool) throws {
-        let host = try DeployTarget.boot(privileged ? "check-privileged" : "check",
-                                         address: privileged ? "127.0.0.61" : "127.0.0.60", privileged: privileged)
+        let address = "\(deployTargetNetwork).\(privileged ? 161 : 160)"
+        let host = try DeployTarget.boot(privileged ? "check-privileged" : "check", address: address,
+                                         privileged: privileged)
         defer { host.stop() }
         #expect(try host.output("systemctl is-system-running") == "running")
         #expect(try host.output("cat /proc/1/comm") == "systemd")
