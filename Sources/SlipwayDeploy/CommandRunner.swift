@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a local program (`ssh`, `nix`) is given on its standard input.
 public enum CommandInput: Sendable {
     case none
@@ -29,7 +31,8 @@ public struct CommandResult: Sendable, Hashable {
     /// The last `count` non-empty lines of stderr (else stdout), for error messages.
     public func lastLines(_ count: Int = 12) -> [String] {
         let text = stderr.contains(where: { !$0.isWhitespace }) ? stderr : stdout
-        return Array(text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }.suffix(count))
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        return Array(lines.filter { !$0.isEmpty }.suffix(count))
     }
 }
 
@@ -43,13 +46,17 @@ public protocol CommandRunner: Sendable {
     ///   - timeout: seconds; the program is killed after it and the result says `timedOut`.
     ///   - onOutput: called with each chunk of stdout as it arrives (activation progress), if given.
     /// - Throws: when the program cannot be started.
-    func run(_ argv: [String], environment: [String: String], input: CommandInput, timeout: Double,
-             onOutput: (@Sendable (String) -> Void)?) async throws -> CommandResult
+    func run(
+        _ argv: [String], environment: [String: String], input: CommandInput, timeout: Double,
+        onOutput: (@Sendable (String) -> Void)?
+    ) async throws -> CommandResult
 }
 
 extension CommandRunner {
-    public func run(_ argv: [String], environment: [String: String] = [:], input: CommandInput = .none,
-                    timeout: Double) async throws -> CommandResult {
+    public func run(
+        _ argv: [String], environment: [String: String] = [:], input: CommandInput = .none,
+        timeout: Double
+    ) async throws -> CommandResult {
         try await run(argv, environment: environment, input: input, timeout: timeout, onOutput: nil)
     }
 }

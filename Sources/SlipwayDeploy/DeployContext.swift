@@ -14,9 +14,11 @@ public struct DeployContext: Sendable {
     /// Folder of the ssh control sockets (short path).
     public var controlDirectory: String
 
-    public init(runner: any CommandRunner, progress: @escaping @Sendable (String) -> Void,
-                now: @escaping @Sendable () -> Date = { Date() }, environment: [String: String], root: String,
-                controlDirectory: String) {
+    public init(
+        runner: any CommandRunner, progress: @escaping @Sendable (String) -> Void,
+        now: @escaping @Sendable () -> Date = { Date() }, environment: [String: String], root: String,
+        controlDirectory: String
+    ) {
         self.runner = runner
         self.progress = progress
         self.now = now

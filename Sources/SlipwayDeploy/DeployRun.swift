@@ -23,7 +23,8 @@ public struct DeployRun: Sendable {
     /// - Throws: ``DeployError`` before any host is touched (secrets, release), or the
     ///   release source's errors.
     public func run() async throws -> DeployOutcome {
-        let env = spec.env.map { ($0.name, $0.value) }
+        let env =
+            spec.env.map { ($0.name, $0.value) }
             + (try await SecretResolver(environment: context.environment, root: context.root, runner: context.runner)
                 .resolve(spec.secrets))
         context.progress("\(spec.name): making the release for profile \(spec.profile)")
@@ -32,15 +33,19 @@ public struct DeployRun: Sendable {
         var outcome = DeployOutcome(target: spec.name, release: release.id)
         let targets = hosts.isEmpty ? spec.hosts : hosts
         for (index, host) in targets.enumerated() {
-            let connection = SSHConnection(host: host, settings: spec.ssh, sudo: spec.sudo,
-                                           controlDirectory: context.controlDirectory, runner: context.runner)
-            let result = await one(HostDeploy(spec: spec, release: release, env: env, connection: connection, context: context))
+            let connection = SSHConnection(
+                host: host, settings: spec.ssh, sudo: spec.sudo,
+                controlDirectory: context.controlDirectory, runner: context.runner)
+            let result = await one(
+                HostDeploy(spec: spec, release: release, env: env, connection: connection, context: context))
             await connection.close()
             outcome.hosts.append(result)
             if ![.deployed, .unchanged, .planned].contains(result.state) {
                 for rest in targets.dropFirst(index + 1) {
-                    outcome.hosts.append(.init(host: rest.description, state: .skipped, release: nil, seconds: nil,
-                                               message: "not attempted: \(host) failed"))
+                    outcome.hosts.append(
+                        .init(
+                            host: rest.description, state: .skipped, release: nil, seconds: nil,
+                            message: "not attempted: \(host) failed"))
                 }
                 break
             }

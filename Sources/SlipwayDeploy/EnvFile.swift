@@ -14,7 +14,8 @@ public enum EnvFile {
             switch format {
             case .container:
                 if value.contains("\n") || value.contains("\r") {
-                    throw DeployError.secret(name: name, reason: "a value with a newline cannot go in a container env file")
+                    throw DeployError.secret(
+                        name: name, reason: "a value with a newline cannot go in a container env file")
                 }
                 lines.append("\(name)=\(value)")
             case .systemd:

@@ -15,16 +15,19 @@ struct HostDeploy: Sendable {
         let started = context.now()
         say("connecting")
         try await connection.open()
-        let facts = HostFacts(parsing: try await connection.run(HostFacts.script(spec), step: "connect", timeout: 30).stdout)
+        let facts = HostFacts(
+            parsing: try await connection.run(HostFacts.script(spec), step: "connect", timeout: 30).stdout)
         if let (problem, hint) = facts.problem(spec, needBytes: neededBytes) {
-            throw DeployError.step(host: host, step: "check host", command: "ssh \(connection.host.destination)",
-                                   lines: [problem], hint: hint)
+            throw DeployError.step(
+                host: host, step: "check host", command: "ssh \(connection.host.destination)",
+                lines: [problem], hint: hint)
         }
         let runtimePath = facts.runtime ?? "/usr/bin/\(spec.runtime.rawValue)"
         let bundle = try ReleaseBundle(spec: spec, release: release, env: env, runtimePath: runtimePath, time: started)
         if facts.current == bundle.directory, facts.currentOutcome == "good" {
             say("already runs \(release.id); nothing to do")
-            return .init(host: host, state: .unchanged, release: release.id, seconds: elapsed(started), message: "no-op")
+            return .init(
+                host: host, state: .unchanged, release: release.id, seconds: elapsed(started), message: "no-op")
         }
         if dryRun {
             say("would transfer, switch to \(release.id) (\(bundle.directory)) and check health")
@@ -32,9 +35,10 @@ struct HostDeploy: Sendable {
         }
         try await transfer()
         say("uploading release \(bundle.directory)")
-        try await connection.run("sh -s", step: "upload release",
-                                 input: .bytes(Array(bundle.uploadScript(paths: paths, verify: facts.analyze != nil).utf8)),
-                                 timeout: 60)
+        try await connection.run(
+            "sh -s", step: "upload release",
+            input: .bytes(Array(bundle.uploadScript(paths: paths, verify: facts.analyze != nil).utf8)),
+            timeout: 60)
         return try await activate(bundle, mode: "activate", started: started)
     }
 
@@ -53,7 +57,9 @@ struct HostDeploy: Sendable {
     private func transfer() async throws {
         switch release.content {
         case .images(let images):
-            for image in images { try await ImageTransfer(connection: connection, runtime: spec.runtime.rawValue).send(image, say: say) }
+            for image in images {
+                try await ImageTransfer(connection: connection, runtime: spec.runtime.rawValue).send(image, say: say)
+            }
         case .closure(let closure):
             try await ClosureTransfer(connection: connection, runner: context.runner).send(closure, say: say)
         }

@@ -21,18 +21,19 @@ public struct HostFacts: Sendable, Hashable {
         let paths = HostPaths(target: spec.name)
         let runtime = spec.runtime.rawValue
         return """
-        test -d /run/systemd/system && echo systemd=yes
-        echo runtime=$(command -v \(runtime))
-        echo nixstore=$(command -v nix-store)
-        echo curl=$(command -v curl)
-        echo analyze=$(command -v systemd-analyze)
-        c=$(readlink \(paths.base)/current 2>/dev/null); c=${c#releases/}; echo current=$c
-        [ -n "$c" ] && echo outcome=$(cat \(paths.base)/releases/$c/outcome 2>/dev/null)
-        [ -n "$c" ] && sed -n 's/.*"configHash":"\\([0-9a-f]*\\)".*/confighash=\\1/p' \(paths.base)/releases/$c/release.json
-        [ -z "$c" ] && [ -e \(paths.unitDirectory)/\(paths.unitName(image: nil)) ] && echo foreign=yes
-        echo free=$(df -Pk /var/lib 2>/dev/null | awk 'NR==2 {print $4}')
-        true
-        """
+            test -d /run/systemd/system && echo systemd=yes
+            echo runtime=$(command -v \(runtime))
+            echo nixstore=$(command -v nix-store)
+            echo curl=$(command -v curl)
+            echo analyze=$(command -v systemd-analyze)
+            c=$(readlink \(paths.base)/current 2>/dev/null); c=${c#releases/}; echo current=$c
+            [ -n "$c" ] && echo outcome=$(cat \(paths.base)/releases/$c/outcome 2>/dev/null)
+            [ -n "$c" ] && sed -n 's/.*"configHash":"\\([0-9a-f]*\\)".*/confighash=\\1/p' \\
+                \(paths.base)/releases/$c/release.json
+            [ -z "$c" ] && [ -e \(paths.unitDirectory)/\(paths.unitName(image: nil)) ] && echo foreign=yes
+            echo free=$(df -Pk /var/lib 2>/dev/null | awk 'NR==2 {print $4}')
+            true
+            """
     }
 
     public init() {}
@@ -40,7 +41,8 @@ public struct HostFacts: Sendable, Hashable {
     public init(parsing output: String) {
         for line in output.split(separator: "\n") {
             guard let eq = line.firstIndex(of: "=") else { continue }
-            let key = line[..<eq], value = String(line[line.index(after: eq)...])
+            let key = line[..<eq]
+            let value = String(line[line.index(after: eq)...])
             let present = value.isEmpty ? nil : value
             switch key {
             case "systemd": systemd = value == "yes"
@@ -62,20 +64,30 @@ public struct HostFacts: Sendable, Hashable {
     public func problem(_ spec: DeploySpec, needBytes: Int64) -> (String, String)? {
         let paths = HostPaths(target: spec.name)
         if !systemd {
-            return ("the host does not run systemd as PID 1", "Slipway runs releases as systemd units; use a systemd host")
+            return (
+                "the host does not run systemd as PID 1", "Slipway runs releases as systemd units; use a systemd host"
+            )
         }
         if spec.mode == .image && runtime == nil {
-            return ("\(spec.runtime.rawValue) is not installed on the host", "install it, or set runtime in [deploy.\(spec.name)]")
+            return (
+                "\(spec.runtime.rawValue) is not installed on the host",
+                "install it, or set runtime in [deploy.\(spec.name)]"
+            )
         }
         if spec.mode == .closure && nixStore == nil {
             return ("nix is not installed on the host", "install Nix there (e.g. Debian's nix-bin) for closure mode")
         }
         if case .http = spec.health.check, curl == nil {
-            return ("curl is not installed on the host (the http health check runs there)", "install curl, or use health.cmd")
+            return (
+                "curl is not installed on the host (the http health check runs there)",
+                "install curl, or use health.cmd"
+            )
         }
         if foreignUnit {
-            return ("\(paths.unitName(image: nil)) exists but Slipway did not deploy it",
-                    "stop and remove that unit first (Slipway does not adopt units it did not write)")
+            return (
+                "\(paths.unitName(image: nil)) exists but Slipway did not deploy it",
+                "stop and remove that unit first (Slipway does not adopt units it did not write)"
+            )
         }
         if let freeKiB, freeKiB * 1024 < needBytes * 2 {
             return ("not enough disk space under /var/lib: \(freeKiB / 1024) MiB free", "free space on the host")

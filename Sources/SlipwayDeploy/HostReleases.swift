@@ -31,39 +31,48 @@ public struct HostReleases: Codable, Sendable {
     public static func script(_ paths: HostPaths) -> String {
         let b = paths.base
         return """
-        cd \(b)/releases 2>/dev/null || exit 0
-        list=$(cat \(b)/order 2>/dev/null)
-        for x in $(ls -1 | grep -v '\\.new$'); do case " $(echo $list) " in *" $x "*) ;; *) list="$x $list" ;; esac; done
-        for d in $list; do
-            [ -f "$d/release.json" ] || continue
-            printf 'R %s\\t%s\\t%s\\t%s\\n' "$d" "$(cat $d/outcome 2>/dev/null)" "$(cat $d/activated 2>/dev/null)" "$(cat $d/release.json)"
-        done
-        c=$(readlink \(b)/current 2>/dev/null); echo "C ${c#releases/}"
-        p=$(readlink \(b)/previous 2>/dev/null); echo "P ${p#releases/}"
-        if [ -n "$c" ]; then
-            for u in $(ls \(b)/$c/units 2>/dev/null); do
-                cmp -s "\(b)/$c/units/$u" "\(paths.unitDirectory)/$u" || echo "D $u differs from the recorded release"
-                systemctl is-active --quiet "$u" || echo "D $u is not active"
+            cd \(b)/releases 2>/dev/null || exit 0
+            list=$(cat \(b)/order 2>/dev/null)
+            for x in $(ls -1 | grep -v '\\.new$'); do
+                case " $(echo $list) " in *" $x "*) ;; *) list="$x $list" ;; esac
             done
-        fi
-        true
-        """
+            for d in $list; do
+                [ -f "$d/release.json" ] || continue
+                printf 'R %s\\t%s\\t%s\\t%s\\n' "$d" "$(cat $d/outcome 2>/dev/null)" \\
+                    "$(cat $d/activated 2>/dev/null)" "$(cat $d/release.json)"
+            done
+            c=$(readlink \(b)/current 2>/dev/null); echo "C ${c#releases/}"
+            p=$(readlink \(b)/previous 2>/dev/null); echo "P ${p#releases/}"
+            if [ -n "$c" ]; then
+                for u in $(ls \(b)/$c/units 2>/dev/null); do
+                    cmp -s "\(b)/$c/units/$u" "\(paths.unitDirectory)/$u" \\
+                        || echo "D $u differs from the recorded release"
+                    systemctl is-active --quiet "$u" || echo "D $u is not active"
+                done
+            fi
+            true
+            """
     }
 
     public init(host: String, parsing output: String) {
         self.host = host
         var entries: [Entry] = []
-        var currentDir: String?, previousDir: String?
+        var currentDir: String?
+        var previousDir: String?
         for line in output.split(separator: "\n").map(String.init) {
             if line.hasPrefix("C ") { currentDir = Self.nonEmpty(line.dropFirst(2)) }
             if line.hasPrefix("P ") { previousDir = Self.nonEmpty(line.dropFirst(2)) }
             if line.hasPrefix("D ") { drift.append(String(line.dropFirst(2))) }
             guard line.hasPrefix("R ") else { continue }
-            let fields = line.dropFirst(2).split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
-            guard fields.count == 4, let record = try? JSONDecoder().decode(ReleaseRecord.self, from: Data(fields[3].utf8))
+            let fields = line.dropFirst(2).split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false).map(
+                String.init)
+            guard fields.count == 4,
+                let record = try? JSONDecoder().decode(ReleaseRecord.self, from: Data(fields[3].utf8))
             else { continue }
-            entries.append(Entry(id: record.id, directory: fields[0], time: record.time, activated: Self.nonEmpty(fields[2]),
-                                 commit: record.commit, outcome: fields[1].isEmpty ? "unknown" : fields[1]))
+            entries.append(
+                Entry(
+                    id: record.id, directory: fields[0], time: record.time, activated: Self.nonEmpty(fields[2]),
+                    commit: record.commit, outcome: fields[1].isEmpty ? "unknown" : fields[1]))
         }
         releases = entries.reversed().map { entry in
             var entry = entry

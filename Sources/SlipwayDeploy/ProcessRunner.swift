@@ -7,8 +7,10 @@ import SystemPackage
 public struct ProcessRunner: CommandRunner {
     public init() {}
 
-    public func run(_ argv: [String], environment: [String: String], input: CommandInput, timeout: Double,
-                    onOutput: (@Sendable (String) -> Void)?) async throws -> CommandResult {
+    public func run(
+        _ argv: [String], environment: [String: String], input: CommandInput, timeout: Double,
+        onOutput: (@Sendable (String) -> Void)?
+    ) async throws -> CommandResult {
         guard let program = argv.first else { return CommandResult(status: 127, stdout: "", stderr: "no program") }
         let pid = PidCell()
         return try await withThrowingTaskGroup(of: CommandResult?.self) { group in
@@ -38,13 +40,15 @@ public struct ProcessRunner: CommandRunner {
         for (key, value) in environment { if let key = Environment.Key(rawValue: key) { updates[key] = value } }
         let (inputFD, writer) = try Self.input(input)
         let result = try await Subprocess.run(
-            program.contains("/") ? .path(FilePath(program)) : .name(program), arguments: Arguments(arguments), environment: .inherit.updating(updates),
+            program.contains("/") ? .path(FilePath(program)) : .name(program), arguments: Arguments(arguments),
+            environment: .inherit.updating(updates),
             platformOptions: options,
             input: .fileDescriptor(FileDescriptor(rawValue: inputFD), closeAfterSpawningProcess: true),
             output: .sequence, error: .sequence
         ) { execution in
             pid.set(execution.processIdentifier.value)
-            let stdout = execution.standardOutput, stderr = execution.standardError
+            let stdout = execution.standardOutput
+            let stderr = execution.standardError
             async let out = Self.collect(stdout, onOutput)
             async let err = Self.collect(stderr, nil)
             return await (out, err)
@@ -74,7 +78,10 @@ public struct ProcessRunner: CommandRunner {
         let writeEnd = fds[1]
         let task = Task.detached { () -> Error? in
             defer { close(writeEnd) }
-            do { try body(writeEnd); return nil } catch { return error }
+            do {
+                try body(writeEnd)
+                return nil
+            } catch { return error }
         }
         return (fds[0], task)
     }
@@ -91,7 +98,9 @@ public struct ProcessRunner: CommandRunner {
         }
     }
 
-    private static func collect(_ stream: SubprocessOutputSequence, _ onOutput: (@Sendable (String) -> Void)?) async -> String {
+    private static func collect(_ stream: SubprocessOutputSequence, _ onOutput: (@Sendable (String) -> Void)?) async
+        -> String
+    {
         var bytes: [UInt8] = []
         do {
             for try await chunk in stream {
@@ -108,6 +117,14 @@ public struct ProcessRunner: CommandRunner {
 final class PidCell: @unchecked Sendable {
     private let lock = NSLock()
     private var pid: pid_t?
-    func set(_ value: pid_t) { lock.lock(); pid = value; lock.unlock() }
-    var value: pid_t? { lock.lock(); defer { lock.unlock() }; return pid }
+    func set(_ value: pid_t) {
+        lock.lock()
+        pid = value
+        lock.unlock()
+    }
+    var value: pid_t? {
+        lock.lock()
+        defer { lock.unlock() }
+        return pid
+    }
 }

@@ -1,5 +1,5 @@
-import SlipwayOCI
 import SlipwayManifest
+import SlipwayOCI
 
 /// One image of an image-mode release, as it reaches the host.
 public struct ReleaseImage: Sendable {
@@ -15,8 +15,10 @@ public struct ReleaseImage: Sendable {
     /// Writes a docker-archive of the image into the descriptor (streamed into `podman load`).
     public var writeArchive: @Sendable (Int32) throws -> Void
 
-    public init(name: String, id: Digest, reference: String, size: Int64,
-                writeArchive: @escaping @Sendable (Int32) throws -> Void) {
+    public init(
+        name: String, id: Digest, reference: String, size: Int64,
+        writeArchive: @escaping @Sendable (Int32) throws -> Void
+    ) {
         self.name = name
         self.id = id
         self.reference = reference

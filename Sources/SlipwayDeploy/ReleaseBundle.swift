@@ -25,9 +25,12 @@ public struct ReleaseBundle: Sendable {
         configHash = Digest.of(Array(hashInput.utf8)).hex
         directory = release.shortID + "-" + configHash.prefix(8)
         units = UnitRenderer(spec: spec, runtimePath: runtimePath).units(release, directory: directory)
-        script = ActivationScript(spec: spec, release: release, directory: directory, units: units.map(\.name),
-                                  runtimePath: runtimePath).render()
-        recordText = try ReleaseRecord(target: spec.name, release: release, time: time, configHash: configHash).encoded() + "\n"
+        script = ActivationScript(
+            spec: spec, release: release, directory: directory, units: units.map(\.name),
+            runtimePath: runtimePath
+        ).render()
+        recordText =
+            try ReleaseRecord(target: spec.name, release: release, time: time, configHash: configHash).encoded() + "\n"
         if case .images(let images) = release.content {
             imagesText = images.map { $0.id.hex + "\n" }.joined()
         } else {
@@ -38,8 +41,11 @@ public struct ReleaseBundle: Sendable {
     /// The upload script, fed on stdin to `sh -s` (so the env file never appears in argv):
     /// writes the folder under a temporary name, verifies the units, then renames it.
     public func uploadScript(paths: HostPaths, verify: Bool) -> String {
-        let final = paths.release(directory), staging = final + ".new"
-        var lines = ["umask 077", "set -e", "mkdir -p \(paths.releases)", "rm -rf \(staging)", "mkdir -p \(staging)/units"]
+        let final = paths.release(directory)
+        let staging = final + ".new"
+        var lines = [
+            "umask 077", "set -e", "mkdir -p \(paths.releases)", "rm -rf \(staging)", "mkdir -p \(staging)/units",
+        ]
         lines += Self.heredoc(envText, to: "\(staging)/env")
         lines += Self.heredoc(recordText, to: "\(staging)/release.json")
         lines += Self.heredoc(imagesText, to: "\(staging)/images")
@@ -47,10 +53,13 @@ public struct ReleaseBundle: Sendable {
         for unit in units { lines += Self.heredoc(unit.text, to: "\(staging)/units/\(unit.name)") }
         lines.append("chmod 0644 \(staging)/release.json \(staging)/units/*")
         if verify {
-            lines.append("out=$(systemd-analyze verify \(staging)/units/* 2>&1) || { printf '%s\\n' \"$out\" >&2; exit 1; }")
+            lines.append(
+                "out=$(systemd-analyze verify \(staging)/units/* 2>&1) || { printf '%s\\n' \"$out\" >&2; exit 1; }")
         }
-        lines += ["if [ -f \(final)/outcome ]; then cp \(final)/outcome \(staging)/outcome; fi",
-                  "rm -rf \(final)", "mv \(staging) \(final)"]
+        lines += [
+            "if [ -f \(final)/outcome ]; then cp \(final)/outcome \(staging)/outcome; fi",
+            "rm -rf \(final)", "mv \(staging) \(final)",
+        ]
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -15,8 +15,9 @@ public struct ReleaseQuery: Sendable {
     public func run() async -> [HostReleases] {
         var result: [HostReleases] = []
         for host in hosts.isEmpty ? spec.hosts : hosts {
-            let connection = SSHConnection(host: host, settings: spec.ssh, sudo: spec.sudo,
-                                           controlDirectory: context.controlDirectory, runner: context.runner)
+            let connection = SSHConnection(
+                host: host, settings: spec.ssh, sudo: spec.sudo,
+                controlDirectory: context.controlDirectory, runner: context.runner)
             result.append(await Self.read(connection, paths: HostPaths(target: spec.name)))
             await connection.close()
         }
@@ -52,8 +53,9 @@ public struct RollbackRun: Sendable {
         var outcome = DeployOutcome(target: spec.name, release: to ?? "previous")
         let targets = hosts.isEmpty ? spec.hosts : hosts
         for (index, host) in targets.enumerated() {
-            let connection = SSHConnection(host: host, settings: spec.ssh, sudo: spec.sudo,
-                                           controlDirectory: context.controlDirectory, runner: context.runner)
+            let connection = SSHConnection(
+                host: host, settings: spec.ssh, sudo: spec.sudo,
+                controlDirectory: context.controlDirectory, runner: context.runner)
             let result = await one(connection)
             await connection.close()
             outcome.hosts.append(result)
@@ -68,13 +70,18 @@ public struct RollbackRun: Sendable {
     }
 
     private func one(_ connection: SSHConnection) async -> DeployOutcome.Host {
-        let host = connection.host.description, paths = HostPaths(target: spec.name), started = context.now()
+        let host = connection.host.description
+        let paths = HostPaths(target: spec.name)
+        let started = context.now()
         let releases = await ReleaseQuery.read(connection, paths: paths)
-        if let error = releases.error { return .init(host: host, state: .failed, release: nil, seconds: nil, message: error) }
+        if let error = releases.error {
+            return .init(host: host, state: .failed, release: nil, seconds: nil, message: error)
+        }
         guard let entry = releases.rollbackTarget(to: to) else {
             let reason = to.map { "no kept release matches '\($0)'" } ?? "no earlier good release to go back to"
-            return .init(host: host, state: .failed, release: nil, seconds: nil,
-                         message: DeployError.noRelease(host: host, reason: reason).description)
+            return .init(
+                host: host, state: .failed, release: nil, seconds: nil,
+                message: DeployError.noRelease(host: host, reason: reason).description)
         }
         if entry.directory == releases.currentDirectory {
             return .init(host: host, state: .unchanged, release: entry.id, seconds: 0, message: "already current")
@@ -83,8 +90,9 @@ public struct RollbackRun: Sendable {
         do {
             let result = try await Activation(connection: connection, paths: paths, context: context)
                 .run(directory: entry.directory, mode: "rollback", timeout: spec.confirmDelay + 60)
-            return try Activation.outcome(result, host: host, release: entry.id,
-                                          seconds: context.now().timeIntervalSince(started))
+            return try Activation.outcome(
+                result, host: host, release: entry.id,
+                seconds: context.now().timeIntervalSince(started))
         } catch {
             return .init(host: host, state: .failed, release: entry.id, seconds: nil, message: "\(error)")
         }

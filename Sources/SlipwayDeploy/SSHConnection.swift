@@ -14,8 +14,10 @@ public struct SSHConnection: Sendable {
     public let controlDirectory: String
     let runner: any CommandRunner
 
-    public init(host: DeployHost, settings: DeploySpec.SSH, sudo: [String]?, controlDirectory: String,
-                runner: any CommandRunner) {
+    public init(
+        host: DeployHost, settings: DeploySpec.SSH, sudo: [String]?, controlDirectory: String,
+        runner: any CommandRunner
+    ) {
         self.host = host
         self.settings = settings
         self.sudo = sudo
@@ -25,9 +27,11 @@ public struct SSHConnection: Sendable {
 
     /// Options shared by `ssh` and `NIX_SSHOPTS`, as separate words (no spaces inside one).
     public var options: [String] {
-        var words = ["-o", "ControlMaster=auto", "-o", "ControlPath=\(controlDirectory)/%C",
-                     "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=5",
-                     "-o", "ServerAliveCountMax=3"]
+        var words = [
+            "-o", "ControlMaster=auto", "-o", "ControlPath=\(controlDirectory)/%C",
+            "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=5",
+            "-o", "ServerAliveCountMax=3",
+        ]
         if let port = host.port { words += ["-p", String(port)] }
         if let identity = settings.identity { words += ["-i", identity, "-o", "IdentitiesOnly=yes"] }
         if let knownHosts = settings.knownHosts { words += ["-o", "UserKnownHostsFile=\(knownHosts)"] }
@@ -46,16 +50,20 @@ public struct SSHConnection: Sendable {
 
     /// Runs `script` on the host; throws unless it exits 0.
     @discardableResult
-    public func run(_ script: String, step: String, input: CommandInput = .none, timeout: Double = 60,
-                    onOutput: (@Sendable (String) -> Void)? = nil) async throws -> CommandResult {
+    public func run(
+        _ script: String, step: String, input: CommandInput = .none, timeout: Double = 60,
+        onOutput: (@Sendable (String) -> Void)? = nil
+    ) async throws -> CommandResult {
         let result = try await attempt(script, input: input, timeout: timeout, onOutput: onOutput)
         guard result.succeeded else { throw failure(result, step: step, script: script) }
         return result
     }
 
     /// Runs `script` and returns how it ended, whatever the status.
-    public func attempt(_ script: String, input: CommandInput = .none, timeout: Double = 60,
-                        onOutput: (@Sendable (String) -> Void)? = nil) async throws -> CommandResult {
+    public func attempt(
+        _ script: String, input: CommandInput = .none, timeout: Double = 60,
+        onOutput: (@Sendable (String) -> Void)? = nil
+    ) async throws -> CommandResult {
         try await runner.run(argv(script), environment: [:], input: input, timeout: timeout, onOutput: onOutput)
     }
 
@@ -63,8 +71,9 @@ public struct SSHConnection: Sendable {
     public func failure(_ result: CommandResult, step: String, script: String) -> DeployError {
         let lines = result.lastLines()
         let firstLine = script.split(separator: "\n").first.map(String.init) ?? script
-        return .step(host: host.description, step: step, command: firstLine, lines: lines,
-                     hint: Self.hint(result, lines: lines))
+        return .step(
+            host: host.description, step: step, command: firstLine, lines: lines,
+            hint: Self.hint(result, lines: lines))
     }
 
     static func hint(_ result: CommandResult, lines: [String]) -> String? {
@@ -72,7 +81,8 @@ public struct SSHConnection: Sendable {
         if result.timedOut { return "the host did not answer in time; is it reachable, and is the step stuck?" }
         guard result.status == 255 else { return nil }
         if text.contains("Permission denied") {
-            return "ssh authentication failed: check the user, [deploy.NAME.ssh] identity and the host's authorized_keys"
+            return
+                "ssh authentication failed: check the user, [deploy.NAME.ssh] identity and the host's authorized_keys"
         }
         if text.contains("Host key verification failed") {
             return "the host key is unknown or changed: check [deploy.NAME.ssh] known_hosts"
@@ -85,15 +95,18 @@ public struct SSHConnection: Sendable {
     /// master would otherwise hold the pipe open and the caller would wait for it.
     /// - Throws: ``DeployError/step(host:step:command:lines:hint:)`` at step `connect`.
     public func open() async throws {
-        let log = controlDirectory + "/" + host.host.filter { $0.isLetter || $0.isNumber || $0 == "." } + "-\(host.port ?? 22).log"
+        let log =
+            controlDirectory + "/" + host.host.filter { $0.isLetter || $0.isNumber || $0 == "." }
+            + "-\(host.port ?? 22).log"
         _ = unlink(log)
         let master = ["ssh", "-M", "-f", "-N", "-o", "ControlPersist=60", "-E", log] + options + [host.destination]
         let wrapped = ["/bin/sh", "-c", "exec \"$@\" </dev/null >/dev/null 2>&1", "sh"] + master
         var result = try await runner.run(wrapped, timeout: 30)
         if !result.succeeded {
             result.stderr = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            throw DeployError.step(host: host.description, step: "connect", command: master.joined(separator: " "),
-                                   lines: result.lastLines(), hint: Self.hint(result, lines: result.lastLines()))
+            throw DeployError.step(
+                host: host.description, step: "connect", command: master.joined(separator: " "),
+                lines: result.lastLines(), hint: Self.hint(result, lines: result.lastLines()))
         }
     }
 

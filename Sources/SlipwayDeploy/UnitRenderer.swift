@@ -20,7 +20,10 @@ public struct UnitRenderer: Sendable {
         case .images(let images):
             let several = images.count > 1
             return images.map { image in
-                (paths.unitName(image: several ? image.name : nil), imageUnit(image, release: release, directory: directory))
+                (
+                    paths.unitName(image: several ? image.name : nil),
+                    imageUnit(image, release: release, directory: directory)
+                )
             }
         case .closure(let closure):
             return [(paths.unitName(image: nil), closureUnit(closure))]
@@ -31,48 +34,69 @@ public struct UnitRenderer: Sendable {
         let container = paths.containerName(image: image.name)
         let settings = spec.imageSettings[image.name] ?? DeploySpec.ImageSettings()
         var run = [runtimePath, "run", "--name", container, "--rm", "--init"]
-        if spec.network == .host { run += ["--network", "host"] } else {
+        if spec.network == .host {
+            run += ["--network", "host"]
+        } else {
             run += ["--network", paths.network, "--network-alias", image.name]
             for port in settings.ports { run += ["-p", port] }
         }
-        run += ["--env-file", paths.release(directory) + "/env",
-                "--label", "slipway.target=\(spec.name)", "--label", "slipway.release=\(release.id)"]
+        run += [
+            "--env-file", paths.release(directory) + "/env",
+            "--label", "slipway.target=\(spec.name)", "--label", "slipway.release=\(release.id)",
+        ]
         for volume in settings.volumes { run += ["-v", volume] }
         for entry in settings.env { run += ["-e", "\(entry.name)=\(entry.value)"] }
         var service: [String]
         if spec.runtime == .podman {
-            run.insert(contentsOf: ["--replace", "--cgroups=no-conmon", "--sdnotify=conmon", "-d",
-                                    "--cidfile=%t/%n.ctr-id"], at: 2)
-            service = ["Type=notify", "NotifyAccess=all", "SuccessExitStatus=143", "Environment=PODMAN_SYSTEMD_UNIT=%n",
-                       "ExecStartPre=-/bin/rm -f %t/%n.ctr-id"]
+            run.insert(
+                contentsOf: [
+                    "--replace", "--cgroups=no-conmon", "--sdnotify=conmon", "-d",
+                    "--cidfile=%t/%n.ctr-id",
+                ], at: 2)
+            service = [
+                "Type=notify", "NotifyAccess=all", "SuccessExitStatus=143", "Environment=PODMAN_SYSTEMD_UNIT=%n",
+                "ExecStartPre=-/bin/rm -f %t/%n.ctr-id",
+            ]
             service.append("ExecStart=" + SystemdQuote.command(run + [image.id.hex]))
-            service.append("ExecStop=" + SystemdQuote.command([runtimePath, "stop", "--ignore", "-t", "5", "--cidfile=%t/%n.ctr-id"]))
-            service.append("ExecStopPost=-" + SystemdQuote.command([runtimePath, "rm", "-f", "--ignore", "--cidfile=%t/%n.ctr-id"]))
+            service.append(
+                "ExecStop="
+                    + SystemdQuote.command([runtimePath, "stop", "--ignore", "-t", "5", "--cidfile=%t/%n.ctr-id"]))
+            service.append(
+                "ExecStopPost=-"
+                    + SystemdQuote.command([runtimePath, "rm", "-f", "--ignore", "--cidfile=%t/%n.ctr-id"]))
         } else {
             service = ["Type=exec", "ExecStartPre=-" + SystemdQuote.command([runtimePath, "rm", "-f", container])]
             service.append("ExecStart=" + SystemdQuote.command(run + [image.id.description]))
             service.append("ExecStop=" + SystemdQuote.command([runtimePath, "stop", "-t", "5", container]))
         }
-        return render(description: "Slipway target \(spec.name): image \(image.name)", release: release.id, service: service)
+        return render(
+            description: "Slipway target \(spec.name): image \(image.name)", release: release.id, service: service)
     }
 
     func closureUnit(_ closure: ReleaseClosure) -> String {
-        var service = ["Type=exec", "ExecStart=/bin/sh \(paths.profile)",
-                       "EnvironmentFile=\(paths.base)/current/env",
-                       "StateDirectory=\(paths.stateDirectory.split(separator: "/").last.map(String.init) ?? spec.name)",
-                       "WorkingDirectory=\(paths.stateDirectory)", "KillMode=mixed"]
+        var service = [
+            "Type=exec", "ExecStart=/bin/sh \(paths.profile)",
+            "EnvironmentFile=\(paths.base)/current/env",
+            "StateDirectory=\(paths.stateDirectory.split(separator: "/").last.map(String.init) ?? spec.name)",
+            "WorkingDirectory=\(paths.stateDirectory)", "KillMode=mixed",
+        ]
         if let user = closure.user { service.append("User=\(user)") }
-        return render(description: "Slipway target \(spec.name): service \(spec.service ?? "")", release: nil, service: service)
+        return render(
+            description: "Slipway target \(spec.name): service \(spec.service ?? "")", release: nil, service: service)
     }
 
     private func render(description: String, release: String?, service: [String]) -> String {
         var lines = ["# Generated by slipway for [deploy.\(spec.name)]; replaced on every deploy."]
         if let release { lines.append("# slipway-release: \(release)") }
-        lines += ["[Unit]", "Description=\(description)", "After=network-online.target", "Wants=network-online.target",
-                  "StartLimitIntervalSec=10", "StartLimitBurst=5", "", "[Service]"]
+        lines += [
+            "[Unit]", "Description=\(description)", "After=network-online.target", "Wants=network-online.target",
+            "StartLimitIntervalSec=10", "StartLimitBurst=5", "", "[Service]",
+        ]
         lines += service
-        lines += ["TimeoutStartSec=\(Int(DeploySpec.startTimeout))", "TimeoutStopSec=\(Int(DeploySpec.stopTimeout))",
-                  "Restart=on-failure", "RestartSec=1", "", "[Install]", "WantedBy=multi-user.target", ""]
+        lines += [
+            "TimeoutStartSec=\(Int(DeploySpec.startTimeout))", "TimeoutStopSec=\(Int(DeploySpec.stopTimeout))",
+            "Restart=on-failure", "RestartSec=1", "", "[Install]", "WantedBy=multi-user.target", "",
+        ]
         return lines.joined(separator: "\n")
     }
 }
@@ -82,9 +106,12 @@ public struct UnitRenderer: Sendable {
 /// as they are (`%t`, `%n` are meant).
 public enum SystemdQuote {
     public static func word(_ word: String) -> String {
-        let safe = !word.isEmpty && word.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_./:=@%+,".unicodeScalars.contains($0)
-        }
+        let safe =
+            !word.isEmpty
+            && word.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                    || "-_./:=@%+,".unicodeScalars.contains($0)
+            }
         if safe { return word }
         var text = "\""
         for c in word {

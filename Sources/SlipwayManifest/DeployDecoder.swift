@@ -2,8 +2,10 @@ import SlipwayCore
 
 /// Reads `[deploy.NAME]` tables into ``DeploySpec`` values, collecting diagnostics.
 struct DeployDecoder: DiagnosticCollector {
-    static let keys = ["profile", "hosts", "mode", "runtime", "network", "images", "image", "service", "keep", "health", "env",
-                       "secrets", "ssh", "sudo"]
+    static let keys = [
+        "profile", "hosts", "mode", "runtime", "network", "images", "image", "service", "port", "keep", "health", "env",
+        "secrets", "ssh", "sudo",
+    ]
     static let imageKeys = ["ports", "volumes", "env"]
     static let healthKeys = ["http", "cmd", "timeout", "confirm"]
     static let sshKeys = ["identity", "known_hosts", "options"]
@@ -34,6 +36,10 @@ struct DeployDecoder: DiagnosticCollector {
         case "images": spec.images = strings(value) ?? []
         case "image": spec.imageSettings = imageSettings(value)
         case "service": spec.service = nonEmpty(value, what: "service")
+        case "port":
+            if let n = integer(value) {
+                if (1...65535).contains(n) { spec.port = n } else { invalid(value, "a port is between 1 and 65535") }
+            }
         case "keep":
             if let n = integer(value) {
                 if n < 1 { invalid(value, "keep at least 1 release (the current one)") } else { spec.keep = n }
@@ -48,16 +54,22 @@ struct DeployDecoder: DiagnosticCollector {
     }
 
     private mutating func requireModeKeys(_ spec: DeploySpec, _ node: TOMLNode, given: Set<String>) {
-        if !given.contains("hosts") { invalidKey(node, "a deploy target needs 'hosts' (at least one user@host[:port])") }
+        if !given.contains("hosts") {
+            invalidKey(node, "a deploy target needs 'hosts' (at least one user@host[:port])")
+        }
         switch spec.mode {
         case .image:
             if spec.images.isEmpty { invalidKey(node, "mode \"image\" needs 'images', the [images] keys to run") }
-            if given.contains("service") { invalidKey(node, "'service' is for mode \"closure\"; image mode runs 'images'") }
+            if given.contains("service") || given.contains("port") {
+                invalidKey(node, "'service' and 'port' are for mode \"closure\"; image mode runs 'images'")
+            }
             for name in spec.imageSettings.keys where !spec.images.contains(name) {
                 invalidKey(node, "[\(node.dottedPath).image.\(name)] names an image not in 'images'")
             }
         case .closure:
-            if spec.service == nil { invalidKey(node, "mode \"closure\" needs 'service', a [services] key of the profile") }
+            if spec.service == nil {
+                invalidKey(node, "mode \"closure\" needs 'service', a [services] key of the profile")
+            }
             for key in ["images", "image", "runtime", "network"] where given.contains(key) {
                 invalidKey(node, "'\(key)' is for mode \"image\"")
             }
@@ -84,7 +96,9 @@ struct DeployDecoder: DiagnosticCollector {
         for (text, at) in located {
             switch DeployHost.parse(text) {
             case .success(let host):
-                if result.contains(host) { add(.invalidValue(key: node.dottedPath, reason: "'\(text)' is listed twice"), at) }
+                if result.contains(host) {
+                    add(.invalidValue(key: node.dottedPath, reason: "'\(text)' is listed twice"), at)
+                }
                 result.append(host)
             case .failure(let error):
                 add(.invalidValue(key: node.dottedPath, reason: "'\(text)': \(error.reason); use user@host[:port]"), at)
@@ -116,7 +130,10 @@ struct DeployDecoder: DiagnosticCollector {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
             let numbers = parts.suffix(2).map { Int($0.split(separator: "/").first ?? "") ?? 0 }
             if !(2...3).contains(parts.count) || numbers.contains(where: { !(1...65535).contains($0) }) {
-                add(.invalidValue(key: node.dottedPath, reason: "'\(text)' is not HOST_PORT:CONTAINER_PORT (e.g. \"8080:80\")"), at)
+                add(
+                    .invalidValue(
+                        key: node.dottedPath, reason: "'\(text)' is not HOST_PORT:CONTAINER_PORT (e.g. \"8080:80\")"),
+                    at)
             }
         }
         return located.map(\.0)
@@ -127,14 +144,17 @@ struct DeployDecoder: DiagnosticCollector {
         for (text, at) in located {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
             if parts.count < 2 || parts[0].isEmpty || !parts[1].hasPrefix("/") {
-                add(.invalidValue(key: node.dottedPath, reason: "'\(text)' is not NAME:/path (e.g. \"data:/var/lib/data\")"), at)
+                add(
+                    .invalidValue(
+                        key: node.dottedPath, reason: "'\(text)' is not NAME:/path (e.g. \"data:/var/lib/data\")"), at)
             }
         }
         return located.map(\.0)
     }
 
     private mutating func unknown(_ key: String, _ value: TOMLNode, in table: String, allowed: [String]) {
-        add(.unknownKey(key: key, table: table, suggestion: Spelling.closest(to: key, in: allowed), allowed: allowed),
+        add(
+            .unknownKey(key: key, table: table, suggestion: Spelling.closest(to: key, in: allowed), allowed: allowed),
             value.keyLocation)
     }
 }

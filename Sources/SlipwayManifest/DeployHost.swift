@@ -25,7 +25,9 @@ public struct DeployHost: Sendable, Hashable, Codable, CustomStringConvertible {
         var host: Substring
         var portText: Substring?
         if rest.hasPrefix("[") {
-            guard let close = rest.firstIndex(of: "]") else { return .failure(.init("an IPv6 address needs a closing ']'")) }
+            guard let close = rest.firstIndex(of: "]") else {
+                return .failure(.init("an IPv6 address needs a closing ']'"))
+            }
             host = rest[rest.index(after: rest.startIndex)..<close]
             let after = rest[rest.index(after: close)...]
             if !after.isEmpty {

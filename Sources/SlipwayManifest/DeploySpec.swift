@@ -49,6 +49,8 @@ public struct DeploySpec: Sendable, Hashable {
         public var timeout: Double = 60
         /// Dead-man delay in seconds; `nil`: derived (see ``DeploySpec/confirmDelay``).
         public var confirm: Double?
+
+        public init() {}
     }
 
     /// Where a secret's value comes from, on the deploying machine, at deploy time.
@@ -62,6 +64,12 @@ public struct DeploySpec: Sendable, Hashable {
         public var name: String
         public var source: SecretSource
         public var location: SourceLocation
+
+        public init(name: String, source: SecretSource, location: SourceLocation) {
+            self.name = name
+            self.source = source
+            self.location = location
+        }
     }
 
     /// `[deploy.NAME.ssh]`.
@@ -70,6 +78,8 @@ public struct DeploySpec: Sendable, Hashable {
         public var knownHosts: String?
         /// Extra `-o` options, `Key=Value`.
         public var options: [String] = []
+
+        public init() {}
     }
 
     public var name: String
@@ -83,6 +93,8 @@ public struct DeploySpec: Sendable, Hashable {
     public var imageSettings: [String: ImageSettings] = [:]
     /// A `[services]` key of the profile (closure mode).
     public var service: String?
+    /// Closure mode: the service's `PORT` on the host, instead of its own `port`.
+    public var port: Int?
     /// Releases kept per host (the current one included).
     public var keep = 5
     public var health = Health()

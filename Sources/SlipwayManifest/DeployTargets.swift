@@ -36,13 +36,19 @@ extension Manifest {
         let imageNames = (base.sections["images"]?.entries ?? []).map(\.key)
         for spec in specs {
             if !profileNames.contains(spec.profile) {
-                problems.append(Diagnostic(.invalidValue(
-                    key: "deploy.\(spec.name).profile", reason: "no profile named '\(spec.profile)'"), at: spec.location))
+                problems.append(
+                    Diagnostic(
+                        .invalidValue(
+                            key: "deploy.\(spec.name).profile", reason: "no profile named '\(spec.profile)'"),
+                        at: spec.location))
             }
             for image in spec.images where !imageNames.contains(image) {
                 let near = Spelling.closest(to: image, in: imageNames).map { "; did you mean '\($0)'?" } ?? ""
-                problems.append(Diagnostic(.invalidValue(
-                    key: "deploy.\(spec.name).images", reason: "no [images.\(image)]" + near), at: spec.location))
+                problems.append(
+                    Diagnostic(
+                        .invalidValue(
+                            key: "deploy.\(spec.name).images", reason: "no [images.\(image)]" + near), at: spec.location
+                    ))
             }
         }
         return (specs, problems)
@@ -57,6 +63,7 @@ public struct DeployTargetError: SlipwayError, Sendable {
     public var message: String { "no deploy target '\(name)' in the manifest" }
     public var hint: String? {
         if let near = Spelling.closest(to: name, in: known) { return "did you mean '\(near)'?" }
-        return known.isEmpty ? "add a [deploy.\(name)] table (see docs/deploy.md)" : "targets: \(known.joined(separator: ", "))"
+        return known.isEmpty
+            ? "add a [deploy.\(name)] table (see docs/deploy.md)" : "targets: \(known.joined(separator: ", "))"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 import SlipwayDeploy
 import SlipwayManifest
 import SlipwayOCI
@@ -31,9 +32,12 @@ enum Fixtures {
     static func digest(_ seed: String) -> Digest { Digest.of(Array(seed.utf8)) }
 
     static func imageRelease(_ names: [String] = ["app", "web"]) -> Release {
-        Release(content: .images(names.map { name in
-            ReleaseImage(name: name, id: digest(name), reference: "localhost/slipway/web-\(name):x", size: 1000) { _ in }
-        }), commit: "abc123")
+        Release(
+            content: .images(
+                names.map { name in
+                    ReleaseImage(name: name, id: digest(name), reference: "localhost/slipway/web-\(name):x", size: 1000)
+                    { _ in }
+                }), commit: "abc123")
     }
 
     static let storePath = "/nix/store/0123456789abcdfghijklmnpqrsvwxyz-slipway-api"
@@ -59,7 +63,6 @@ enum Fixtures {
     }
 }
 
-import SlipwayCore
 enum SourceLocationFixture {
     static let at = SourceLocation(file: "slipway.toml", line: 1, column: 1)
 }

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import SlipwayDeploy
 import SlipwayManifest
+import Testing
 
 @Suite("Releases, records and host listings")
 struct ReleaseTests {
@@ -16,8 +16,9 @@ struct ReleaseTests {
     }
 
     @Test func recordIsOneLineOfJSON() throws {
-        let record = ReleaseRecord(target: "web", release: Fixtures.imageRelease(), time: Date(timeIntervalSince1970: 0),
-                                   configHash: "ab")
+        let record = ReleaseRecord(
+            target: "web", release: Fixtures.imageRelease(), time: Date(timeIntervalSince1970: 0),
+            configHash: "ab")
         let text = try record.encoded()
         #expect(!text.contains("\n") && !text.contains("\t"))
         #expect(text.contains("\"time\":\"1970-01-01T00:00:00Z\""))
@@ -26,18 +27,23 @@ struct ReleaseTests {
 
     @Test func listingParsesNewestFirstWithActiveAndDrift() throws {
         func line(_ dir: String, _ outcome: String, _ id: String) throws -> String {
-            var record = ReleaseRecord(target: "web", release: Fixtures.imageRelease(["web"]), time: Date(), configHash: "x")
+            var record = ReleaseRecord(
+                target: "web", release: Fixtures.imageRelease(["web"]), time: Date(), configHash: "x")
             record.id = id
             return "R \(dir)\t\(outcome)\t2026-12-02T01:00:00Z\t\(try record.encoded())"
         }
-        let output = [try line("a1", "good", "sha256:aa"), try line("b2", "failed", "sha256:bb"), try line("c3", "good", "sha256:cc"),
-                      "C c3", "P a1", "D slipway-web.service is not active"].joined(separator: "\n")
+        let output = [
+            try line("a1", "good", "sha256:aa"), try line("b2", "failed", "sha256:bb"),
+            try line("c3", "good", "sha256:cc"),
+            "C c3", "P a1", "D slipway-web.service is not active",
+        ].joined(separator: "\n")
         let listing = HostReleases(host: "root@h", parsing: output)
         #expect(listing.releases.map(\.directory) == ["c3", "b2", "a1"])
         #expect(listing.releases.map(\.outcome) == ["active", "failed", "good"])
         #expect(listing.current == "sha256:cc" && listing.previous == "sha256:aa")
         #expect(listing.drift == ["slipway-web.service is not active"])
-        #expect(listing.rollbackTarget(to: nil)?.directory == "a1", "the previous good release, skipping the failed one")
+        #expect(
+            listing.rollbackTarget(to: nil)?.directory == "a1", "the previous good release, skipping the failed one")
         #expect(listing.rollbackTarget(to: "sha256:bb")?.directory == "b2")
         #expect(listing.rollbackTarget(to: "zz") == nil)
         #expect(try Fixtures.shellSyntaxErrors(HostReleases.script(HostPaths(target: "web"))) == "")
@@ -53,24 +59,30 @@ struct ReleaseTests {
         #expect(full.problem(spec, needBytes: 1 << 20)?.0.hasPrefix("not enough disk space") == true)
         let foreign = HostFacts(parsing: "systemd=yes\nruntime=/usr/bin/podman\ncurl=/c\nforeign=yes\n")
         #expect(foreign.problem(spec, needBytes: 0)?.1.contains("does not adopt") == true)
-        let good = HostFacts(parsing: "systemd=yes\nruntime=/usr/bin/podman\ncurl=/c\ncurrent=d1\noutcome=good\nfree=999999\n")
+        let good = HostFacts(
+            parsing: "systemd=yes\nruntime=/usr/bin/podman\ncurl=/c\ncurrent=d1\noutcome=good\nfree=999999\n")
         #expect(good.problem(spec, needBytes: 1000) == nil && good.current == "d1")
-        #expect(HostFacts(parsing: "systemd=yes\nnixstore=\n").problem(Fixtures.closureSpec(), needBytes: 0)?.0
-            == "nix is not installed on the host")
+        #expect(
+            HostFacts(parsing: "systemd=yes\nnixstore=\n").problem(Fixtures.closureSpec(), needBytes: 0)?.0
+                == "nix is not installed on the host")
     }
 
     @Test func sshArgvUsesOneControlMasterAndTheSudoTemplate() {
         let host = DeployHost(user: "deploy", host: "app1", port: 2200)
         var settings = DeploySpec.SSH()
         settings.identity = "/k"
-        let connection = SSHConnection(host: host, settings: settings, sudo: ["run0", "--", "{}"], controlDirectory: "/tmp/c",
-                                       runner: ProcessRunner())
+        let connection = SSHConnection(
+            host: host, settings: settings, sudo: ["run0", "--", "{}"], controlDirectory: "/tmp/c",
+            runner: ProcessRunner())
         let argv = connection.argv("echo hi")
-        #expect(argv.contains("ControlMaster=auto") && argv.contains("ControlPath=/tmp/c/%C") && argv.contains("BatchMode=yes"))
+        #expect(
+            argv.contains("ControlMaster=auto") && argv.contains("ControlPath=/tmp/c/%C")
+                && argv.contains("BatchMode=yes"))
         #expect(argv.suffix(3) == ["deploy@app1", "--", "run0 -- sh -c 'echo hi'"])
         #expect(argv.contains("-p") && argv.contains("2200") && argv.contains("-i"))
-        let root = SSHConnection(host: DeployHost(user: "root", host: "h", port: nil), settings: .init(), sudo: ["sudo", "{}"],
-                                 controlDirectory: "/tmp/c", runner: ProcessRunner())
+        let root = SSHConnection(
+            host: DeployHost(user: "root", host: "h", port: nil), settings: .init(), sudo: ["sudo", "{}"],
+            controlDirectory: "/tmp/c", runner: ProcessRunner())
         #expect(root.argv("true").last == "sh -c true")
     }
 

@@ -1,23 +1,27 @@
-import Testing
 import SlipwayDeploy
 import SlipwayManifest
+import Testing
 
 @Suite("Rendered units")
 struct UnitRendererTests {
     @Test func imageUnitsRunByIdWithInitOnThePrivateNetwork() throws {
         let release = Fixtures.imageRelease()
-        let units = UnitRenderer(spec: Fixtures.imageSpec(), runtimePath: "/usr/bin/podman").units(release, directory: "d1")
+        let units = UnitRenderer(spec: Fixtures.imageSpec(), runtimePath: "/usr/bin/podman").units(
+            release, directory: "d1")
         #expect(units.map(\.name) == ["slipway-web-app.service", "slipway-web-web.service"])
         let web = units[1].text
         let exec = try #require(web.split(separator: "\n").first { $0.hasPrefix("ExecStart=") })
-        #expect(exec.contains("/usr/bin/podman run --name slipway-web-web --replace --cgroups=no-conmon --sdnotify=conmon"))
-        #expect(exec.contains(" --rm --init "))
-        #expect(exec.contains("--network slipway-web --network-alias web -p 8080:80 -v data:/var/lib/data"))
+        #expect(exec.contains("/usr/bin/podman run --replace --cgroups=no-conmon --sdnotify=conmon -d"))
+        #expect(exec.contains(" --name slipway-web-web --rm --init "))
+        #expect(exec.contains("--network slipway-web --network-alias web -p 8080:80 --env-file"))
+        #expect(exec.contains(" -v data:/var/lib/data "))
         #expect(exec.contains("--env-file /var/lib/slipway/web/releases/d1/env"))
         #expect(exec.hasSuffix(" " + Fixtures.digest("web").hex), "the image runs by id, never by tag")
         #expect(!exec.contains("localhost/slipway"))
-        for line in ["Type=notify", "NotifyAccess=all", "Restart=on-failure", "TimeoutStopSec=10", "[Install]",
-                     "# slipway-release: \(release.id)"] {
+        for line in [
+            "Type=notify", "NotifyAccess=all", "Restart=on-failure", "TimeoutStopSec=10", "[Install]",
+            "# slipway-release: \(release.id)",
+        ] {
             #expect(web.contains(line + "\n"), "missing \(line)")
         }
     }
@@ -25,7 +29,8 @@ struct UnitRendererTests {
     @Test func oneImageIsTheTargetUnitAndHostNetworkHasNoPorts() {
         var spec = Fixtures.imageSpec(images: ["web"])
         spec.network = .host
-        let units = UnitRenderer(spec: spec, runtimePath: "/usr/bin/podman").units(Fixtures.imageRelease(["web"]), directory: "d")
+        let units = UnitRenderer(spec: spec, runtimePath: "/usr/bin/podman").units(
+            Fixtures.imageRelease(["web"]), directory: "d")
         #expect(units.map(\.name) == ["slipway-web.service"])
         #expect(units[0].text.contains("--network host --env-file"))
         #expect(!units[0].text.contains("-p 8080:80"))
@@ -34,7 +39,8 @@ struct UnitRendererTests {
     @Test func dockerUnitRunsInTheForeground() {
         var spec = Fixtures.imageSpec(images: ["web"])
         spec.runtime = .docker
-        let text = UnitRenderer(spec: spec, runtimePath: "/usr/bin/docker").units(Fixtures.imageRelease(["web"]), directory: "d")[0].text
+        let text = UnitRenderer(spec: spec, runtimePath: "/usr/bin/docker").units(
+            Fixtures.imageRelease(["web"]), directory: "d")[0].text
         #expect(text.contains("Type=exec\n"))
         #expect(text.contains("ExecStart=/usr/bin/docker run --name slipway-web-web --rm --init"))
         #expect(text.contains(" " + Fixtures.digest("web").description + "\n"))
@@ -42,9 +48,12 @@ struct UnitRendererTests {
     }
 
     @Test func closureUnitRunsTheProfileWithTheCurrentEnvFile() {
-        let text = UnitRenderer(spec: Fixtures.closureSpec(), runtimePath: "").units(Fixtures.closureRelease(), directory: "d")[0].text
-        for line in ["ExecStart=/bin/sh /nix/var/nix/profiles/slipway/api", "EnvironmentFile=/var/lib/slipway/api/current/env",
-                     "User=app", "StateDirectory=slipway-api", "Type=exec"] {
+        let text = UnitRenderer(spec: Fixtures.closureSpec(), runtimePath: "").units(
+            Fixtures.closureRelease(), directory: "d")[0].text
+        for line in [
+            "ExecStart=/bin/sh /nix/var/nix/profiles/slipway/api", "EnvironmentFile=/var/lib/slipway/api/current/env",
+            "User=app", "StateDirectory=slipway-api", "Type=exec",
+        ] {
             #expect(text.contains(line + "\n"), "missing \(line)")
         }
         #expect(!text.contains(Fixtures.storePath), "the unit stays the same across closure releases")

@@ -5,7 +5,10 @@ import SlipwayDeploy
 struct DeployCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deploy",
-        abstract: "Deploy a [deploy.NAME] target: transfer the release, switch under systemd, check health, roll back on failure.")
+        abstract:
+            "Deploy a [deploy.NAME] target: transfer the release, switch under systemd, check health, "
+            + "roll back on failure."
+    )
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Only this host (as written in hosts, or its host name); repeatable.") var host: [String] = []

@@ -1,8 +1,8 @@
 import Foundation
 import SlipwayCore
 import SlipwayDeploy
-import SlipwayManifest
 import SlipwayEnvironment
+import SlipwayManifest
 
 /// What every deploy command loads: the manifest, the target, a context over the real ssh/nix.
 struct DeploySetup {
@@ -19,14 +19,16 @@ struct DeploySetup {
         let spec = try manifest.deployTarget(target)
         let hosts = try host.map { text in
             guard let match = spec.hosts.first(where: { $0.description == text || $0.host == text }) else {
-                throw ValidationErrorText("--host \(text) is not one of [deploy.\(target)] hosts: "
-                    + spec.hosts.map(\.description).joined(separator: ", "))
+                throw ValidationErrorText(
+                    "--host \(text) is not one of [deploy.\(target)] hosts: "
+                        + spec.hosts.map(\.description).joined(separator: ", "))
             }
             return match
         }
         let controls = "/tmp/slipway-ssh-\(getuid())"
-        try FileManager.default.createDirectory(atPath: controls, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: controls, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         let context = DeployContext(
             runner: ProcessRunner(), progress: { line in if !quiet { Terminal.status(line) } },
             environment: ProcessLauncher.currentEnvironment(), root: layout.root, controlDirectory: controls)

@@ -27,9 +27,11 @@ struct ProjectReleaseSource: ReleaseSource {
             let (record, _) = try await images.build(imageSpec)
             let reference = "localhost/slipway/\(spec.name)-\(imageSpec.name):\(record.configDigest.hex.prefix(12))"
             let size = record.layers.reduce(Int64(0)) { $0 + $1.size }
-            result.append(ReleaseImage(name: imageSpec.name, id: record.configDigest, reference: reference, size: size) { fd in
-                try ImageWriter.writeDockerArchive(record, reference: reference, to: FileSink(fd: fd, path: "ssh … load"))
-            })
+            result.append(
+                ReleaseImage(name: imageSpec.name, id: record.configDigest, reference: reference, size: size) { fd in
+                    try ImageWriter.writeDockerArchive(
+                        record, reference: reference, to: FileSink(fd: fd, path: "ssh … load"))
+                })
         }
         return result
     }
@@ -39,10 +41,11 @@ struct ProjectReleaseSource: ReleaseSource {
         let environment = try await resolver.environment(profile: spec.profile)
         let services = try manifest.services(of: try manifest.resolve(profile: spec.profile))
         guard let name = spec.service, let service = services.first(where: { $0.name == name }) else {
-            throw DeployError.release("[deploy.\(spec.name)] service '\(spec.service ?? "")' is not an enabled service "
-                + "of profile '\(spec.profile)' (services: \(services.map(\.name).joined(separator: ", ")))")
+            throw DeployError.release(
+                "[deploy.\(spec.name)] service '\(spec.service ?? "")' is not an enabled service "
+                    + "of profile '\(spec.profile)' (services: \(services.map(\.name).joined(separator: ", ")))")
         }
-        let script = RunScript(target: spec.name, service: service, environment: environment).render()
+        let script = RunScript(target: spec.name, service: service, environment: environment, port: spec.port).render()
         let paths = environment.build.packages.flatMap(\.storePaths)
         let storePath = try await RunScript.addToStore(script, name: "slipway-\(spec.name)", references: paths)
         return ReleaseClosure(storePath: storePath, user: service.user)

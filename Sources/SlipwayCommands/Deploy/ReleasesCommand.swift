@@ -38,7 +38,9 @@ struct ReleasesCommand: AsyncParsableCommand {
         if host.releases.isEmpty && host.error == nil { text += "  no releases\n" }
         for entry in host.releases {
             let mark = entry.directory == host.currentDirectory ? "*" : " "
-            text += " \(mark) \(entry.id)  \(entry.outcome)  \(entry.time ?? "-")  \(entry.commit.map { String($0.prefix(12)) } ?? "-")\n"
+            text +=
+                " \(mark) \(entry.id)  \(entry.outcome)  \(entry.time ?? "-")  "
+                + "\(entry.commit.map { String($0.prefix(12)) } ?? "-")\n"
         }
         for line in host.drift { text += "  drift: \(line)\n" }
         return text
