@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "SlipwayPipeline",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwaySupervisor", "SlipwayEnvironment",
+                "SlipwayCore", "SlipwayManifest", "SlipwaySupervisor", "SlipwayEnvironment", "SlipwayOCI",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI"]),
         .testTarget(
             name: "SlipwayPipelineTests",
-            dependencies: ["SlipwayPipeline", "SlipwayManifest", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SlipwayPipeline", "SlipwayManifest", "SlipwayOCI", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Golden")]
         ),
         .testTarget(

@@ -177,14 +177,3 @@ struct ImageLoad: AsyncParsableCommand {
         Terminal.write("loaded \(reference) (\(record.manifestDigest))\n")
     }
 }
-
-/// Human-readable byte counts.
-enum ByteCount {
-    static func format(_ bytes: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
-    }
-}
