@@ -52,7 +52,7 @@ struct CIRun: AsyncParsableCommand {
         let interrupts = InterruptHandler { interrupted.set() }
         defer { interrupts.restore() }
         let context = CICommandContext.make(
-            layout: layout, manifest: loaded, displayName: displayName, images: request.images, environment: environment,
+            layout: layout, manifest: loaded, images: request.images, environment: environment,
             registry: RegistryOptions(certDir: certDir, tlsVerify: tlsVerify), isInterrupted: { interrupted.isSet })
         let summary = try await CIPipeline(request).run(context)
         try summary.write(to: layout.ciDir + "/summary.json")

@@ -9,13 +9,11 @@ import SlipwayRegistry
 /// image builder and the registry client.
 enum CICommandContext {
     static func make(
-        layout: ProjectLayout, manifest: Manifest, displayName: String, images: [ImageSpec], environment: [String: String],
+        layout: ProjectLayout, manifest: Manifest, images: [ImageSpec], environment: [String: String],
         registry: RegistryOptions, isInterrupted: @escaping @Sendable () -> Bool
     ) -> PipelineContext {
         let tasks = CITaskSession(manifestPath: layout.manifest)
-        let imageContext = ImageContext(
-            planning: ImagePlanning(layout: layout, manifest: manifest, displayName: displayName),
-            images: images)
+        let imageContext = ImageContext(layout: layout, manifest: manifest, images: images)
         return PipelineContext(
             output: TerminalOutput(), variables: environment, isInterrupted: isInterrupted, environment: tasks,
             taskRunner: tasks, artifactBuilder: NixArtifactBuilder(layout: layout, manifest: manifest),
