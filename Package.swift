@@ -50,9 +50,14 @@ let package = Package(
             dependencies: ["SlipwayCore", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
+            name: "SlipwayImage",
+            dependencies: ["SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwayOCI"]
+        ),
+        .target(
             name: "SlipwayRegistry",
             dependencies: [
                 "SlipwayCore", "SlipwayOCI",
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -70,7 +75,7 @@ let package = Package(
         .target(
             name: "SlipwayPipeline",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwaySupervisor", "SlipwayEnvironment",
+                "SlipwayCore", "SlipwayManifest", "SlipwaySupervisor", "SlipwayEnvironment", "SlipwayOCI",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -80,7 +85,7 @@ let package = Package(
         .target(
             name: "SlipwayCommands",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwaySupervisor", "SlipwayOCI", "SlipwayRegistry", "SlipwayPipeline",
+                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwaySupervisor", "SlipwayOCI", "SlipwayImage", "SlipwayRegistry", "SlipwayPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -91,9 +96,10 @@ let package = Package(
         .testTarget(name: "SlipwayEnvironmentTests", dependencies: ["SlipwayEnvironment"]),
         .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor"]),
         .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI"]),
+        .testTarget(name: "SlipwayRegistryTests", dependencies: ["SlipwayRegistry", "SlipwayOCI"]),
         .testTarget(
             name: "SlipwayPipelineTests",
-            dependencies: ["SlipwayPipeline", "SlipwayManifest", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SlipwayPipeline", "SlipwayManifest", "SlipwayOCI", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Golden")]
         ),
         .testTarget(

@@ -53,6 +53,12 @@ public struct ImageSpec: Sendable, Hashable {
     public var zoneinfo = true
     public var location: SourceLocation
 
+    /// An image with every field at its default (for callers that build specs in code).
+    public init(name: String, location: SourceLocation) {
+        self.name = name
+        self.location = location
+    }
+
     public static func == (lhs: ImageSpec, rhs: ImageSpec) -> Bool { lhs.name == rhs.name && lhs.location == rhs.location }
     public func hash(into hasher: inout Hasher) { hasher.combine(name); hasher.combine(location) }
 }

@@ -32,7 +32,7 @@ public actor RegistryClient {
     }
 
     public let reference: ImageReference
-    private let base: String
+    let base: String
     private let http: HTTPClient
     private let credentials: Credentials?
     private let options: Options

@@ -42,10 +42,7 @@ struct RegistryLogin: AsyncParsableCommand {
             await client.shutdown()
             throw error
         }
-        let environment = ProcessInfo.processInfo.environment.filter { !$0.value.isEmpty }
-        let file = environment["REGISTRY_AUTH_FILE"]
-            ?? environment["XDG_RUNTIME_DIR"].map { $0 + "/containers/auth.json" }
-            ?? ((environment["DOCKER_CONFIG"] ?? ((environment["HOME"] ?? "/root") + "/.docker")) + "/config.json")
+        let file = CredentialResolver().loginFile
         var object = (FileManager.default.contents(atPath: file)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
         var auths = object["auths"] as? [String: Any] ?? [:]
         auths[host] = ["auth": Data("\(username):\(secret)".utf8).base64EncodedString()]
