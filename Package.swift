@@ -60,9 +60,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "SlipwayProcess",
+            dependencies: [
+                "SlipwayCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
             name: "SlipwaySupervisor",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest",
+                "SlipwayCore", "SlipwayManifest", "SlipwayProcess",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -70,7 +78,7 @@ let package = Package(
         .target(
             name: "SlipwayPipeline",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwaySupervisor", "SlipwayEnvironment",
+                "SlipwayCore", "SlipwayManifest", "SlipwayProcess", "SlipwayEnvironment",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -80,7 +88,8 @@ let package = Package(
         .target(
             name: "SlipwayCommands",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwaySupervisor", "SlipwayOCI", "SlipwayRegistry", "SlipwayPipeline",
+                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwayProcess", "SlipwaySupervisor",
+                "SlipwayOCI", "SlipwayRegistry", "SlipwayPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -89,7 +98,8 @@ let package = Package(
         .testTarget(name: "SlipwayManifestTests", dependencies: ["SlipwayManifest"]),
         .testTarget(name: "SlipwayNixTests", dependencies: ["SlipwayNix", "SlipwayManifest"]),
         .testTarget(name: "SlipwayEnvironmentTests", dependencies: ["SlipwayEnvironment"]),
-        .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor"]),
+        .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
+        .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor", "SlipwayProcess"]),
         .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI"]),
         .testTarget(
             name: "SlipwayPipelineTests",

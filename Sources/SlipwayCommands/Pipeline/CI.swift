@@ -6,6 +6,7 @@ import SlipwayManifest
 import SlipwayNix
 import SlipwayOCI
 import SlipwayPipeline
+import SlipwayProcess
 import SlipwayRegistry
 
 /// `slipway ci [run] [--push]` and `slipway ci generate gitlab|github`.
