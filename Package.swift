@@ -23,7 +23,7 @@ let package = Package(
             name: "slipway",
             dependencies: ["SlipwayCommands", "SlipwaySupervisor"]
         ),
-        .target(name: "SlipwayCore"),
+        .target(name: "SlipwayCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SlipwayManifest",
             dependencies: ["SlipwayCore", "TOMLKit"]
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "SlipwayEnvironmentTests", dependencies: ["SlipwayEnvironment"]),
         .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
         .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor", "SlipwayProcess"]),
-        .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI"]),
+        .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI", "SlipwayCore"]),
         .testTarget(
             name: "SlipwayPipelineTests",
             dependencies: ["SlipwayPipeline", "SlipwayManifest", .product(name: "Yams", package: "Yams")],

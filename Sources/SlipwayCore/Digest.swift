@@ -23,7 +23,8 @@ public struct Digest: Sendable, Hashable, Codable, CustomStringConvertible, Comp
         return Digest(hasher.finalize())
     }
 
-    init(_ digest: SHA256.Digest) {
+    /// The digest a finished SHA-256 computation gives (`Digest(hasher.finalize())`).
+    public init(_ digest: SHA256.Digest) {
         hex = digest.map { byte in
             let h = String(byte, radix: 16)
             return byte < 16 ? "0" + h : h
@@ -35,7 +36,9 @@ public struct Digest: Sendable, Hashable, Codable, CustomStringConvertible, Comp
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let digest = Digest(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a sha256 digest: \(text)"))
+            let context = DecodingError.Context(
+                codingPath: decoder.codingPath, debugDescription: "not a sha256 digest: \(text)")
+            throw DecodingError.dataCorrupted(context)
         }
         self = digest
     }
