@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "SlipwayPipeline",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwayProcess", "SlipwayEnvironment",
+                "SlipwayCore", "SlipwayManifest", "SlipwayProcess", "SlipwayEnvironment", "SlipwaySupervisor",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -1,7 +1,9 @@
 import Crypto
 
 /// A content digest, `sha256:<64 lowercase hex>` (OCI image-spec v1.1 §descriptor "digests").
-public struct Digest: Sendable, Hashable, Codable, CustomStringConvertible, Comparable {
+public struct Digest: Sendable, Hashable, StringCodable, Comparable {
+    public static let kind = "sha256 digest"
+
     public let hex: String
 
     public init(hex: String) {
@@ -32,21 +34,6 @@ public struct Digest: Sendable, Hashable, Codable, CustomStringConvertible, Comp
     }
 
     public var description: String { "sha256:" + hex }
-
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let digest = Digest(text) else {
-            let context = DecodingError.Context(
-                codingPath: decoder.codingPath, debugDescription: "not a sha256 digest: \(text)")
-            throw DecodingError.dataCorrupted(context)
-        }
-        self = digest
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 
     public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.hex < rhs.hex }
 }

@@ -2,7 +2,9 @@
 ///
 /// Only the shape is checked (the prefix, a hash part of 32 base-32 characters, a name); that
 /// the path exists is not.
-public struct StorePath: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct StorePath: Sendable, Hashable, Comparable, StringCodable {
+    public static let kind = "store path"
+
     /// The store folder every path is in.
     public static let storeDirectory = "/nix/store"
 
@@ -29,21 +31,6 @@ public struct StorePath: Sendable, Hashable, Comparable, Codable, CustomStringCo
     private var baseName: Substring { path.dropFirst(Self.storeDirectory.count + 1) }
 
     public var description: String { path }
-
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let parsed = StorePath(text) else {
-            let context = DecodingError.Context(
-                codingPath: decoder.codingPath, debugDescription: "not a store path: \(text)")
-            throw DecodingError.dataCorrupted(context)
-        }
-        self = parsed
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(path)
-    }
 
     public static func < (lhs: StorePath, rhs: StorePath) -> Bool { lhs.path < rhs.path }
 }

@@ -123,10 +123,12 @@ public final class TaskRunner: Sendable {
     }
 
     /// Runs one task (or skips it when up to date).
-    private func execute(_ task: TaskSpec, fingerprints: TaskFingerprint, sink: LogSink, services: (any TaskServices)?) async -> TaskOutcome {
+    private func execute(
+        _ task: TaskSpec, fingerprints: TaskFingerprint, sink: LogSink, services: (any TaskServices)?
+    ) async -> TaskOutcome {
         let clock = ContinuousClock()
         var start = clock.now
-        func seconds() -> Double { let d = clock.now - start; return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        func seconds() -> Double { (clock.now - start).seconds }
         let out = configuration.outRoot + "/" + task.name
         let inputs = task.inputs.isEmpty ? nil : fingerprints.inputsDigest(task, environmentKey: configuration.environmentKey)
         if let inputs, !configuration.force, let record = fingerprints.recorded(task.name), record.inputs == inputs,
@@ -139,20 +141,44 @@ public final class TaskRunner: Sendable {
         fingerprints.forget(task.name)
         try? FileManager.default.removeItem(atPath: out)
         try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        if !task.services.isEmpty, let services {
-            do {
-                try await services.acquire(task.services)
-            } catch {
-                if isCancelled { return TaskOutcome(name: task.name, status: .notRun, seconds: seconds(), reason: "interrupted") }
-                let detail = (error as? any SlipwayError)?.message ?? String(describing: error)
-                sink.note(task.name, "services did not start: \(detail)")
-                // The summary keeps the first line; the log lines were just printed.
-                let first = detail.split(separator: "\n").first.map(String.init) ?? detail
-                return TaskOutcome(name: task.name, status: .failed, exitCode: 1, seconds: seconds(), reason: "services did not start: \(first)")
-            }
+        if !task.services.isEmpty, let services,
+           let failed = await acquire(services, for: task, sink: sink, seconds: seconds()) {
+            return failed
         }
         if isCancelled { return TaskOutcome(name: task.name, status: .notRun, seconds: seconds(), reason: "interrupted") }
         start = clock.now   // the task's own time, without the wait for its services
+        let status = await launch(task, out: out, sink: sink)
+        var outcome = self.outcome(of: task, status, seconds: seconds(), sink: sink)
+        if outcome.status == .succeeded, let inputs {
+            fingerprints.record(task.name, .init(inputs: inputs, outputs: fingerprints.outputsDigest(task, out: out)))
+        }
+        collectReports(task, out: out, into: &outcome)
+        if let failed = outcome.junit?.failed, !failed.isEmpty {
+            for failure in failed.prefix(20) { sink.note(task.name, "failed test: \(failure.test): \(failure.message)") }
+        }
+        return outcome
+    }
+
+    /// Waits for the task's services; the outcome of a task that cannot run, or `nil`.
+    private func acquire(
+        _ services: any TaskServices, for task: TaskSpec, sink: LogSink, seconds: @autoclosure () -> Double
+    ) async -> TaskOutcome? {
+        do {
+            try await services.acquire(task.services)
+            return nil
+        } catch {
+            if isCancelled { return TaskOutcome(name: task.name, status: .notRun, seconds: seconds(), reason: "interrupted") }
+            let detail = (error as? any SlipwayError)?.message ?? String(describing: error)
+            sink.note(task.name, "services did not start: \(detail)")
+            // The summary keeps the first line; the log lines were just printed.
+            let first = detail.split(separator: "\n").first.map(String.init) ?? detail
+            return TaskOutcome(
+                name: task.name, status: .failed, exitCode: 1, seconds: seconds(), reason: "services did not start: \(first)")
+        }
+    }
+
+    /// Starts `sh -c RUN` with the task's environment and waits for its group.
+    private func launch(_ task: TaskSpec, out: String, sink: LogSink) async -> TaskProcess.Status {
         var environment = configuration.environment
         environment["SLIPWAY_OUT"] = out
         environment["SLIPWAY_TASK"] = task.name
@@ -165,7 +191,7 @@ public final class TaskRunner: Sendable {
             .filter { !$0.isEmpty && !$0.hasPrefix("#") && !$0.hasPrefix("set -") }
         let shown = (lines.first ?? "") + (lines.count > 1 ? " …" : "")
         sink.note(task.name, "running: " + (task.description.map { "\($0) (\(shown))" } ?? shown))
-        let status = await TaskProcess.run(task.run, environment: environment, cwd: cwd, name: task.name, sink: sink) { pid in
+        return await TaskProcess.run(task.run, environment: environment, cwd: cwd, name: task.name, sink: sink) { pid in
             self.running.withLock { _ = pid > 0 ? $0.insert(pid) : nil }
             self.configuration.guardian?.add(ProcessGroup(id: pid), stopSignal: SIGTERM, timeout: .seconds(5))
             // Cancelled between the check above and the start: stop it right away.
@@ -174,31 +200,28 @@ public final class TaskRunner: Sendable {
             self.running.withLock { _ = $0.remove(pid) }
             self.configuration.guardian?.remove(ProcessGroup(id: pid))
         }
-        var outcome: TaskOutcome
+    }
+
+    /// The outcome of a process that ran, said in the task's log.
+    private func outcome(of task: TaskSpec, _ status: TaskProcess.Status, seconds: Double, sink: LogSink) -> TaskOutcome {
+        let stopped: TaskOutcome.Status = isCancelled ? .cancelled : .failed
+        let verb = stopped == .cancelled ? "cancelled" : "failed"
         switch status {
         case .exited(0):
-            outcome = TaskOutcome(name: task.name, status: .succeeded, exitCode: 0, seconds: seconds())
-            if let inputs {
-                fingerprints.record(task.name, .init(inputs: inputs, outputs: fingerprints.outputsDigest(task, out: out)))
-            }
-            sink.note(task.name, String(format: "succeeded in %.1fs", outcome.seconds))
+            sink.note(task.name, String(format: "succeeded in %.1fs", seconds))
+            return TaskOutcome(name: task.name, status: .succeeded, exitCode: 0, seconds: seconds)
         case .exited(let code):
-            let status: TaskOutcome.Status = isCancelled ? .cancelled : .failed
-            outcome = TaskOutcome(name: task.name, status: status, exitCode: code, seconds: seconds(), reason: "exit status \(code)")
-            sink.note(task.name, String(format: "%@ with exit status %d after %.1fs", status == .cancelled ? "cancelled" : "failed", code, outcome.seconds))
+            sink.note(task.name, String(format: "%@ with exit status %d after %.1fs", verb, code, seconds))
+            return TaskOutcome(name: task.name, status: stopped, exitCode: code, seconds: seconds, reason: "exit status \(code)")
         case .signaled(let signal):
-            let status: TaskOutcome.Status = isCancelled ? .cancelled : .failed
-            outcome = TaskOutcome(name: task.name, status: status, exitCode: 128 + signal, seconds: seconds(), reason: "killed by \(Signals.name(signal))")
-            sink.note(task.name, "\(status == .cancelled ? "cancelled" : "failed"): killed by \(Signals.name(signal))")
+            sink.note(task.name, "\(verb): killed by \(Signals.name(signal))")
+            return TaskOutcome(
+                name: task.name, status: stopped, exitCode: 128 + signal, seconds: seconds,
+                reason: "killed by \(Signals.name(signal))")
         case .couldNotStart(let reason):
-            outcome = TaskOutcome(name: task.name, status: .failed, exitCode: 127, seconds: seconds(), reason: reason)
             sink.note(task.name, "cannot start: \(reason)")
+            return TaskOutcome(name: task.name, status: .failed, exitCode: 127, seconds: seconds, reason: reason)
         }
-        collectReports(task, out: out, into: &outcome)
-        if let failed = outcome.junit?.failed, !failed.isEmpty {
-            for failure in failed.prefix(20) { sink.note(task.name, "failed test: \(failure.test): \(failure.message)") }
-        }
-        return outcome
     }
 
     private func collectReports(_ task: TaskSpec, out: String, into outcome: inout TaskOutcome) {

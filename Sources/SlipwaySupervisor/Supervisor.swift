@@ -190,22 +190,12 @@ public actor Supervisor {
     /// Waits until every managed service is ready, running (no probe), exited 0, or failed.
     /// - Returns: the failed ones with their reasons.
     public func waitUntilSettled() async -> [(service: String, reason: String)] {
-        while true {
-            var pending = false
-            var failed: [(String, String)] = []
-            for spec in order {
-                guard let controller = controllers[spec.name] else { continue }
-                let status = await controller.status
-                switch status.state {
-                case .ready, .exited: continue
-                case .running where spec.ready == nil: continue
-                case .failed: failed.append((spec.name, status.reason ?? "failed"))
-                default: pending = true
-                }
-            }
-            if !pending || !failed.isEmpty { return failed }
-            try? await Task.sleep(for: .milliseconds(5))
+        let names = order.map(\.name)
+        let settled = try? await Settling.poll(every: .milliseconds(5)) { () -> [(service: String, reason: String)]? in
+            let (pending, failed) = Settling.verdict(await status().services, services: names)
+            return pending && failed.isEmpty ? nil : failed.map { (service: $0.0, reason: $0.1) }
         }
+        return settled ?? []
     }
 
     /// Whether every managed service has ended by itself (exited or failed). A service stopped
