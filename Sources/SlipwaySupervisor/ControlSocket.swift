@@ -124,7 +124,7 @@ func readLine(_ fd: Int32) -> Data? {
 }
 
 /// Serves control requests for a ``Supervisor`` on a thread of its own.
-public final class ControlServer: @unchecked Sendable {
+public final class ControlServer: Sendable {
     public let path: String
     private let fd: Int32
     private let handler: @Sendable (ControlProtocol.Request) async -> ControlProtocol.Response

@@ -65,7 +65,7 @@ public struct DetachedSupervisor: Sendable {
         let names = specs.map(\.name)
         let limit = Self.patience(specs)
         var status: SupervisorStatus?
-        let settled = try await Settling.poll(every: .milliseconds(5), timeout: .seconds(limit)) { () -> Bool? in
+        let settled = try await Settling.poll(every: .milliseconds(5), timeout: limit) { () -> Bool? in
             if shouldStop() { throw SupervisorError.startFailed([("services", "interrupted while starting", [])]) }
             status = try client.send(.init(command: .ps)).status
             let (pending, failed) = Settling.verdict(status?.services ?? [], services: names)
@@ -79,7 +79,8 @@ public struct DetachedSupervisor: Sendable {
             let waiting = names.filter { name in
                 !(status?.services.contains { $0.name == name && [.ready, .exited].contains($0.state) } ?? false)
             }
-            throw SupervisorError.startFailed(waiting.map { ($0, "not ready after \(Int(limit))s", lastLines(of: $0)) })
+            let after = "not ready after \(Int(limit.seconds))s"
+            throw SupervisorError.startFailed(waiting.map { ($0, after, lastLines(of: $0)) })
         }
         return status
     }
@@ -89,12 +90,11 @@ public struct DetachedSupervisor: Sendable {
         LogTail.lastLines(of: logDirectory + "/\(service).log", count: count)
     }
 
-    /// However the services behave, waiting ends: their start timeouts and restarts, plus slack
-    /// (seconds).
-    static func patience(_ specs: [ServiceSpec]) -> Double {
-        specs.map { spec in
+    /// However the services behave, waiting ends: their start timeouts and restarts, plus slack.
+    static func patience(_ specs: [ServiceSpec]) -> Duration {
+        .seconds(specs.map { spec in
             let attempts = Double(spec.restart == .no ? 1 : (spec.maxRestarts == 0 ? 3 : min(spec.maxRestarts, 3) + 1))
             return ((spec.ready?.startTimeout ?? 5) + 1) * attempts + 30
-        }.max() ?? 60
+        }.max() ?? 60)
     }
 }
