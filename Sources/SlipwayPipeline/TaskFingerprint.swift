@@ -59,7 +59,9 @@ public struct TaskFingerprint: Sendable {
 
     public func record(_ task: String, _ record: Record) {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        if let data = try? JSONEncoder().encode(record) { try? data.write(to: URL(fileURLWithPath: path(task)), options: .atomic) }
+        if let data = try? JSONEncoder().encode(record) {
+            try? data.write(to: URL(fileURLWithPath: path(task)), options: .atomic)
+        }
     }
 
     public func forget(_ task: String) { try? FileManager.default.removeItem(atPath: path(task)) }
@@ -75,7 +77,10 @@ public struct TaskFingerprint: Sendable {
             hasher.update(data: Array(("-> " + target).utf8) + [0])
             return
         }
-        guard let handle = FileHandle(forReadingAtPath: absolute) else { hasher.update(data: [1]); return }
+        guard let handle = FileHandle(forReadingAtPath: absolute) else {
+            hasher.update(data: [1])
+            return
+        }
         defer { try? handle.close() }
         while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
         hasher.update(data: [0])

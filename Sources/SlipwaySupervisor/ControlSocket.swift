@@ -90,7 +90,8 @@ public struct ControlClient: Sendable {
         defer { close(fd) }
         var line = try JSONEncoder().encode(request)
         line.append(0x0A)
-        guard line.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == line.count else {
+        guard line.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == line.count
+        else {
             throw SupervisorError.control("cannot write to \(path)")
         }
         guard let answer = readLine(fd) else { throw SupervisorError.control("the supervisor closed the connection") }
@@ -143,7 +144,8 @@ public final class ControlServer: Sendable {
             let pid = (try? client.send(.init(command: .ps)))?.status?.supervisorPid ?? 0
             throw SupervisorError.alreadyRunning(profile: profile, pid: pid)
         }
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         unlink(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SupervisorError.control("socket: \(String(cString: strerror(errno)))") }

@@ -25,7 +25,9 @@ public enum Settling {
 
     /// The verdict on several services: failed ones (with reasons) as soon as any failed, else
     /// pending while one is, else settled.
-    public static func verdict(_ rows: [ServiceStatus], services: [String]) -> (pending: Bool, failed: [(String, String)]) {
+    public static func verdict(
+        _ rows: [ServiceStatus], services: [String]
+    ) -> (pending: Bool, failed: [(String, String)]) {
         var pending = false
         var failed: [(String, String)] = []
         for name in services {

@@ -34,7 +34,9 @@ public enum SupervisorError: SlipwayError, Sendable {
             return text
         case .startFailed(let failures):
             return failures.map { f in
-                "service '\(f.service)' failed: \(f.reason)" + (f.lastLines.isEmpty ? "" : "\n  last log lines:\n" + f.lastLines.map { "    " + $0 }.joined(separator: "\n"))
+                "service '\(f.service)' failed: \(f.reason)"
+                    + (f.lastLines.isEmpty
+                        ? "" : "\n  last log lines:\n" + f.lastLines.map { "    " + $0 }.joined(separator: "\n"))
             }.joined(separator: "\n")
         }
     }

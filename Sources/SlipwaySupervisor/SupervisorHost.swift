@@ -55,7 +55,10 @@ public struct SupervisorHost: Sendable {
         await shutdown.wait()
         watcher.cancel()
         if foreground {
-            say(ended.isSet ? "slipway: every service has ended\n" : "\nslipway: stopping services (Ctrl-C again to kill them)\n")
+            say(
+                ended.isSet
+                    ? "slipway: every service has ended\n"
+                    : "\nslipway: stopping services (Ctrl-C again to kill them)\n")
         }
         let say = self.say
         await supervisor.shutdown { still in say("slipway: still stopping: \(still.joined(separator: ", "))\n") }
@@ -84,8 +87,11 @@ public struct SupervisorHost: Sendable {
     /// Every 200 ms: in the foreground, `up` ends when nothing is left running (a background
     /// supervisor waits for `down`: services can be started again); `.slipway/` removed (git
     /// clean, rm -rf) stops everything rather than run on unreachable.
-    private func watch(_ supervisor: Supervisor, shutdown: ShutdownLatch, ended: InterruptFlag) -> Task<Void, any Error> {
-        let foreground = self.foreground, socketPath = self.socketPath, say = self.say
+    private func watch(_ supervisor: Supervisor, shutdown: ShutdownLatch, ended: InterruptFlag) -> Task<Void, any Error>
+    {
+        let foreground = self.foreground
+        let socketPath = self.socketPath
+        let say = self.say
         return Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: .milliseconds(200))

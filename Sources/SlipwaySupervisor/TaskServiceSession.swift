@@ -86,7 +86,9 @@ public actor TaskServiceSession {
 
     /// The user's supervisor (or another task run's): starts what is not up, dependencies first.
     private func startMissing(_ client: ControlClient) throws {
-        guard let status = try client.send(.init(command: .ps)).status else { throw SupervisorError.control("no status") }
+        guard let status = try client.send(.init(command: .ps)).status else {
+            throw SupervisorError.control("no status")
+        }
         var started = readMarker()
         let ranBySupervisor = started.contains { $0.hasPrefix("supervisor") }
         for spec in ServiceOrder.startOrder(supervisor.services, requested: planned) {
@@ -104,13 +106,15 @@ public actor TaskServiceSession {
 
     private func missing(_ name: String, running: [String], ranBySupervisor: Bool) -> SupervisorError {
         if ranBySupervisor {
-            return .control("""
+            return .control(
+                """
                 another `slipway run` or `slipway ci` of this project runs its tasks' services \
                 (\(running.joined(separator: ", "))) without '\(name)'; wait for it to end, or run these tasks \
                 in the same `slipway run`
                 """)
         }
-        return .control("""
+        return .control(
+            """
             the running supervisor (`slipway up`, profile \(profile)) was started without '\(name)', which a \
             task needs; run `slipway down` first, or start it with `slipway up -d \(planned.joined(separator: " "))`
             """)
@@ -131,7 +135,8 @@ public actor TaskServiceSession {
         if let line = started.first(where: { $0.hasPrefix("supervisor") }) {
             // Only the supervisor a task run started (same pid), never one the user started since.
             guard let answer = try? client.send(.init(command: .ps)), let pid = answer.status?.supervisorPid,
-                  line == "supervisor \(pid)" else { return }
+                line == "supervisor \(pid)"
+            else { return }
             guard (try? client.send(.init(command: .down))) != nil else { return }
             say("stopping the services started for tasks")
             await client.waitUntilGone(pid: pid)
@@ -152,7 +157,9 @@ public actor TaskServiceSession {
     private func liveLeases() -> [Int32] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: leaseDir)) ?? []
         let pids = names.compactMap { Int32($0) }.filter { $0 != getpid() }
-        for pid in pids where !processIsRunning(pid) { try? FileManager.default.removeItem(atPath: leaseDir + "/\(pid)") }
+        for pid in pids where !processIsRunning(pid) {
+            try? FileManager.default.removeItem(atPath: leaseDir + "/\(pid)")
+        }
         return pids.filter(processIsRunning)
     }
 

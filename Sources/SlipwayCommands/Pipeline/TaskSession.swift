@@ -17,11 +17,14 @@ struct TaskSession {
     /// - Throws: ``ManifestError`` (invalid tasks), ``NixError`` (environment build).
     static func load(_ options: GlobalOptions) async throws -> TaskSession {
         let context = try await ServiceContext.load(options)
-        return TaskSession(context: context, tasks: try context.manifest.tasks(of: context.resolved, services: context.services))
+        return TaskSession(
+            context: context, tasks: try context.manifest.tasks(of: context.resolved, services: context.services))
     }
 
     /// Runs `plan`; returns outcomes in the order tasks finished and whether it was interrupted.
-    func run(_ plan: TaskPlan, parallelism: Int, force: Bool) async throws -> (outcomes: [TaskOutcome], interrupted: Bool) {
+    func run(
+        _ plan: TaskPlan, parallelism: Int, force: Bool
+    ) async throws -> (outcomes: [TaskOutcome], interrupted: Bool) {
         let library = SlipwayPipeline.TaskSession.Context(
             layout: context.layout, profile: context.profile, services: context.services, environment: context.cached,
             inherited: ProcessLauncher.currentEnvironment(), console: STDOUT_FILENO, say: { Terminal.status($0) })

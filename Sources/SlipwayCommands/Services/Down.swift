@@ -15,7 +15,8 @@ struct Down: AsyncParsableCommand {
             Terminal.writeError("slipway: no supervisor is running for profile '\(global.profile)'\n")
             let others = OtherSupervisors.running(layout: layout, except: global.profile)
             if !others.isEmpty {
-                Terminal.writeError("slipway: running for other profiles: \(others.joined(separator: ", ")) (use --profile)\n")
+                Terminal.writeError(
+                    "slipway: running for other profiles: \(others.joined(separator: ", ")) (use --profile)\n")
             }
             return
         }
@@ -24,7 +25,10 @@ struct Down: AsyncParsableCommand {
             answer = try client.send(.init(command: .down))
         } catch {
             // It went away between the check and the request: nothing left to stop.
-            if !client.isAlive { Terminal.write("stopped\n"); return }
+            if !client.isAlive {
+                Terminal.write("stopped\n")
+                return
+            }
             throw error
         }
         guard answer.ok, let pid = answer.status?.supervisorPid else {

@@ -38,7 +38,9 @@ struct LogFollower {
                         let complete = data[..<last]
                         data = Data(data[(last + 1)...])
                         var out = ""
-                        for line in String(decoding: complete, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
+                        for line in String(decoding: complete, as: UTF8.self).split(
+                            separator: "\n", omittingEmptySubsequences: false)
+                        {
                             out += prefix(name) + line + "\n"
                         }
                         Terminal.write(out)

@@ -23,7 +23,8 @@ struct Logs: AsyncParsableCommand {
         let layout = try global.layout()
         let directory = layout.serviceLogDir(profile: global.profile)
         let names = serviceNames(layout, logs: directory)
-        if let service, !names.contains(service), !FileManager.default.fileExists(atPath: directory + "/\(service).log") {
+        if let service, !names.contains(service), !FileManager.default.fileExists(atPath: directory + "/\(service).log")
+        {
             throw SupervisorError.unknownService(service, known: names)
         }
         try await LogFollower(directory: directory, services: names).run(lines: n, follow: follow, only: service)
@@ -32,8 +33,9 @@ struct Logs: AsyncParsableCommand {
     /// The profile's services if the manifest can say, else the logs there are.
     private func serviceNames(_ layout: ProjectLayout, logs directory: String) -> [String] {
         if let manifest = try? ManifestLoader.load(path: layout.manifest),
-           let resolved = try? manifest.resolve(profile: global.profile),
-           let services = try? manifest.services(of: resolved), !services.isEmpty {
+            let resolved = try? manifest.resolve(profile: global.profile),
+            let services = try? manifest.services(of: resolved), !services.isEmpty
+        {
             return services.map(\.name)
         }
         return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])

@@ -19,7 +19,9 @@ enum ServiceAction {
     }
 
     /// The row once it leaves pending (or after 120 s, the last one seen; `nil` if it vanished).
-    private static func settled(_ service: String, client: ControlClient, last: ServiceStatus?) async throws -> ServiceStatus? {
+    private static func settled(
+        _ service: String, client: ControlClient, last: ServiceStatus?
+    ) async throws -> ServiceStatus? {
         var latest = last
         _ = try await Settling.poll(every: .milliseconds(20), timeout: .seconds(120)) { () -> Bool? in
             latest = (try? client.send(.init(command: .ps)))?.status?.services.first { $0.name == service }

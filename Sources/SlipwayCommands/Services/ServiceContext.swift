@@ -51,7 +51,9 @@ struct ServiceContext {
         let stateDir = layout.stateDir(profile: profile)
         return Supervisor.Configuration(
             profile: profile, services: services, requested: requested,
-            environment: { spec in ServicePorts.serviceEnvironment(spec, base: base, stateDir: stateDir, port: ports[spec.name]) },
+            environment: { spec in
+                ServicePorts.serviceEnvironment(spec, base: base, stateDir: stateDir, port: ports[spec.name])
+            },
             ports: ports, root: layout.root, stateDir: stateDir)
     }
 }

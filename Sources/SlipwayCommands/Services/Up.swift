@@ -38,7 +38,8 @@ struct Up: AsyncParsableCommand {
         }
         let specs = ServiceOrder.startOrder(context.services, requested: services)
         if specs.isEmpty {
-            Terminal.writeError("slipway: profile '\(context.profile)' has no services; add [services.NAME] to slipway.toml\n")
+            Terminal.writeError(
+                "slipway: profile '\(context.profile)' has no services; add [services.NAME] to slipway.toml\n")
             return
         }
         let ports = try PortClaim.claim(specs, of: context.services, layout: context.layout, profile: context.profile)
@@ -68,7 +69,7 @@ struct Up: AsyncParsableCommand {
         if !missing.isEmpty {
             throw SupervisorError.control(
                 "it does not run \(missing.joined(separator: ", ")) (slipway.toml may have changed since it started)\n"
-                + "hint: `slipway down`, then `slipway up` again to apply the manifest")
+                    + "hint: `slipway down`, then `slipway up` again to apply the manifest")
         }
         if detach || supervise { return }
         Terminal.writeError("slipway: attaching to its logs (Ctrl-C detaches; `slipway down` stops it)\n")
