@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SlipwaySupervisor
 
 /// Control-socket requests: the enum and the wire format it must keep.
@@ -35,14 +36,17 @@ struct ControlCommandTests {
 @Suite("Settling")
 struct SettlingTests {
     func row(_ state: ServiceState, reason: String? = nil) -> ServiceStatus {
-        ServiceStatus(name: "db", pid: nil, state: state, restarts: 0, port: nil, uptime: nil, exitStatus: nil, reason: reason)
+        ServiceStatus(
+            name: "db", pid: nil, state: state, restarts: 0, port: nil, uptime: nil, exitStatus: nil, reason: reason)
     }
 
-    @Test("verdict per state", arguments: [
-        (ServiceState.pending, Settling.Verdict.pending), (.starting, .pending), (.restarting, .pending),
-        (.stopped, .pending), (.ready, .settled), (.running, .settled), (.exited, .settled),
-        (.failed, .failed("failed")),
-    ])
+    @Test(
+        "verdict per state",
+        arguments: [
+            (ServiceState.pending, Settling.Verdict.pending), (.starting, .pending), (.restarting, .pending),
+            (.stopped, .pending), (.ready, .settled), (.running, .settled), (.exited, .settled),
+            (.failed, .failed("failed")),
+        ])
     func verdict(_ state: ServiceState, _ expected: Settling.Verdict) {
         #expect(Settling.verdict(row(state)) == expected)
     }
