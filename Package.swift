@@ -21,7 +21,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "slipway",
-            dependencies: ["SlipwayCommands", "SlipwaySupervisor"]
+            dependencies: ["SlipwayCommands", "SlipwayProcess"]
         ),
         .target(name: "SlipwayCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
