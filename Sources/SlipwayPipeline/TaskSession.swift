@@ -58,7 +58,7 @@ public enum TaskSession {
 
     /// Runs the plan; returns the outcomes in the order tasks finished and whether the run was
     /// interrupted (SIGINT or SIGTERM). A failed task is an outcome, not an error.
-    /// - Throws: ``SupervisorError/portsInUse(_:)`` when a fixed port a service needs is taken,
+    /// - Throws: ``PortConflictError`` when a fixed port a service needs is taken,
     ///   before anything starts.
     public static func run(_ request: Request, in context: Context) async throws -> TaskRunResult {
         let plan = request.plan
