@@ -21,9 +21,9 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "slipway",
-            dependencies: ["SlipwayCommands", "SlipwaySupervisor"]
+            dependencies: ["SlipwayCommands", "SlipwayProcess"]
         ),
-        .target(name: "SlipwayCore"),
+        .target(name: "SlipwayCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SlipwayManifest",
             dependencies: ["SlipwayCore", "TOMLKit"]
@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "SlipwayPipeline",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwayProcess", "SlipwayEnvironment", "SlipwayOCI",
+                "SlipwayCore", "SlipwayManifest", "SlipwayProcess", "SlipwayEnvironment", "SlipwaySupervisor", "SlipwayOCI",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -100,13 +100,14 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore"]),
         .testTarget(name: "SlipwayManifestTests", dependencies: ["SlipwayManifest"]),
         .testTarget(name: "SlipwayNixTests", dependencies: ["SlipwayNix", "SlipwayManifest"]),
         .testTarget(name: "SlipwayEnvironmentTests", dependencies: ["SlipwayEnvironment"]),
         .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
         .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor", "SlipwayProcess"]),
-        .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI"]),
-        .testTarget(name: "SlipwayRegistryTests", dependencies: ["SlipwayRegistry", "SlipwayOCI"]),
+        .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI", "SlipwayCore"]),
+        .testTarget(name: "SlipwayRegistryTests", dependencies: ["SlipwayRegistry", "SlipwayOCI", "SlipwayCore"]),
         .testTarget(
             name: "SlipwayPipelineTests",
             dependencies: ["SlipwayPipeline", "SlipwayManifest", "SlipwayOCI", .product(name: "Yams", package: "Yams")],

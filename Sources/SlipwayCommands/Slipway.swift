@@ -33,6 +33,14 @@ public struct Slipway: AsyncParsableCommand {
     }
 }
 
+/// Exits with a status and no message (a failed task's status, 130 after Ctrl-C, 1 when a
+/// service failed); ``Slipway/runMain()`` maps it like every other ``SlipwayError``.
+struct ExitCodeError: SlipwayError {
+    var code: Int32
+    var message: String { "" }
+    var exitCode: Int32 { code }
+}
+
 public enum SlipwayVersion {
     public static let current = "0.1.0"
 }

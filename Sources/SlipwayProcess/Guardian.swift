@@ -42,9 +42,8 @@ public final class GuardianLink: Sendable {
         }
         Glibc.close(fds[0])
         pipe = Mutex(fds[1])
-        // A dead guardian makes writes fail with EPIPE instead of killing this process; a no-op
-        // handler rather than SIG_IGN, which every program started from here would inherit.
-        signal(SIGPIPE) { _ in }
+        // A dead guardian makes writes fail with EPIPE instead of killing this process.
+        BrokenPipes.survive()
     }
 
     /// Tells the guardian to stop `group` with `stopSignal`, then SIGKILL after `timeout`.

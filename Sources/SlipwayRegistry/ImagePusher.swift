@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 import SlipwayOCI
 
 /// What a push did, for `--json` and the summary line.

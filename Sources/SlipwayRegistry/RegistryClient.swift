@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import SlipwayCore
 import SlipwayOCI
 
 /// An OCI distribution client for one repository (distribution-spec v1.1 §Push).

@@ -1,6 +1,6 @@
 import Foundation
-import SlipwayManifest
 import SlipwayCore
+import SlipwayManifest
 import SlipwayProcess
 
 /// Runs a profile's services: dependency order, readiness, restarts, ordered shutdown.
@@ -63,9 +63,13 @@ public actor Supervisor {
             try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
             var credentials: (uid: uid_t, gid: gid_t)?
             if runAsRoot, let user = spec.user, user != "root" {
-                guard let entry = getpwnam(user) else { throw SupervisorError.unknownUser(service: spec.name, user: user) }
+                guard let entry = getpwnam(user) else {
+                    throw SupervisorError.unknownUser(service: spec.name, user: user)
+                }
                 credentials = (entry.pointee.pw_uid, entry.pointee.pw_gid)
-                if let blocked = Self.unreachableAncestor(of: stateDir, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid) {
+                if let blocked = Self.unreachableAncestor(
+                    of: stateDir, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
+                {
                     throw SupervisorError.stateUnreachable(service: spec.name, user: user, folder: blocked)
                 }
                 Self.chownTree(stateDir, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
@@ -97,7 +101,8 @@ public actor Supervisor {
         Task {
             for (dependency, target) in dependencies {
                 if !(await target.waitFor(dependency.condition)) {
-                    await controller.fail("dependency '\(dependency.name)' did not become \(dependency.condition.rawValue)")
+                    await controller.fail(
+                        "dependency '\(dependency.name)' did not become \(dependency.condition.rawValue)")
                     return
                 }
             }
@@ -123,7 +128,9 @@ public actor Supervisor {
 
     /// Stops one service and waits until its group is gone.
     public func stop(_ name: String) async throws {
-        guard let controller = controllers[name] else { throw SupervisorError.unknownService(name, known: order.map(\.name)) }
+        guard let controller = controllers[name] else {
+            throw SupervisorError.unknownService(name, known: order.map(\.name))
+        }
         await controller.stop()
     }
 
@@ -190,22 +197,12 @@ public actor Supervisor {
     /// Waits until every managed service is ready, running (no probe), exited 0, or failed.
     /// - Returns: the failed ones with their reasons.
     public func waitUntilSettled() async -> [(service: String, reason: String)] {
-        while true {
-            var pending = false
-            var failed: [(String, String)] = []
-            for spec in order {
-                guard let controller = controllers[spec.name] else { continue }
-                let status = await controller.status
-                switch status.state {
-                case .ready, .exited: continue
-                case .running where spec.ready == nil: continue
-                case .failed: failed.append((spec.name, status.reason ?? "failed"))
-                default: pending = true
-                }
-            }
-            if !pending || !failed.isEmpty { return failed }
-            try? await Task.sleep(for: .milliseconds(5))
+        let names = order.map(\.name)
+        let settled = try? await Settling.poll(every: .milliseconds(5)) { () -> [(service: String, reason: String)]? in
+            let (pending, failed) = Settling.verdict(await status().services, services: names)
+            return pending && failed.isEmpty ? nil : failed.map { (service: $0.0, reason: $0.1) }
         }
+        return settled ?? []
     }
 
     /// Whether every managed service has ended by itself (exited or failed). A service stopped
@@ -225,7 +222,9 @@ public actor Supervisor {
             var info = stat()
             guard stat(current, &info) == 0 else { continue }
             let mode = info.st_mode
-            let searchable = info.st_uid == uid ? mode & S_IXUSR != 0 : (info.st_gid == gid ? mode & S_IXGRP != 0 : mode & S_IXOTH != 0)
+            let searchable =
+                info.st_uid == uid
+                ? mode & S_IXUSR != 0 : (info.st_gid == gid ? mode & S_IXGRP != 0 : mode & S_IXOTH != 0)
             if !searchable { return current }
         }
         return nil

@@ -1,4 +1,5 @@
 import SlipwayCore
+import SlipwayProcess
 
 #if canImport(Glibc)
 import Glibc
@@ -49,14 +50,7 @@ enum ProcessLauncher {
     /// Finds `name` on the `PATH` of `environment` (names with a `/` are used as they are).
     static func resolve(_ name: String, environment: [String: String]) -> String? {
         if name.contains("/") { return name }
-        for dir in (environment["PATH"] ?? "").split(separator: ":") {
-            let candidate = "\(dir)/\(name)"
-            var info = stat()
-            if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 {
-                return candidate
-            }
-        }
-        return nil
+        return ExecutableSearch.find(name, path: environment["PATH"] ?? "")
     }
 
     /// The Swift runtime blocks most signals on its threads, and a blocked mask or an ignored

@@ -1,3 +1,4 @@
+import SlipwayProcess
 import SystemPackage
 
 #if canImport(Glibc)
@@ -26,10 +27,9 @@ public enum Terminal {
     }
 
     /// A closed stdout (`slipway run | head`) must not kill Slipway before it stops what it
-    /// started: writes fail with EPIPE instead. A no-op handler, not SIG_IGN, so that the
-    /// programs Slipway starts get the default action back at exec.
+    /// started: see ``BrokenPipes/survive()``.
     public static func survivesBrokenPipes() {
-        signal(SIGPIPE) { _ in }
+        BrokenPipes.survive()
     }
 
     static func exit(_ code: Int32) -> Never {

@@ -18,7 +18,9 @@ public enum PortCheck {
         address.sin_addr.s_addr = any ? INADDR_ANY : inet_addr("127.0.0.1")
         address.sin_port = UInt16(port).bigEndian
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         return bound == 0
     }
@@ -35,14 +37,16 @@ public enum PortCheck {
                 if let hex = local.last, Int(hex, radix: 16) == port { inodes.insert(String(fields[9])) }
             }
         }
-        guard !inodes.isEmpty, let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        let files = FileManager.default
+        guard !inodes.isEmpty, let pids = try? files.contentsOfDirectory(atPath: "/proc") else { return nil }
         for pid in pids where pid.allSatisfy(\.isNumber) {
-            guard let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else { continue }
+            guard let fds = try? files.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else { continue }
             for fd in fds {
-                guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"),
+                guard let target = try? files.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"),
                       target.hasPrefix("socket:["), inodes.contains(String(target.dropFirst(8).dropLast())) else { continue }
-                let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")))
-                    .map { String(decoding: $0.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self).trimmingCharacters(in: .whitespaces) } ?? "?"
+                let raw = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data("?".utf8)
+                let cmdline = String(decoding: raw.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+                    .trimmingCharacters(in: .whitespaces)
                 return "pid \(pid) (\(cmdline.prefix(80)))"
             }
         }

@@ -18,7 +18,8 @@ public enum UserSwitch {
     /// Handles `argv` if it is an `__as-user` call; returns only if it is not.
     public static func runIfRequested(_ arguments: [String]) {
         guard arguments.count > 1, arguments[1] == command else { return }
-        guard arguments.count >= 6, let uid = uid_t(arguments[2]), let gid = gid_t(arguments[3]), arguments[4] == "--" else {
+        guard arguments.count >= 6, let uid = uid_t(arguments[2]), let gid = gid_t(arguments[3]), arguments[4] == "--"
+        else {
             say("slipway \(command): usage: UID GID -- PROGRAM [ARGS...]\n")
             exit(2)
         }

@@ -1,7 +1,9 @@
 import Crypto
 
 /// A content digest, `sha256:<64 lowercase hex>` (OCI image-spec v1.1 §descriptor "digests").
-public struct Digest: Sendable, Hashable, Codable, CustomStringConvertible, Comparable {
+public struct Digest: Sendable, Hashable, StringCodable, Comparable {
+    public static let kind = "sha256 digest"
+
     public let hex: String
 
     public init(hex: String) {
@@ -23,7 +25,8 @@ public struct Digest: Sendable, Hashable, Codable, CustomStringConvertible, Comp
         return Digest(hasher.finalize())
     }
 
-    init(_ digest: SHA256.Digest) {
+    /// The digest a finished SHA-256 computation gives (`Digest(hasher.finalize())`).
+    public init(_ digest: SHA256.Digest) {
         hex = digest.map { byte in
             let h = String(byte, radix: 16)
             return byte < 16 ? "0" + h : h
@@ -31,19 +34,6 @@ public struct Digest: Sendable, Hashable, Codable, CustomStringConvertible, Comp
     }
 
     public var description: String { "sha256:" + hex }
-
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let digest = Digest(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a sha256 digest: \(text)"))
-        }
-        self = digest
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 
     public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.hex < rhs.hex }
 }
