@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 import Subprocess
 
 /// A user name and secret (a password or a token) for one registry. Never printed.
@@ -122,8 +123,14 @@ public struct CredentialResolver: Sendable {
         let helper = "docker-credential-" + name
         // Found on this resolver's PATH (the process's unless a caller gave another environment).
         let path = environment["PATH"].map { Environment.inherit.updating(["PATH": $0]) } ?? .inherit
+        // The host goes in from a file, not a pipe: swift-subprocess 1.0.2 stops the process with
+        // "FileDescriptor was not closed" when a helper exits without reading a piped input.
+        guard let input = Self.readOnlyFile(holding: host + "\n") else {
+            throw RegistryError.credentials("cannot write the input of \(helper)")
+        }
         let run = try? await Subprocess.run(
-            .name(helper), arguments: ["get"], environment: path, input: .string(host), output: .string(limit: 1 << 20),
+            .name(helper), arguments: ["get"], environment: path,
+            input: .fileDescriptor(input, closeAfterSpawningProcess: true), output: .string(limit: 1 << 20),
             error: .discarded)
         guard let result = run else { throw RegistryError.credentials("cannot run \(helper)") }
         guard result.terminationStatus.isSuccess else { return nil }  // "credentials not found"
@@ -131,5 +138,18 @@ public struct CredentialResolver: Sendable {
             throw RegistryError.credentials("\(helper) answered something other than {Username, Secret}")
         }
         return Credentials(username: answer.Username, secret: answer.Secret, source: helper)
+    }
+
+    /// An open, already unlinked temporary file holding `text`, positioned at its start.
+    private static func readOnlyFile(holding text: String) -> FileDescriptor? {
+        let path = NSTemporaryDirectory() + "/slipway-credential-" + UUID().uuidString
+        guard let fd = try? FileDescriptor.open(path, .readWrite, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
+        else { return nil }
+        _ = try? FilePath(path).withPlatformString { unlink($0) }
+        guard (try? fd.writeAll(Array(text.utf8))) != nil, (try? fd.seek(offset: 0, from: .start)) != nil else {
+            try? fd.close()
+            return nil
+        }
+        return fd
     }
 }
