@@ -20,6 +20,8 @@ public struct Manifest: Sendable {
 
     /// Built-in profile names, which exist even when the manifest does not declare them.
     public static let builtinProfiles = ["dev", "ci", "prod"]
+    /// The package set when `[nix] nixpkgs` is not given (and the one `slipway init` writes).
+    public static let defaultNixpkgs = "github:NixOS/nixpkgs/nixos-25.05"
     /// The profile of `shell`, `exec` and `env` when `--profile` is not given.
     public static let defaultProfile = "dev"
 

@@ -9,7 +9,7 @@ import SlipwayManifest
 /// shares one lock. Inputs follow the flake schema of Nix 2.8+ (`inputs.NAME.url`).
 public struct FlakeGenerator: Sendable {
     /// The default package set when `[nix] nixpkgs` is not given.
-    public static let defaultNixpkgs = "github:NixOS/nixpkgs/nixos-25.05"
+    public static let defaultNixpkgs = Manifest.defaultNixpkgs
 
     public let manifest: Manifest
     public let system: String

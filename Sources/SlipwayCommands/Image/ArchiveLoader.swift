@@ -1,6 +1,7 @@
 import Foundation
 import SlipwayCore
 import SlipwayOCI
+import SlipwayProcess
 import Subprocess
 import SystemPackage
 

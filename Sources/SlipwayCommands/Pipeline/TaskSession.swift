@@ -1,6 +1,7 @@
 import SlipwayCore
 import SlipwayManifest
 import SlipwayPipeline
+import SlipwayProcess
 
 #if canImport(Glibc)
 import Glibc

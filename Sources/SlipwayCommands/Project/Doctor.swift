@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SlipwayCore
 import SlipwayNix
+import SlipwayProcess
 
 /// `slipway doctor [--json]`
 struct Doctor: AsyncParsableCommand {

@@ -3,6 +3,7 @@ import SlipwayCore
 import SlipwayEnvironment
 import SlipwayManifest
 import SlipwaySupervisor
+import SlipwayProcess
 
 /// What the service commands share: layout, the profile's services and environment, the socket.
 struct ServiceContext {

@@ -1,5 +1,4 @@
 import SlipwayCore
-import SlipwayProcess
 
 #if canImport(Glibc)
 import Glibc
@@ -9,32 +8,33 @@ import Darwin
 
 /// Replaces the Slipway process with a command (`execve`), so the command's exit status and
 /// signals are its own: no Slipway process stays in between.
-enum ProcessLauncher {
-    enum LaunchError: SlipwayError {
+public enum ProcessLauncher {
+    /// Why `exec` failed; exit status 127 (not found) or 126, as POSIX shells use.
+    public enum LaunchError: SlipwayError {
         case notFound(String)
         case failed(String, String)
 
-        var message: String {
+        public var message: String {
             switch self {
             case .notFound(let name): "command not found: \(name)"
             case .failed(let name, let reason): "cannot run \(name): \(reason)"
             }
         }
 
-        var hint: String? {
+        public var hint: String? {
             if case .notFound = self { return "add the package that provides it to [packages] in slipway.toml" }
             return nil
         }
 
         /// 127 and 126, as POSIX shells use.
-        var exitCode: Int32 {
+        public var exitCode: Int32 {
             if case .notFound = self { return 127 }
             return 126
         }
     }
 
     /// The current process environment as a dictionary.
-    static func currentEnvironment() -> [String: String] {
+    public static func currentEnvironment() -> [String: String] {
         var env: [String: String] = [:]
         var pointer = environ
         while let entry = pointer.pointee {
@@ -48,14 +48,14 @@ enum ProcessLauncher {
     }
 
     /// Finds `name` on the `PATH` of `environment` (names with a `/` are used as they are).
-    static func resolve(_ name: String, environment: [String: String]) -> String? {
+    public static func resolve(_ name: String, environment: [String: String]) -> String? {
         if name.contains("/") { return name }
         return ExecutableSearch.find(name, path: environment["PATH"] ?? "")
     }
 
     /// The Swift runtime blocks most signals on its threads, and a blocked mask or an ignored
     /// disposition survives `execve`: without this, `kill -TERM` would not reach the command.
-    static func resetSignals() {
+    public static func resetSignals() {
         var empty = sigset_t()
         sigemptyset(&empty)
         pthread_sigmask(SIG_SETMASK, &empty, nil)
@@ -66,7 +66,7 @@ enum ProcessLauncher {
 
     /// Executes `arguments[0]` with `arguments` and `environment`. Returns only on failure.
     /// - Throws: ``LaunchError``.
-    static func exec(_ arguments: [String], environment: [String: String]) throws -> Never {
+    public static func exec(_ arguments: [String], environment: [String: String]) throws -> Never {
         guard let name = arguments.first, let path = resolve(name, environment: environment) else {
             throw LaunchError.notFound(arguments.first ?? "")
         }
