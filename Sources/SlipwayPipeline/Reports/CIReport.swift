@@ -1,9 +1,9 @@
 import Foundation
-import SlipwayPipeline
 
 /// The closing report of `slipway ci`, on stderr.
-enum CIReport {
-    static func render(_ summary: CISummary, summaryPath: String) -> String {
+public enum CIReport {
+    /// Each stage with its status and time, the tasks and pushed images under theirs, then the verdict.
+    public static func render(_ summary: CISummary, summaryPath: String) -> String {
         var text = "\n"
         for stage in summary.stages {
             text += stage.name.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + " " + stage.status.rawValue
@@ -13,7 +13,7 @@ enum CIReport {
             switch stage.name {
             case .tasks:
                 for outcome in summary.tasks {
-                    text += "  " + TaskSummary.line(outcome).replacingOccurrences(of: "\n", with: "\n  ") + "\n"
+                    text += "  " + TaskReport.line(outcome).replacingOccurrences(of: "\n", with: "\n  ") + "\n"
                 }
             case .push:
                 for image in summary.images {
