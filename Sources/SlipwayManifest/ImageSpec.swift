@@ -239,25 +239,6 @@ struct ImageDecoder: DiagnosticCollector {
 }
 
 extension Manifest {
-    /// The images of the manifest (`[images.*]` of the base), validated.
-    /// - Throws: ``ManifestError/invalid(_:)``.
-    public func images() throws(ManifestError) -> [ImageSpec] {
-        var decoder = ImageDecoder(root: root)
-        var specs: [ImageSpec] = []
-        for (name, node) in base.sections["images"]?.entries ?? [] {
-            if let spec = decoder.decode(name: name, node: node) { specs.append(spec) }
-        }
-        var problems = decoder.diagnostics
-        for spec in specs where !profileNames.contains(spec.profile) {
-            problems.append(Diagnostic(.invalidValue(key: "images.\(spec.name).profile", reason: "no profile named '\(spec.profile)'"), at: spec.location))
-        }
-        if !problems.isEmpty { throw .invalid(problems.sorted { $0.location < $1.location }) }
-        return specs
-    }
-
-    func imageDiagnostics() -> [Diagnostic] {
-        var decoder = ImageDecoder(root: root)
-        for (name, node) in base.sections["images"]?.entries ?? [] { _ = decoder.decode(name: name, node: node) }
-        return decoder.diagnostics
-    }
+    /// The images of the manifest (`[images.*]` of the base), validated at load.
+    public func images() throws(ManifestError) -> [ImageSpec] { sections.images }
 }
