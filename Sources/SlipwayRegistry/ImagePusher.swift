@@ -65,7 +65,7 @@ public struct ImagePusher: Sendable {
     }
 
     public func push(_ record: BuildRecord, tags: [String]) async throws -> PushReport {
-        let reference = await client.reference
+        let reference = client.reference
         try await client.ping()
         var known = (FileManager.default.contents(atPath: knownBlobsFile))
             .flatMap { try? JSONDecoder().decode([String: [String]].self, from: $0) } ?? [:]
