@@ -97,15 +97,7 @@ struct ImageDecoder: DiagnosticCollector {
                 }
             case "env": spec.env = env(value)
             case "user": spec.user = user(value)
-            case "ports":
-                for element in value.elements ?? [] {
-                    switch element.value {
-                    case .integer(let port) where (1...65535).contains(port): spec.ports.append("\(port)/tcp")
-                    case .string(let text) where Self.isPort(text): spec.ports.append(text.contains("/") ? text : text + "/tcp")
-                    default: add(.invalidValue(key: element.dottedPath, reason: "a port is a number or \"PORT/tcp\" / \"PORT/udp\""), element.valueLocation)
-                    }
-                }
-                if value.elements == nil { wrongType(value, "an array of ports") }
+            case "ports": spec.ports = ports(value)
             case "labels":
                 for (label, text) in value.entries ?? [] { if let s = string(text) { spec.labels[label] = s } }
                 if value.entries == nil { wrongType(value, "a table") }
@@ -115,12 +107,7 @@ struct ImageDecoder: DiagnosticCollector {
             case "dirs":
                 for element in value.elements ?? [] { if let d = folder(element) { spec.dirs.append(d) } }
                 if value.elements == nil { wrongType(value, "an array of { path, owner, mode } tables") }
-            case "max_layers":
-                if case .integer(let n) = value.value {
-                    if n < 2 { add(.invalidValue(key: value.dottedPath, reason: "an image needs at least 2 layers (store paths and the customisation layer)"), value.valueLocation) }
-                    else if n > 125 { add(.invalidValue(key: value.dottedPath, reason: "Docker refuses more than 125 layers"), value.valueLocation) }
-                    else { spec.maxLayers = n }
-                } else { wrongType(value, "an integer") }
+            case "max_layers": if let n = maxLayers(value) { spec.maxLayers = n }
             case "compression":
                 if let s = string(value) {
                     if ["gzip", "zstd", "none"].contains(s) { spec.compression = s }
@@ -138,6 +125,32 @@ struct ImageDecoder: DiagnosticCollector {
             }
         }
         return diagnostics.count == before ? spec : nil
+    }
+
+    /// `ports`: numbers or `"PORT/tcp"` / `"PORT/udp"`, as `"PORT/PROTO"`.
+    mutating func ports(_ value: TOMLNode) -> [String] {
+        var ports: [String] = []
+        for element in value.elements ?? [] {
+            switch element.value {
+            case .integer(let port) where (1...65535).contains(port): ports.append("\(port)/tcp")
+            case .string(let text) where Self.isPort(text): ports.append(text.contains("/") ? text : text + "/tcp")
+            default: add(.invalidValue(key: element.dottedPath, reason: "a port is a number or \"PORT/tcp\" / \"PORT/udp\""), element.valueLocation)
+            }
+        }
+        if value.elements == nil { wrongType(value, "an array of ports") }
+        return ports
+    }
+
+    /// `max_layers`: 2 to 125.
+    mutating func maxLayers(_ value: TOMLNode) -> Int? {
+        guard case .integer(let n) = value.value else {
+            wrongType(value, "an integer")
+            return nil
+        }
+        if n < 2 { add(.invalidValue(key: value.dottedPath, reason: "an image needs at least 2 layers (store paths and the customisation layer)"), value.valueLocation) }
+        else if n > 125 { add(.invalidValue(key: value.dottedPath, reason: "Docker refuses more than 125 layers"), value.valueLocation) }
+        else { return n }
+        return nil
     }
 
     static func isPort(_ text: String) -> Bool {
