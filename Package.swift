@@ -100,6 +100,10 @@ let package = Package(
         .testTarget(name: "SlipwayEnvironmentTests", dependencies: ["SlipwayEnvironment"]),
         .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor"]),
         .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI"]),
+        .testTarget(
+            name: "SlipwayImageTests",
+            dependencies: ["SlipwayImage", "SlipwayManifest", "SlipwayOCI", "SlipwayEnvironment", "SlipwayCore"]
+        ),
         .testTarget(name: "SlipwayRegistryTests", dependencies: ["SlipwayRegistry", "SlipwayOCI"]),
         .testTarget(
             name: "SlipwayPipelineTests",
