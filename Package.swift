@@ -68,9 +68,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "SlipwayProcess",
+            dependencies: [
+                "SlipwayCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
             name: "SlipwaySupervisor",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest",
+                "SlipwayCore", "SlipwayManifest", "SlipwayProcess",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -78,7 +86,7 @@ let package = Package(
         .target(
             name: "SlipwayPipeline",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwaySupervisor", "SlipwayEnvironment", "SlipwayOCI",
+                "SlipwayCore", "SlipwayManifest", "SlipwayProcess", "SlipwayEnvironment", "SlipwayOCI",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -88,7 +96,8 @@ let package = Package(
         .target(
             name: "SlipwayCommands",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwaySupervisor", "SlipwayOCI", "SlipwayImage", "SlipwayRegistry", "SlipwayPipeline",
+                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwayProcess", "SlipwaySupervisor",
+                "SlipwayOCI", "SlipwayImage", "SlipwayRegistry", "SlipwayPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -98,7 +107,8 @@ let package = Package(
         .testTarget(name: "SlipwayManifestTests", dependencies: ["SlipwayManifest"]),
         .testTarget(name: "SlipwayNixTests", dependencies: ["SlipwayNix", "SlipwayManifest"]),
         .testTarget(name: "SlipwayEnvironmentTests", dependencies: ["SlipwayEnvironment"]),
-        .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor"]),
+        .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
+        .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor", "SlipwayProcess"]),
         .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI"]),
         .testTarget(
             name: "SlipwayImageTests",

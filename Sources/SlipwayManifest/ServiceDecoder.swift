@@ -25,60 +25,63 @@ struct ServiceDecoder: DiagnosticCollector {
         }
         var spec = ServiceSpec(name: name, command: "", env: [], dependsOn: [], location: node.keyLocation)
         let before = diagnostics.count
-        for (key, value) in fields {
-            switch key {
-            case "command":
-                spec.command = string(value) ?? ""
-                if spec.command.allSatisfy(\.isWhitespace) && value.string != nil {
-                    add(.invalidValue(key: value.dottedPath, reason: "the command is empty"), value.valueLocation)
-                }
-            case "setup": spec.setup = string(value)
-            case "cwd": spec.cwd = string(value)
-            case "user": spec.user = string(value)
-            case "env": spec.env = env(value)
-            case "port":
-                switch value.value {
-                case .integer(let port) where (1...65535).contains(port): spec.port = .fixed(port)
-                case .integer: add(.invalidValue(key: value.dottedPath, reason: "a port is between 1 and 65535"), value.valueLocation)
-                case .string("auto"): spec.port = .auto
-                default: wrongType(value, "a port number or \"auto\"")
-                }
-            case "depends_on":
-                for (dependency, condition) in table(value) ?? [] {
-                    guard let text = condition.string else { wrongType(condition, "\"started\", \"healthy\" or \"completed_successfully\""); continue }
-                    guard let parsed = ServiceSpec.Condition(rawValue: text) else {
-                        let names = ServiceSpec.Condition.allCases.map(\.rawValue)
-                        add(.invalidValue(key: condition.dottedPath, reason: "unknown condition '\(text)'; use \(names.joined(separator: ", "))"
-                            + (Spelling.closest(to: text, in: names).map { " (did you mean '\($0)'?)" } ?? "")), condition.valueLocation)
-                        continue
-                    }
-                    spec.dependsOn.append(.init(name: dependency, condition: parsed, location: condition.keyLocation))
-                }
-            case "ready": spec.ready = probe(value, port: spec.port)
-            case "restart":
-                if let text = string(value) {
-                    if let policy = ServiceSpec.RestartPolicy(rawValue: text) { spec.restart = policy }
-                    else { add(.invalidValue(key: value.dottedPath, reason: "use \"no\", \"on-failure\" or \"always\""), value.valueLocation) }
-                }
-            case "max_restarts":
-                if let n = integer(value) { if n < 0 { add(.invalidValue(key: value.dottedPath, reason: "must be 0 or more"), value.valueLocation) } else { spec.maxRestarts = n } }
-            case "stop_signal":
-                switch value.value {
-                case .string(let text):
-                    if let number = Signals.number(text) { spec.stopSignal = number }
-                    else { add(.invalidValue(key: value.dottedPath, reason: "unknown signal '\(text)'; use SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2 or SIGKILL"), value.valueLocation) }
-                case .integer(let number) where (1...64).contains(number): spec.stopSignal = Int32(number)
-                default: wrongType(value, "a signal name such as \"SIGINT\"")
-                }
-            case "stop_timeout":
-                if let seconds = duration(value) { spec.stopTimeout = seconds }
-            case "disabled":
-                if let flag = value.bool { spec.disabled = flag } else { wrongType(value, "a boolean") }
-            default:
-                add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
-            }
-        }
+        for (key, value) in fields { field(key, value, of: node, into: &spec) }
         return diagnostics.count == before ? spec : nil
+    }
+
+    /// One `key = value` of a `[services.NAME]` table.
+    private mutating func field(_ key: String, _ value: TOMLNode, of node: TOMLNode, into spec: inout ServiceSpec) {
+        switch key {
+        case "command":
+            spec.command = string(value) ?? ""
+            if spec.command.allSatisfy(\.isWhitespace) && value.string != nil {
+                add(.invalidValue(key: value.dottedPath, reason: "the command is empty"), value.valueLocation)
+            }
+        case "setup": spec.setup = string(value)
+        case "cwd": spec.cwd = string(value)
+        case "user": spec.user = string(value)
+        case "env": spec.env = env(value)
+        case "port":
+            switch value.value {
+            case .integer(let port) where (1...65535).contains(port): spec.port = .fixed(port)
+            case .integer: add(.invalidValue(key: value.dottedPath, reason: "a port is between 1 and 65535"), value.valueLocation)
+            case .string("auto"): spec.port = .auto
+            default: wrongType(value, "a port number or \"auto\"")
+            }
+        case "depends_on":
+            for (dependency, condition) in table(value) ?? [] {
+                guard let text = condition.string else { wrongType(condition, "\"started\", \"healthy\" or \"completed_successfully\""); continue }
+                guard let parsed = ServiceSpec.Condition(rawValue: text) else {
+                    let names = ServiceSpec.Condition.allCases.map(\.rawValue)
+                    add(.invalidValue(key: condition.dottedPath, reason: "unknown condition '\(text)'; use \(names.joined(separator: ", "))"
+                        + (Spelling.closest(to: text, in: names).map { " (did you mean '\($0)'?)" } ?? "")), condition.valueLocation)
+                    continue
+                }
+                spec.dependsOn.append(.init(name: dependency, condition: parsed, location: condition.keyLocation))
+            }
+        case "ready": spec.ready = probe(value, port: spec.port)
+        case "restart":
+            if let text = string(value) {
+                if let policy = ServiceSpec.RestartPolicy(rawValue: text) { spec.restart = policy }
+                else { add(.invalidValue(key: value.dottedPath, reason: "use \"no\", \"on-failure\" or \"always\""), value.valueLocation) }
+            }
+        case "max_restarts":
+            if let n = integer(value) { if n < 0 { add(.invalidValue(key: value.dottedPath, reason: "must be 0 or more"), value.valueLocation) } else { spec.maxRestarts = n } }
+        case "stop_signal":
+            switch value.value {
+            case .string(let text):
+                if let number = Signals.number(text) { spec.stopSignal = number }
+                else { add(.invalidValue(key: value.dottedPath, reason: "unknown signal '\(text)'; use SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2 or SIGKILL"), value.valueLocation) }
+            case .integer(let number) where (1...64).contains(number): spec.stopSignal = Int32(number)
+            default: wrongType(value, "a signal name such as \"SIGINT\"")
+            }
+        case "stop_timeout":
+            if let seconds = duration(value) { spec.stopTimeout = seconds }
+        case "disabled":
+            if let flag = value.bool { spec.disabled = flag } else { wrongType(value, "a boolean") }
+        default:
+            add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
+        }
     }
 
     /// Problems of a service as one profile runs it (its base and overlays merged): no `command`,

@@ -2,7 +2,7 @@ import Foundation
 import SlipwayCore
 import SlipwayEnvironment
 import SlipwayManifest
-import SlipwaySupervisor
+import SlipwayProcess
 import Synchronization
 
 /// Runs a ``TaskPlan``: each task as `sh -c RUN` in its own session once its `deps` have
@@ -167,7 +167,7 @@ public final class TaskRunner: Sendable {
         sink.note(task.name, "running: " + (task.description.map { "\($0) (\(shown))" } ?? shown))
         let status = await TaskProcess.run(task.run, environment: environment, cwd: cwd, name: task.name, sink: sink) { pid in
             self.running.withLock { _ = pid > 0 ? $0.insert(pid) : nil }
-            self.configuration.guardian?.add(ProcessGroup(id: pid), stopSignal: SIGTERM, timeout: 5)
+            self.configuration.guardian?.add(ProcessGroup(id: pid), stopSignal: SIGTERM, timeout: .seconds(5))
             // Cancelled between the check above and the start: stop it right away.
             if self.isCancelled { _ = ProcessGroup(id: pid).signal(SIGTERM) }
         } ended: { pid in

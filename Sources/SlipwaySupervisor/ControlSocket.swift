@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The supervisor's control socket: `.slipway/run/<profile>.sock`, one JSON request line and one
 /// JSON answer line per connection.
@@ -171,20 +172,17 @@ public final class ControlServer: @unchecked Sendable {
         defer { close(client) }
         guard let line = readLine(client),
               let request = try? JSONDecoder().decode(ControlProtocol.Request.self, from: line) else { return }
-        let box = ResponseBox()
+        let answer = Mutex(ControlProtocol.Response(ok: false, error: "no answer"))
         let done = DispatchSemaphore(value: 0)
         let handler = self.handler
         Task {
-            box.value = await handler(request)
+            let response = await handler(request)
+            answer.withLock { $0 = response }
             done.signal()
         }
         done.wait()
-        guard var answer = try? JSONEncoder().encode(box.value) else { return }
-        answer.append(0x0A)
-        _ = answer.withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard var line = try? JSONEncoder().encode(answer.withLock({ $0 })) else { return }
+        line.append(0x0A)
+        _ = line.withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
-}
-
-private final class ResponseBox: @unchecked Sendable {
-    var value = ControlProtocol.Response(ok: false, error: "no answer")
 }

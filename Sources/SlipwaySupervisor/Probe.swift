@@ -1,5 +1,7 @@
 import Foundation
+import SlipwayCore
 import SlipwayManifest
+import SlipwayProcess
 import Subprocess
 import SystemPackage
 
@@ -32,7 +34,7 @@ enum Probe {
 
     /// `sh -c COMMAND` exits 0 within `timeout`.
     static func run(_ command: String, environment: [String: String], cwd: String, timeout: Double) async -> Bool {
-        let pidBox = PidBox()
+        let leader = Shared<pid_t?>(nil)
         let outcome: Bool? = await withTaskGroup(of: Bool?.self) { group in
             group.addTask {
                 var options = PlatformOptions()
@@ -40,11 +42,11 @@ enum Probe {
                 do {
                     let result = try await Subprocess.run(
                         .path(FilePath("/bin/sh")), arguments: ["-c", command],
-                        environment: .custom(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(rawValue: $0.key)!, $0.value) })),
+                        environment: .exactly(environment),
                         workingDirectory: FilePath(cwd), platformOptions: options,
                         input: .none, output: .discarded, error: .discarded
                     ) { execution in
-                        pidBox.set(execution.processIdentifier.value)
+                        leader.withLock { $0 = execution.processIdentifier.value }
                     }
                     return result.terminationStatus.isSuccess
                 } catch {
@@ -56,7 +58,7 @@ enum Probe {
                 return nil
             }
             let first = await group.next() ?? nil
-            if first == nil, let pid = pidBox.get() { kill(-pid, SIGKILL) }
+            if first == nil, let pid = leader.value { kill(-pid, SIGKILL) }
             group.cancelAll()
             return first
         }
@@ -122,12 +124,4 @@ enum Probe {
 
 private extension Int32 {
     var clamped: Int { Int(self) }
-}
-
-/// Holds a pid across tasks.
-final class PidBox: @unchecked Sendable {
-    private var pid: pid_t?
-    private let lock = NSLockLike()
-    func set(_ value: pid_t) { lock.locked { pid = value } }
-    func get() -> pid_t? { lock.locked { pid } }
 }

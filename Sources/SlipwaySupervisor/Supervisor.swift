@@ -1,5 +1,7 @@
 import Foundation
 import SlipwayManifest
+import SlipwayCore
+import SlipwayProcess
 
 /// Runs a profile's services: dependency order, readiness, restarts, ordered shutdown.
 ///
@@ -136,11 +138,11 @@ public actor Supervisor {
     public func shutdown(progress: @escaping @Sendable ([String]) -> Void = { _ in }) async {
         let levels = stopLevels()
         for level in levels {
-            let stopping = Still(level.map(\.name))
+            let stopping = Shared(level.map(\.name))
             let reporter = Task {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(2))
-                    let left = stopping.names
+                    let left = stopping.value
                     if !left.isEmpty { progress(left) }
                 }
             }
@@ -149,7 +151,7 @@ public actor Supervisor {
                     guard let controller = controllers[spec.name] else { continue }
                     group.addTask {
                         await controller.stop()
-                        stopping.remove(spec.name)
+                        stopping.withLock { $0.removeAll { $0 == spec.name } }
                     }
                 }
             }
@@ -234,13 +236,4 @@ public actor Supervisor {
         guard let walker = FileManager.default.enumerator(atPath: path) else { return }
         for case let item as String in walker { lchown(path + "/" + item, uid, gid) }
     }
-}
-
-/// Names still stopping, shared between the stop tasks and the progress reporter.
-final class Still: @unchecked Sendable {
-    private var set: [String]
-    private let lock = NSLockLike()
-    init(_ names: [String]) { set = names }
-    var names: [String] { lock.locked { set } }
-    func remove(_ name: String) { lock.locked { set.removeAll { $0 == name } } }
 }

@@ -4,6 +4,7 @@ import SlipwayCore
 import SlipwayEnvironment
 import SlipwayManifest
 import SlipwayPipeline
+import SlipwayProcess
 
 /// `slipway ci [run] [--push]` and `slipway ci generate gitlab|github`.
 struct CI: AsyncParsableCommand {

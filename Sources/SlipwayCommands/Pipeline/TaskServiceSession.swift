@@ -2,8 +2,8 @@ import Foundation
 import SlipwayCore
 import SlipwayManifest
 import SlipwayPipeline
+import SlipwayProcess
 import SlipwaySupervisor
-import Synchronization
 
 /// The services of one `slipway run` / `slipway ci`.
 ///
@@ -147,11 +147,4 @@ actor TaskServiceSession: TaskServices {
         }
         throw SupervisorError.startFailed([(spec.name, "not ready in time", LogFollower.lastLines(of: context.logDirectory + "/\(spec.name).log", count: 10))])
     }
-}
-
-/// A flag set from a signal handler and read by waiting loops.
-final class InterruptFlag: Sendable {
-    private let value = Atomic<Bool>(false)
-    func set() { value.store(true, ordering: .relaxed) }
-    var isSet: Bool { value.load(ordering: .relaxed) }
 }

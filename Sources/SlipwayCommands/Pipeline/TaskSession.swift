@@ -1,9 +1,9 @@
-import Dispatch
 import Foundation
 import SlipwayCore
 import SlipwayEnvironment
 import SlipwayManifest
 import SlipwayPipeline
+import SlipwayProcess
 import SlipwaySupervisor
 
 /// What `run` and `ci` share: the profile's tasks, services and environment, and one run of a
@@ -78,53 +78,5 @@ extension TaskSession {
         var text = "paths\n" + cached.binPaths.joined(separator: "\n") + "\nenv\n"
         for entry in cached.env { text += entry.name + "=" + entry.value + "\n" }
         return text
-    }
-}
-
-/// Routes SIGINT and SIGTERM to `action` instead of ending the process, until ``restore()``.
-///
-/// Handlers nest (`ci` around a task run): one set of dispatch sources serves every live
-/// handler, and the signals' old dispositions come back when the last one is restored.
-/// (Setting SIG_IGN again under a live dispatch source would silently drop the signal.)
-final class InterruptHandler: Sendable {
-    private struct Shared {
-        var actions: [ObjectIdentifier: @Sendable () -> Void] = [:]
-        var sources: [any DispatchSourceSignal] = []
-        var previous: [Int32: sighandler_t?] = [:]
-    }
-
-    nonisolated(unsafe) private static var shared = Shared()
-    private static let lock = NSLock()
-
-    init(_ action: @escaping @Sendable () -> Void) {
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
-        Self.shared.actions[ObjectIdentifier(self)] = action
-        guard Self.shared.sources.isEmpty else { return }
-        for number in [SIGINT, SIGTERM] {
-            Self.shared.previous[number] = signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                Terminal.writeError("\nslipway: interrupted; stopping what this run started\n")
-                InterruptHandler.lock.lock()
-                let actions = Array(InterruptHandler.shared.actions.values)
-                InterruptHandler.lock.unlock()
-                for action in actions { action() }
-            }
-            source.resume()
-            Self.shared.sources.append(source)
-        }
-    }
-
-    /// Stops calling this handler's action; the last one restores the old dispositions.
-    func restore() {
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
-        Self.shared.actions[ObjectIdentifier(self)] = nil
-        guard Self.shared.actions.isEmpty else { return }
-        for source in Self.shared.sources { source.cancel() }
-        Self.shared.sources.removeAll()
-        for (number, handler) in Self.shared.previous { signal(number, handler ?? SIG_DFL) }
-        Self.shared.previous.removeAll()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SlipwayCore
 import SlipwayManifest
+import SlipwayProcess
 import SlipwaySupervisor
 
 /// `slipway up -d`: starts `slipway up --supervise` in its own session and waits until every

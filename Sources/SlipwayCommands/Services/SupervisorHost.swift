@@ -1,7 +1,8 @@
-import Dispatch
 import Foundation
 import SlipwayCore
+import SlipwayProcess
 import SlipwaySupervisor
+import Synchronization
 
 /// Runs the supervisor in this process: foreground `up`, or the background one `up -d` starts.
 struct SupervisorHost {
@@ -21,17 +22,17 @@ struct SupervisorHost {
             await ControlHandler.handle(request, supervisor: supervisor, lifecycle: lifecycle)
         }
         server.start()
-        let signals = SignalWatch { signal, count in
-            if count == 1 {
+        let signals = InterruptHandler(signals: [SIGINT, SIGTERM, SIGHUP]) { delivery in
+            if delivery.count == 1 {
                 Task { await lifecycle.requestShutdown() }
-            } else if signal == SIGINT {
+            } else if delivery.signal == SIGINT {
                 Terminal.writeError("slipway: second Ctrl-C: killing every service group\n")
                 Task { await supervisor.killAll() }
             }
         }
         await supervisor.startAll()
         let socketPath = context.socketPath
-        let ended = EndedFlag()
+        let ended = InterruptFlag()
         let watcher = Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: .milliseconds(200))
@@ -60,7 +61,7 @@ struct SupervisorHost {
         guardian.finish()
         server.remove()
         sink.close()
-        signals.cancel()
+        signals.restore()
         if foreground {
             Terminal.writeError("slipway: all services stopped\n")
         }
@@ -95,30 +96,6 @@ actor Lifecycle {
     }
 }
 
-/// SIGINT, SIGTERM and SIGHUP, counted, delivered on a dispatch queue.
-final class SignalWatch: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
-    private var count = 0
-
-    init(_ handler: @escaping @Sendable (Int32, Int) -> Void) {
-        let queue = DispatchQueue(label: "slipway.signals")
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-            source.setEventHandler { [unowned self] in
-                count += 1
-                handler(signalNumber, count)
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
-    }
-}
-
 /// Answers control-socket requests.
 enum ControlHandler {
     static func handle(_ request: ControlProtocol.Request, supervisor: Supervisor, lifecycle: Lifecycle) async -> ControlProtocol.Response {
@@ -147,12 +124,4 @@ enum ControlHandler {
             return .init(ok: false, error: "\(error)")
         }
     }
-}
-
-/// Set once, read from another task.
-final class EndedFlag: @unchecked Sendable {
-    private var value = false
-    private let lock = NSLock()
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }

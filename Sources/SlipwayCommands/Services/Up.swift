@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SlipwayCore
 import SlipwayManifest
+import SlipwayProcess
 import SlipwaySupervisor
 
 /// `slipway up [SERVICE...] [-d]`

@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -34,13 +36,8 @@ public enum Terminal {
         Glibc.exit(code)
     }
 
+    /// A closed or full output loses the text; Slipway goes on stopping what it started.
     private static func writeAll(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 { if errno == EINTR { continue } else { return } }
-            offset += n
-        }
+        _ = try? FileDescriptor(rawValue: fd).writeAll(Array(text.utf8))
     }
 }

@@ -56,7 +56,9 @@ public struct LineSplitter: Sendable {
         lastWasCR = false
     }
 
-    private mutating func emitLine(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ emit: (ArraySlice<UInt8>) -> Void) {
+    private mutating func emitLine(
+        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ emit: (ArraySlice<UInt8>) -> Void
+    ) {
         if pending.isEmpty {
             emit(Array(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))[...])
         } else {

@@ -5,14 +5,14 @@ import Darwin
 #endif
 
 /// Starting processes that outlive the caller's interest: the guardian and the detached
-/// supervisor. (Services themselves are run through swift-subprocess.)
+/// supervisor. (Services and tasks are run through swift-subprocess, see ``GroupProcess``.)
 public enum Spawn {
     /// glibc's `POSIX_SPAWN_SETSID` (2.26+): the child calls `setsid()`.
     static let setsidFlag: Int32 = 0x80
 
     /// Starts `arguments` in a new session with the given descriptors (-1: `/dev/null`).
     /// - Returns: the child's pid.
-    /// - Throws: ``SupervisorError/spawnFailed(_:_:)``.
+    /// - Throws: ``ProcessError/spawnFailed(_:_:)``.
     public static func detached(
         _ arguments: [String], stdin: Int32, stdout: Int32, stderr: Int32, environment: [String: String]?
     ) throws -> pid_t {
@@ -41,7 +41,8 @@ public enum Spawn {
         sigemptyset(&empty)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setflags(&attributes, Int16(setsidFlag | Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)))
+        let flags = setsidFlag | Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)
+        posix_spawnattr_setflags(&attributes, Int16(flags))
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
@@ -54,7 +55,7 @@ public enum Spawn {
             result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
         }
         guard result == 0 else {
-            throw SupervisorError.spawnFailed(arguments[0], String(cString: strerror(result)))
+            throw ProcessError.spawnFailed(arguments[0], String(cString: strerror(result)))
         }
         return pid
     }

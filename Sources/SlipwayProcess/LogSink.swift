@@ -1,5 +1,5 @@
 import Synchronization
-import SlipwayCore
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -107,17 +107,8 @@ public final class LogSink: Sendable {
         return fd
     }
 
+    /// A failed write (a full disk, a closed terminal) loses those lines; the service runs on.
     private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR || errno == EAGAIN { continue }
-                    return
-                }
-                offset += n
-            }
-        }
+        _ = try? FileDescriptor(rawValue: fd).writeAll(bytes)
     }
 }

@@ -1,4 +1,4 @@
-import SlipwayCore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -14,9 +14,9 @@ import Darwin
 /// however it exited), the guardian sends each remaining group its stop signal, waits up to its
 /// timeout, then sends SIGKILL, and exits. The pipe's write end is close-on-exec, so services
 /// never hold it open.
-public final class GuardianLink: @unchecked Sendable {
-    private let fd: Int32
-    private let lock = NSLockLike()
+public final class GuardianLink: Sendable {
+    /// The pipe's write end, under a lock so lines of concurrent callers never interleave.
+    private let pipe: Mutex<Int32>
 
     /// A random value every service of this supervisor gets as `SLIPWAY_SUPERVISOR_TOKEN`: the
     /// guardian also finds processes by it (one that was starting when the supervisor died, or
@@ -24,24 +24,32 @@ public final class GuardianLink: @unchecked Sendable {
     public let token: String
 
     /// Starts the guardian: `executable __guardian TOKEN`.
-    /// - Throws: ``SupervisorError/spawnFailed(_:_:)``.
+    /// - Throws: ``ProcessError/spawnFailed(_:_:)``.
     public init(executable: String) throws {
         token = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw SupervisorError.spawnFailed("guardian", String(cString: strerror(errno))) }
+        guard Glibc.pipe(&fds) == 0 else {
+            throw ProcessError.spawnFailed("guardian", String(cString: strerror(errno)))
+        }
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        let pid = try Spawn.detached(
-            [executable, "__guardian", token], stdin: fds[0], stdout: -1, stderr: -1, environment: nil)
-        _ = pid
+        do {
+            _ = try Spawn.detached(
+                [executable, "__guardian", token], stdin: fds[0], stdout: -1, stderr: -1, environment: nil)
+        } catch {
+            Glibc.close(fds[0])
+            Glibc.close(fds[1])
+            throw error
+        }
         Glibc.close(fds[0])
-        fd = fds[1]
+        pipe = Mutex(fds[1])
         // A dead guardian makes writes fail with EPIPE instead of killing this process; a no-op
         // handler rather than SIG_IGN, which every program started from here would inherit.
         signal(SIGPIPE) { _ in }
     }
 
-    public func add(_ group: ProcessGroup, stopSignal: Int32, timeout: Double) {
-        send("add \(group.id) \(stopSignal) \(Int(timeout * 1000))\n")
+    /// Tells the guardian to stop `group` with `stopSignal`, then SIGKILL after `timeout`.
+    public func add(_ group: ProcessGroup, stopSignal: Int32, timeout: Duration) {
+        send("add \(group.id) \(stopSignal) \(timeout.milliseconds)\n")
     }
 
     public func remove(_ group: ProcessGroup) {
@@ -53,8 +61,9 @@ public final class GuardianLink: @unchecked Sendable {
         send("done\n")
     }
 
+    /// One `write(2)` per line: a dead guardian (EPIPE) is no reason to stop the services.
     private func send(_ line: String) {
-        lock.locked {
+        pipe.withLock { fd in
             let bytes = Array(line.utf8)
             _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         }
@@ -77,7 +86,8 @@ public final class GuardianLink: @unchecked Sendable {
             while let newline = pending.firstIndex(of: 0x0A) {
                 let parts = String(decoding: pending[..<newline], as: UTF8.self).split(separator: " ")
                 pending.removeSubrange(...newline)
-                if parts.count == 4, parts[0] == "add", let pgid = pid_t(parts[1]), let sig = Int32(parts[2]), let ms = Int(parts[3]) {
+                if parts.count == 4, parts[0] == "add", let pgid = pid_t(parts[1]), let sig = Int32(parts[2]),
+                   let ms = Int(parts[3]) {
                     groups[pgid] = (sig, ms)
                 } else if parts.count == 2, parts[0] == "del", let pgid = pid_t(parts[1]) {
                     groups.removeValue(forKey: pgid)
@@ -88,14 +98,15 @@ public final class GuardianLink: @unchecked Sendable {
                 }
             }
         }
-        let start = Clock.now
+        let clock = ContinuousClock()
+        let start = clock.now
         // Only groups with live members now; a group id is never signalled again once its
         // members are gone (the kernel may reuse the number).
         var left = groups.filter { ProcessGroup(id: $0.key).isAlive }
         for (pgid, stop) in left { kill(-pgid, stop.signal) }
         while !left.isEmpty {
             usleep(20_000)
-            let elapsed = Int((Clock.now - start) * 1000)
+            let elapsed = (clock.now - start).milliseconds
             for (pgid, stop) in left {
                 if !ProcessGroup(id: pgid).isAlive {
                     left.removeValue(forKey: pgid)
@@ -119,8 +130,9 @@ public final class GuardianLink: @unchecked Sendable {
         var groups = taggedGroups(token)
         guard !groups.isEmpty else { return }
         for pgid in groups { kill(-pgid, SIGTERM) }
-        let start = Clock.now
-        while !groups.isEmpty && Int((Clock.now - start) * 1000) < graceMS {
+        let clock = ContinuousClock()
+        let start = clock.now
+        while !groups.isEmpty && (clock.now - start).milliseconds < graceMS {
             usleep(20_000)
             groups = groups.filter { ProcessGroup(id: $0).isAlive }
         }
@@ -130,11 +142,8 @@ public final class GuardianLink: @unchecked Sendable {
     static func taggedGroups(_ token: String) -> Set<pid_t> {
         let needle = Array(marker(token).utf8)
         var groups: Set<pid_t> = []
-        guard let dir = opendir("/proc") else { return [] }
-        defer { closedir(dir) }
         let me = getpid()
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        for name in ProcessTable.pids() {
             guard let pid = pid_t(name), pid != me else { continue }
             let fd = open("/proc/\(pid)/environ", O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { continue }
@@ -156,14 +165,10 @@ public final class GuardianLink: @unchecked Sendable {
     }
 }
 
-/// A pthread mutex for the few places that need one outside structured concurrency.
-final class NSLockLike: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
+extension Duration {
+    /// Whole milliseconds (rounded down).
+    var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
     }
 }

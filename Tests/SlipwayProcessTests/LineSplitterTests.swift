@@ -1,5 +1,5 @@
 import Testing
-@testable import SlipwaySupervisor
+@testable import SlipwayProcess
 
 @Suite("Line splitting")
 struct LineSplitterTests {
