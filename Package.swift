@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
@@ -34,6 +35,7 @@ let package = Package(
                 "SlipwayCore", "SlipwayManifest",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -59,6 +61,7 @@ let package = Package(
                 "SlipwayCore", "SlipwayOCI",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -97,6 +100,7 @@ let package = Package(
                 "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwayProcess", "SlipwaySupervisor",
                 "SlipwayOCI", "SlipwayImage", "SlipwayRegistry", "SlipwayPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -108,6 +112,10 @@ let package = Package(
         .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
         .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor", "SlipwayProcess"]),
         .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI", "SlipwayCore"]),
+        .testTarget(
+            name: "SlipwayImageTests",
+            dependencies: ["SlipwayImage", "SlipwayManifest", "SlipwayOCI", "SlipwayEnvironment", "SlipwayCore"]
+        ),
         .testTarget(name: "SlipwayRegistryTests", dependencies: ["SlipwayRegistry", "SlipwayOCI", "SlipwayCore"]),
         .testTarget(
             name: "SlipwayPipelineTests",

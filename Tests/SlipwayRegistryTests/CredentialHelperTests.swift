@@ -19,7 +19,9 @@ struct CredentialHelperTests {
             [ "$host" = registry.example.com ] || { echo "credentials not found in native keychain"; exit 1; }
             printf '{"ServerURL":"%s","Username":"robot","Secret":"s3cret"}' "$host"
             """)
-        try helper("broken", "#!/bin/sh\necho not json\n")
+        // Reads the host first: a helper that exits before Slipway writes would end this test
+        // process with SIGPIPE (the slipway binary survives broken pipes, a test runner does not).
+        try helper("broken", "#!/bin/sh\ncat > /dev/null\necho not json\n")
     }
 
     func helper(_ name: String, _ script: String) throws {

@@ -25,14 +25,8 @@ struct ImageContext: Sendable {
     }
 
     func select(_ names: [String]) throws -> [ImageSpec] {
-        if names.isEmpty {
-            if images.isEmpty { throw ImageError.noImages }
-            return images
-        }
-        return try names.map { name in
-            guard let spec = images.first(where: { $0.name == name }) else { throw ImageError.unknownImage(name, known: images.map(\.name)) }
-            return spec
-        }
+        try NameSelection.select(names, from: images, name: \.name, none: { ImageError.noImages },
+                                 unknown: { ImageError.unknownImage($0, known: $1) })
     }
 
     /// Plans and builds one image and writes its build record.

@@ -34,12 +34,9 @@ struct ImagePush: AsyncParsableCommand {
     @Option(name: .customLong("tls-verify"), help: "Verify TLS certificates (false also allows plain HTTP).") var tlsVerify: Bool = true
     @Flag(help: "Print what was done as JSON.") var json = false
     @Option(help: "Manifest format: oci (default) or docker (Docker schema 2, for old registries; another digest).")
-    var format: String = "oci"
+    var format: ImagePusher.ManifestFormat = .oci
 
     func run() async throws {
-        guard let manifestFormat = ImagePusher.ManifestFormat(rawValue: format) else {
-            throw ValidationError("--format is oci or docker")
-        }
         let context = try ImageContext.load(global)
         let record = try context.record(name)
         var destinations: [ImageReference] = []
@@ -54,7 +51,7 @@ struct ImagePush: AsyncParsableCommand {
             destinations = try record.tags.map { try ImageReference(parsing: $0) }
             for tag in tags { if var extra = destinations.first { extra.tag = tag; destinations.append(extra) } }
         }
-        let options = RegistryOptions(creds: creds, authfile: authfile, certDir: certDir, tlsVerify: tlsVerify, format: manifestFormat)
+        let options = RegistryOptions(creds: creds, authfile: authfile, certDir: certDir, tlsVerify: tlsVerify, format: format)
         let reports = try await Self.push(record, to: destinations, options: options, layout: context.layout, quiet: json)
         if json {
             let encoder = JSONEncoder()
@@ -125,3 +122,5 @@ struct ImagePush: AsyncParsableCommand {
             to: reference, credentials: credentials, options: options, schemes: RegistrySchemes(path: schemesFile))
     }
 }
+
+extension ImagePusher.ManifestFormat: ExpressibleByArgument {}

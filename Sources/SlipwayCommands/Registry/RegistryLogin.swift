@@ -49,13 +49,13 @@ struct RegistryLogin: AsyncParsableCommand {
         object["auths"] = auths
         try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        try ImageWriterFile.writePrivate(data, to: file)
+        try PrivateFile.writePrivate(data, to: file)
         Terminal.write("Login Succeeded (credentials stored in \(file))\n")
     }
 }
 
 /// Writes a file readable only by its owner, atomically.
-enum ImageWriterFile {
+enum PrivateFile {
     static func writePrivate(_ data: Data, to path: String) throws {
         let partial = path + ".partial-\(getpid())"
         guard FileManager.default.createFile(atPath: partial, contents: data, attributes: [.posixPermissions: 0o600]) else {

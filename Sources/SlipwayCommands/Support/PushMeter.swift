@@ -1,54 +1,57 @@
 import Foundation
 import SlipwayCore
 import SlipwayOCI
+import Synchronization
 
 /// Upload progress: on a terminal, one live bar per blob being uploaded (bytes and rate),
 /// redrawn in place; otherwise a "still pushing" line every 10 s, so a long push shows that it
 /// is alive.
-final class PushMeter: @unchecked Sendable {
+final class PushMeter: Sendable {
     private struct Upload {
         var sent: Int64
         var size: Int64
         var started: Date
     }
 
-    private let lock = NSLock()
-    private var uploads: [Digest: Upload] = [:]
-    private var order: [Digest] = []
-    private var total: Int64 = 0
+    private struct State {
+        var uploads: [Digest: Upload] = [:]
+        var order: [Digest] = []
+        var total: Int64 = 0
+        var drawnLines = 0
+    }
+
+    private let state = Mutex(State())
     private let interactive: Bool
     private let started = Date()
-    private var drawnLines = 0
 
     init(total: Int64, interactive: Bool) {
         self.interactive = interactive
     }
 
     func add(_ digest: Digest, _ bytes: Int, of size: Int64) {
-        lock.lock()
-        defer { lock.unlock() }
-        if uploads[digest] == nil {
-            uploads[digest] = Upload(sent: 0, size: size, started: Date())
-            order.append(digest)
+        state.withLock { state in
+            if state.uploads[digest] == nil {
+                state.uploads[digest] = Upload(sent: 0, size: size, started: Date())
+                state.order.append(digest)
+            }
+            state.uploads[digest]?.sent += Int64(bytes)
+            state.total += Int64(bytes)
         }
-        uploads[digest]?.sent += Int64(bytes)
-        total += Int64(bytes)
     }
 
     /// A blob is done: its bar goes away (the caller prints its line after this).
     func finished(_ digest: Digest) {
-        lock.lock()
-        uploads.removeValue(forKey: digest)
-        order.removeAll { $0 == digest }
-        lock.unlock()
+        state.withLock { state in
+            state.uploads.removeValue(forKey: digest)
+            state.order.removeAll { $0 == digest }
+        }
         clear()
     }
 
     func render() {
-        lock.lock()
-        let active = order.compactMap { digest in uploads[digest].map { (digest, $0) } }
-        let sent = total
-        lock.unlock()
+        let (active, sent) = state.withLock { state in
+            (state.order.compactMap { digest in state.uploads[digest].map { (digest, $0) } }, state.total)
+        }
         guard sent > 0 else { return }
         guard interactive else {
             let rate = Double(sent) / max(Date().timeIntervalSince(started), 0.001)
@@ -61,9 +64,10 @@ final class PushMeter: @unchecked Sendable {
             let filled = upload.size > 0 ? min(width, Int(Double(upload.sent) / Double(upload.size) * Double(width))) : 0
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
             let rate = Double(upload.sent) / max(Date().timeIntervalSince(upload.started), 0.001)
-            text += "  \(digest.hex.prefix(12)) [\(bar)] \(ByteCount.format(upload.sent)) / \(ByteCount.format(upload.size)) \(ByteCount.format(Int64(rate)))/s\n"
+            text += "  \(digest.hex.prefix(12)) [\(bar)] \(ByteCount.format(upload.sent)) / \(ByteCount.format(upload.size)) "
+                + "\(ByteCount.format(Int64(rate)))/s\n"
         }
-        lock.lock(); drawnLines = active.count; lock.unlock()
+        state.withLock { $0.drawnLines = active.count }
         Terminal.writeError(text)
     }
 
@@ -71,11 +75,10 @@ final class PushMeter: @unchecked Sendable {
     func clear() {
         guard interactive else { return }
         Terminal.writeError(clearText())
-        lock.lock(); drawnLines = 0; lock.unlock()
+        state.withLock { $0.drawnLines = 0 }
     }
 
     private func clearText() -> String {
-        lock.lock(); let lines = drawnLines; lock.unlock()
-        return String(repeating: "\u{1B}[1A\u{1B}[2K", count: lines) + "\r"
+        String(repeating: "\u{1B}[1A\u{1B}[2K", count: state.withLock { $0.drawnLines }) + "\r"
     }
 }
