@@ -76,51 +76,22 @@ public final class TaskRunner: Sendable {
             names: plan.tasks.map(\.name))
         defer { sink.close() }
         let fingerprints = TaskFingerprint(directory: configuration.stateDirectory, root: configuration.root)
-        var outcomes: [String: TaskOutcome] = [:]
-        var finished: [String] = []
-        var started: Set<String> = []
-        // Services still needed by tasks that have not finished.
-        var serviceUsers: [String: Int] = [:]
-        for task in plan.tasks { for service in task.services { serviceUsers[service, default: 0] += 1 } }
-
+        var book = RunBook(plan: plan)
         func finish(_ outcome: TaskOutcome) async {
-            outcomes[outcome.name] = outcome
-            finished.append(outcome.name)
-            var done: [String] = []
-            for service in plan[outcome.name]?.services ?? [] {
-                serviceUsers[service, default: 1] -= 1
-                if serviceUsers[service] == 0 { done.append(service) }
-            }
-            if !done.isEmpty { await services?.release(done) }
-            if outcome.status == .failed || outcome.status == .cancelled || outcome.status == .notRun {
-                for dependent in plan.transitiveDependents(of: outcome.name)
-                where outcomes[dependent] == nil && !started.contains(dependent) {
-                    let reason =
-                        outcome.status == .notRun
-                        ? "'\(outcome.name)' did not run"
-                        : "'\(outcome.name)' \(outcome.status == .failed ? "failed" : "was cancelled")"
-                    await finish(TaskOutcome(name: dependent, status: .notRun, seconds: 0, reason: reason))
-                    sink.note(dependent, "not run: \(reason)")
-                }
-            }
+            let (released, blocked) = book.record(outcome)
+            for task in blocked { sink.note(task.name, "not run: \(task.reason ?? "")") }
+            if !released.isEmpty { await services?.release(released) }
         }
-
         await withTaskGroup(of: TaskOutcome.self) { group in
             var active = 0
-            while outcomes.count < plan.tasks.count {
-                let ready = plan.tasks.filter { task in
-                    !started.contains(task.name) && outcomes[task.name] == nil
-                        && task.deps.allSatisfy {
-                            outcomes[$0]?.status == .succeeded || outcomes[$0]?.status == .skipped
-                        }
-                }
+            while !book.isComplete {
                 if isCancelled {
-                    for task in plan.tasks where !started.contains(task.name) && outcomes[task.name] == nil {
+                    for task in book.pending {
                         await finish(TaskOutcome(name: task.name, status: .notRun, seconds: 0, reason: "interrupted"))
                     }
                 } else {
-                    for task in ready.prefix(configuration.parallelism - active) {
-                        started.insert(task.name)
+                    for task in book.ready.prefix(configuration.parallelism - active) {
+                        book.started.insert(task.name)
                         active += 1
                         group.addTask {
                             await self.execute(task, fingerprints: fingerprints, sink: sink, services: services)
@@ -132,7 +103,7 @@ public final class TaskRunner: Sendable {
                 await finish(outcome)
             }
         }
-        return finished.compactMap { outcomes[$0] }
+        return book.inFinishingOrder
     }
 
     /// Runs one task (or skips it when up to date).
@@ -272,5 +243,57 @@ public final class TaskRunner: Sendable {
             total.failed += report.failed
         }
         outcome.junit = total
+    }
+}
+
+/// What one run of a plan knows: outcomes, the order tasks finished in, the tasks started, and
+/// how many unfinished tasks still need each service.
+struct RunBook {
+    let plan: TaskPlan
+    private(set) var outcomes: [String: TaskOutcome] = [:]
+    private var finished: [String] = []
+    var started: Set<String> = []
+    private var serviceUsers: [String: Int] = [:]
+
+    init(plan: TaskPlan) {
+        self.plan = plan
+        for task in plan.tasks { for service in task.services { serviceUsers[service, default: 0] += 1 } }
+    }
+
+    var isComplete: Bool { outcomes.count >= plan.tasks.count }
+    var inFinishingOrder: [TaskOutcome] { finished.compactMap { outcomes[$0] } }
+    /// Tasks neither started nor finished.
+    var pending: [TaskSpec] { plan.tasks.filter { !started.contains($0.name) && outcomes[$0.name] == nil } }
+    /// Pending tasks whose dependencies all succeeded or were skipped.
+    var ready: [TaskSpec] {
+        pending.filter { task in
+            task.deps.allSatisfy { outcomes[$0]?.status == .succeeded || outcomes[$0]?.status == .skipped }
+        }
+    }
+
+    /// Records `outcome`. A task that failed, was cancelled or did not run makes every dependent
+    /// not yet started "not run" (recorded here too, depth first).
+    /// - Returns: services no task still needs, and the dependents marked not run.
+    mutating func record(_ outcome: TaskOutcome) -> (released: [String], blocked: [TaskOutcome]) {
+        outcomes[outcome.name] = outcome
+        finished.append(outcome.name)
+        var released: [String] = []
+        for service in plan[outcome.name]?.services ?? [] {
+            serviceUsers[service, default: 1] -= 1
+            if serviceUsers[service] == 0 { released.append(service) }
+        }
+        guard [.failed, .cancelled, .notRun].contains(outcome.status) else { return (released, []) }
+        var blocked: [TaskOutcome] = []
+        let reason = outcome.status == .notRun
+            ? "'\(outcome.name)' did not run"
+            : "'\(outcome.name)' \(outcome.status == .failed ? "failed" : "was cancelled")"
+        for dependent in plan.transitiveDependents(of: outcome.name)
+        where outcomes[dependent] == nil && !started.contains(dependent) {
+            let notRun = TaskOutcome(name: dependent, status: .notRun, seconds: 0, reason: reason)
+            let (more, nested) = record(notRun)
+            released += more
+            blocked += [notRun] + nested
+        }
+        return (released, blocked)
     }
 }
