@@ -4,15 +4,6 @@ import SlipwayCore
 import SlipwayOCI
 import SlipwayRegistry
 
-/// How to reach registries: the push options `image push` and `ci` share.
-struct RegistryOptions {
-    var creds: String?
-    var authfile: String?
-    var certDir: String?
-    var tlsVerify = true
-    var format: ImagePusher.ManifestFormat = .oci
-}
-
 /// `slipway image push NAME [--to docker://HOST[:PORT]/REPO[:TAG]] [--tag TAG ...] [--json]`
 struct ImagePush: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,7 +42,8 @@ struct ImagePush: AsyncParsableCommand {
             destinations = try record.tags.map { try ImageReference(parsing: $0) }
             for tag in tags { if var extra = destinations.first { extra.tag = tag; destinations.append(extra) } }
         }
-        let options = RegistryOptions(creds: creds, authfile: authfile, certDir: certDir, tlsVerify: tlsVerify, format: format)
+        let options = RegistryPush.Options(
+            creds: creds, authfile: authfile, certDir: certDir, tlsVerify: tlsVerify, format: format, chunkSize: Self.chunkSize)
         let reports = try await Self.push(record, to: destinations, options: options, layout: context.layout, quiet: json)
         if json {
             let encoder = JSONEncoder()
@@ -60,66 +52,29 @@ struct ImagePush: AsyncParsableCommand {
         }
     }
 
-    /// Pushes `record` to every destination (one upload per repository, then each tag).
+    /// `SLIPWAY_REGISTRY_CHUNK_SIZE` (bytes, for tests and slow links): the chunk size of chunked uploads.
+    static var chunkSize: Int64? { ProcessInfo.processInfo.environment["SLIPWAY_REGISTRY_CHUNK_SIZE"].flatMap(Int64.init) }
+
+    /// Pushes `record` to every destination, with progress on stderr unless `quiet`.
     /// - Throws: ``RegistryError`` (after retries, or for unusable credentials).
     static func push(
-        _ record: BuildRecord, to destinations: [ImageReference], options: RegistryOptions, layout: ProjectLayout, quiet: Bool
+        _ record: BuildRecord, to destinations: [ImageReference], options: RegistryPush.Options, layout: ProjectLayout,
+        quiet: Bool
     ) async throws -> [PushReport] {
-        let tlsVerify = options.tlsVerify
-        let json = quiet
-        if !tlsVerify { Terminal.writeError("slipway: warning: --tls-verify=false: certificates are not checked and plain HTTP is allowed\n") }
-        let groups = PushGroups.group(destinations)
-        var reports: [PushReport] = []
+        if !options.tlsVerify {
+            Terminal.writeError("slipway: warning: --tls-verify=false: certificates are not checked and plain HTTP is allowed\n")
+        }
         let interactive = isatty(STDERR_FILENO) == 1
-        for (destination, tagList) in groups {
-            let credentials = try await CredentialResolver(flagCredentials: options.creds, authFile: options.authfile)
-                .credentials(for: destination.registry)
-            let schemes = layout.registrySchemes
-            let client = try await Self.client(for: destination, credentials: credentials, verifyTLS: tlsVerify, certDir: options.certDir, schemesFile: schemes)
-            var pusher = ImagePusher(client: client, knownBlobsFile: layout.registryBlobs)
-            pusher.format = options.format
-            let meter = PushMeter(total: record.layers.reduce(Int64(0)) { $0 + $1.size }, interactive: interactive && !json)
-            if !json {
-                pusher.progress = { blob in
-                    meter.finished(blob.digest)
-                    let verb = blob.action == .uploaded ? "uploaded" : (blob.action == .mounted ? "mounted " : "exists  ")
-                    Terminal.status("\(verb) \(blob.digest.hex.prefix(12)) \(ByteCount.format(blob.size))")
-                }
-            }
-            pusher.bytesSent = { digest, bytes, size in meter.add(digest, bytes, of: size) }
-            let ticker = Task {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: .milliseconds(interactive ? 250 : 10_000))
-                    meter.render()
-                }
-            }
-            defer { ticker.cancel(); meter.clear() }
-            do {
-                let report = try await pusher.push(record, tags: tagList)
-                reports.append(report)
-                if !json {
-                    Terminal.write("pushed \(report.repository):\(tagList.joined(separator: ",")) \(report.manifestDigest) (\(report.uploaded) of \(report.blobs.count) blobs uploaded, \(ByteCount.format(report.bytesSent)))\n")
-                }
-                await client.shutdown()
-            } catch {
-                await client.shutdown()
-                throw error
+        let meter = PushMeter(total: record.layers.reduce(Int64(0)) { $0 + $1.size }, interactive: interactive && !quiet)
+        let ticker = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .milliseconds(interactive ? 250 : 10_000))
+                meter.render()
             }
         }
-        return reports
-    }
-
-    /// A client for `reference` (HTTPS, or plain HTTP for a loopback registry that speaks it).
-    /// `SLIPWAY_REGISTRY_CHUNK_SIZE` (bytes, for tests and slow links) sets the chunk size of chunked uploads.
-    static func client(
-        for reference: ImageReference, credentials: Credentials?, verifyTLS: Bool, certDir: String?, schemesFile: String? = nil
-    ) async throws -> RegistryClient {
-        var options = RegistryClient.Options(verifyTLS: verifyTLS, certificateDirectory: certDir)
-        if let chunk = ProcessInfo.processInfo.environment["SLIPWAY_REGISTRY_CHUNK_SIZE"].flatMap(Int64.init), chunk > 0 {
-            options.chunkSize = chunk
-        }
-        return try await RegistryClient.connect(
-            to: reference, credentials: credentials, options: options, schemes: RegistrySchemes(path: schemesFile))
+        defer { ticker.cancel(); meter.clear() }
+        return try await RegistryPush(options: options, layout: layout).push(
+            record, to: destinations, observer: quiet ? meter.quietObserver : meter.observer)
     }
 }
 

@@ -5,6 +5,7 @@ import SlipwayEnvironment
 import SlipwayManifest
 import SlipwayPipeline
 import SlipwayProcess
+import SlipwayRegistry
 
 /// `slipway ci [run] [--push]` and `slipway ci generate gitlab|github`.
 struct CI: AsyncParsableCommand {
@@ -54,7 +55,7 @@ struct CIRun: AsyncParsableCommand {
         defer { interrupts.restore() }
         let context = CICommandContext.make(
             layout: layout, manifest: loaded, images: request.images, environment: environment,
-            registry: RegistryOptions(certDir: certDir, tlsVerify: tlsVerify), isInterrupted: { interrupted.isSet })
+            registry: RegistryPush.Options(certDir: certDir, tlsVerify: tlsVerify, chunkSize: ImagePush.chunkSize), isInterrupted: { interrupted.isSet })
         let summary = try await CIPipeline(request).run(context)
         try summary.write(to: layout.ciDir + "/summary.json")
         Terminal.writeError(CIReport.render(summary, summaryPath: ".slipway/ci/summary.json"))

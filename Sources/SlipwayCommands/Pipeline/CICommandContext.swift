@@ -10,7 +10,7 @@ import SlipwayRegistry
 enum CICommandContext {
     static func make(
         layout: ProjectLayout, manifest: Manifest, images: [ImageSpec], environment: [String: String],
-        registry: RegistryOptions, isInterrupted: @escaping @Sendable () -> Bool
+        registry: RegistryPush.Options, isInterrupted: @escaping @Sendable () -> Bool
     ) -> PipelineContext {
         let tasks = CITaskSession(manifestPath: layout.manifest)
         let imageContext = ImageContext(layout: layout, manifest: manifest, images: images)
@@ -82,7 +82,7 @@ struct CIImageBuilder: CIImageBuilding {
 /// The push stage over ``ImagePush``.
 struct CIRegistryPusher: CIRegistryPushing {
     let layout: ProjectLayout
-    let options: RegistryOptions
+    let options: RegistryPush.Options
 
     func checkDestination(registry: String, tags: [String]) throws {
         for tag in tags { _ = try ImageReference(parsing: "\(registry)/image:\(tag)") }

@@ -34,7 +34,8 @@ struct RegistryLogin: AsyncParsableCommand {
         guard !secret.isEmpty else { throw ValidationError("give the password with --password-stdin (or --password)") }
         let reference = try ImageReference(parsing: host + "/slipway-login-check")
         let credentials = Credentials(username: username, secret: secret, source: "login")
-        let client = try await ImagePush.client(for: reference, credentials: credentials, verifyTLS: tlsVerify, certDir: certDir)
+        let client = try await RegistryPush.client(
+            for: reference, credentials: credentials, options: .init(certDir: certDir, tlsVerify: tlsVerify), schemesFile: nil)
         do {
             try await client.ping()
             await client.shutdown()

@@ -1,6 +1,7 @@
 import Foundation
 import SlipwayCore
 import SlipwayOCI
+import SlipwayRegistry
 import Synchronization
 
 /// Upload progress: on a terminal, one live bar per blob being uploaded (bytes and rate),
@@ -80,5 +81,29 @@ final class PushMeter: Sendable {
 
     private func clearText() -> String {
         String(repeating: "\u{1B}[1A\u{1B}[2K", count: state.withLock { $0.drawnLines }) + "\r"
+    }
+}
+
+extension PushMeter {
+    /// Bytes counted for the live bars and the still-pushing line; nothing else printed.
+    var quietObserver: RegistryPush.Observer {
+        var observer = RegistryPush.Observer()
+        observer.bytesSent = { digest, bytes, size in self.add(digest, bytes, of: size) }
+        return observer
+    }
+
+    /// The quiet observer plus a line per blob and one per pushed repository.
+    var observer: RegistryPush.Observer {
+        var observer = quietObserver
+        observer.blobDone = { blob in
+            self.finished(blob.digest)
+            let verb = blob.action == .uploaded ? "uploaded" : (blob.action == .mounted ? "mounted " : "exists  ")
+            Terminal.status("\(verb) \(blob.digest.hex.prefix(12)) \(ByteCount.format(blob.size))")
+        }
+        observer.pushed = { report, tags in
+            Terminal.write("pushed \(report.repository):\(tags.joined(separator: ",")) \(report.manifestDigest) "
+                + "(\(report.uploaded) of \(report.blobs.count) blobs uploaded, \(ByteCount.format(report.bytesSent)))\n")
+        }
+        return observer
     }
 }
