@@ -88,6 +88,7 @@ let package = Package(
             name: "SlipwayPipeline",
             dependencies: [
                 "SlipwayCore", "SlipwayManifest", "SlipwayProcess", "SlipwayEnvironment", "SlipwaySupervisor", "SlipwayOCI",
+                "SlipwayNix", "SlipwayImage",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SlipwayImage
 import SlipwayCore
 import SlipwayOCI
 
@@ -22,7 +23,7 @@ struct ImageBuild: AsyncParsableCommand {
 
     func run() async throws {
         let destination = try output.map(ImageOutput.parse)
-        let context = try ImageContext.load(global)
+        let context = try ImageCatalog.load(global)
         let specs = try context.select(names)
         if destination != nil && specs.count > 1 {
             throw ValidationError("--output takes one image; name it: slipway image build NAME --output ...")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SlipwayImage
 import SlipwayCore
 import SlipwayOCI
 
@@ -12,7 +13,7 @@ struct ImageInspect: AsyncParsableCommand {
     @Argument(help: "The image.") var name: String
 
     func run() async throws {
-        let context = try ImageContext.load(global)
+        let context = try ImageCatalog.load(global)
         let record = try context.record(name)
         if json {
             struct Inspection: Encodable {

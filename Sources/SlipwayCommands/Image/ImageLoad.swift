@@ -1,4 +1,5 @@
 import ArgumentParser
+import SlipwayImage
 import SlipwayOCI
 
 /// `slipway image load NAME`
@@ -10,7 +11,7 @@ struct ImageLoad: AsyncParsableCommand {
     @Argument(help: "The image.") var name: String
 
     func run() async throws {
-        let context = try ImageContext.load(global)
+        let context = try ImageCatalog.load(global)
         let record = try context.record(name)
         let reference = context.planner.defaultReference(record)
         try await ArchiveLoader.load(record, reference: reference)

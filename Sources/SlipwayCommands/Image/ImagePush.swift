@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SlipwayImage
 import SlipwayCore
 import SlipwayOCI
 import SlipwayRegistry
@@ -28,7 +29,7 @@ struct ImagePush: AsyncParsableCommand {
     var format: ImagePusher.ManifestFormat = .oci
 
     func run() async throws {
-        let context = try ImageContext.load(global)
+        let context = try ImageCatalog.load(global)
         let record = try context.record(name)
         var destinations: [ImageReference] = []
         if let to {

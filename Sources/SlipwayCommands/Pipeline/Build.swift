@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SlipwayImage
 import SlipwayCore
 import SlipwayEnvironment
 import SlipwayManifest

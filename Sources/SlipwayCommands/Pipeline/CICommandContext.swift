@@ -1,6 +1,6 @@
 import SlipwayCore
 import SlipwayManifest
-import SlipwayNix
+import SlipwayImage
 import SlipwayOCI
 import SlipwayPipeline
 import SlipwayRegistry
@@ -13,11 +13,11 @@ enum CICommandContext {
         registry: RegistryPush.Options, isInterrupted: @escaping @Sendable () -> Bool
     ) -> PipelineContext {
         let tasks = CITaskSession(manifestPath: layout.manifest)
-        let imageContext = ImageContext(layout: layout, manifest: manifest, images: images)
+        let catalog = ImageCatalog(layout: layout, manifest: manifest, images: images) { Terminal.status($0) }
         return PipelineContext(
             output: TerminalOutput(), variables: environment, isInterrupted: isInterrupted, environment: tasks,
             taskRunner: tasks, artifactBuilder: NixArtifactBuilder(layout: layout, manifest: manifest),
-            imageBuilder: CIImageBuilder(context: imageContext),
+            imageBuilder: CatalogImageBuilder(catalog: catalog),
             registryPusher: CIRegistryPusher(layout: layout, options: registry))
     }
 }
@@ -56,26 +56,6 @@ actor CITaskSession: CIEnvironmentPreparing, CITaskRunning {
     /// `run` before `prepare`: a programming error of the pipeline.
     struct TaskSessionMissing: Error, CustomStringConvertible {
         var description: String { "the tasks stage ran before the environment stage" }
-    }
-}
-
-/// The artifacts stage over ``NixBackend``.
-struct NixArtifactBuilder: CIArtifactBuilding {
-    let layout: ProjectLayout
-    let manifest: Manifest
-
-    func build(_ artifact: ArtifactSpec) async throws -> [String] {
-        let backend = NixBackend(nix: try NixCommand.locate(), layout: layout, manifest: manifest)
-        return try await backend.buildArtifact(artifact).storePaths
-    }
-}
-
-/// The images stage over ``ImageContext``.
-struct CIImageBuilder: CIImageBuilding {
-    let context: ImageContext
-
-    func build(_ image: ImageSpec) async throws -> BuildRecord {
-        try await context.build(image).0
     }
 }
 

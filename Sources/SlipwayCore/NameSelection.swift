@@ -1,9 +1,9 @@
 /// Picking manifest entries (artifacts, images) by name on the command line.
-enum NameSelection {
+public enum NameSelection {
     /// The entries `names` picks, in that order; every entry when `names` is empty.
     /// - Throws: `none()` when there is nothing to pick from, `unknown(name, known)` for a name
     ///   no entry has.
-    static func select<Entry>(
+    public static func select<Entry>(
         _ names: [String], from entries: [Entry], name: (Entry) -> String,
         none: () -> any Error, unknown: (String, [String]) -> any Error
     ) throws -> [Entry] {
