@@ -96,10 +96,18 @@ let package = Package(
             ]
         ),
         .target(
+            name: "SlipwayDeploy",
+            dependencies: [
+                "SlipwayCore", "SlipwayManifest", "SlipwayOCI",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
             name: "SlipwayCommands",
             dependencies: [
                 "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwayProcess", "SlipwaySupervisor",
-                "SlipwayOCI", "SlipwayImage", "SlipwayRegistry", "SlipwayPipeline",
+                "SlipwayOCI", "SlipwayImage", "SlipwayRegistry", "SlipwayPipeline", "SlipwayDeploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -118,6 +126,7 @@ let package = Package(
             dependencies: ["SlipwayImage", "SlipwayManifest", "SlipwayOCI", "SlipwayEnvironment", "SlipwayCore"]
         ),
         .testTarget(name: "SlipwayRegistryTests", dependencies: ["SlipwayRegistry", "SlipwayOCI", "SlipwayCore"]),
+        .testTarget(name: "SlipwayDeployTests", dependencies: ["SlipwayDeploy", "SlipwayManifest", "SlipwayOCI", "SlipwayCore"]),
         .testTarget(
             name: "SlipwayPipelineTests",
             dependencies: ["SlipwayPipeline", "SlipwayManifest", "SlipwayOCI", .product(name: "Yams", package: "Yams")],

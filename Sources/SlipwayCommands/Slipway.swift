@@ -17,6 +17,7 @@ public struct Slipway: AsyncParsableCommand {
         subcommands: [
             Init.self, Shell.self, Exec.self, Env.self, Update.self, Doctor.self,
             Up.self, Down.self, Ps.self, Logs.self, Start.self, Stop.self, Restart.self, Run.self, Build.self, CI.self, Image.self, Registry.self, GuardianCommand.self,
+            DeployCommand.self, RollbackCommand.self, ReleasesCommand.self,
         ])
 
     public init() {}

@@ -1,12 +1,12 @@
 /// The keys each table of `slipway.toml` accepts.
 public enum ManifestSchema {
     /// Sections a profile may overlay, kept as TOML until their decoders read them.
-    public static let deferredSections = ["services", "tasks", "deploy"]
+    public static let deferredSections = ["services", "tasks"]
     /// Sections a profile may overlay.
     public static let layerSections = ["packages", "env"] + deferredSections
     /// Top-level sections that name their profile themselves (`[images.X] profile`,
-    /// `[artifacts.X] profile`, `[ci] profile`), so profiles do not overlay them.
-    public static let globalSections = ["images", "artifacts", "ci"]
+    /// `[artifacts.X] profile`, `[ci] profile`, `[deploy.X] profile`), so profiles do not overlay them.
+    public static let globalSections = ["images", "artifacts", "ci", "deploy"]
 
     public static let root = ["project", "nix"] + layerSections + globalSections + ["profiles"]
     public static let project = ["name", "description", "version"]

@@ -1,0 +1,76 @@
+import Foundation
+import SlipwayCore
+import SlipwayDeploy
+import SlipwayImage
+import SlipwayEnvironment
+import SlipwayManifest
+import SlipwayNix
+import SlipwayOCI
+
+/// ``ReleaseSource`` over today's image planner and environment resolver. After the issue-10
+/// refactor this is the one place to re-wire (to SlipwayImage and the pipeline's prod closure).
+struct ProjectReleaseSource: ReleaseSource {
+    let images: ImageCatalog
+    let manifest: Manifest
+    let layout: ProjectLayout
+
+    func release(for spec: DeploySpec) async throws -> Release {
+        let commit = GitCommit.read(root: layout.root)
+        switch spec.mode {
+        case .image: return Release(content: .images(try await images(spec)), commit: commit)
+        case .closure: return Release(content: .closure(try await closure(spec)), commit: commit)
+        }
+    }
+
+    private func images(_ spec: DeploySpec) async throws -> [ReleaseImage] {
+        var result: [ReleaseImage] = []
+        for imageSpec in try images.select(spec.images) {
+            let (record, _) = try await images.build(imageSpec)
+            let reference = "localhost/slipway/\(spec.name)-\(imageSpec.name):\(record.configDigest.hex.prefix(12))"
+            let size = record.layers.reduce(Int64(0)) { $0 + $1.size }
+            result.append(
+                ReleaseImage(name: imageSpec.name, id: record.configDigest, reference: reference, size: size) { fd in
+                    try ImageWriter.writeDockerArchive(
+                        record, reference: reference, to: FileSink(fd: fd, path: "ssh … load"))
+                })
+        }
+        return result
+    }
+
+    private func closure(_ spec: DeploySpec) async throws -> ReleaseClosure {
+        let resolver = EnvironmentResolver(layout: layout)
+        let environment = try await resolver.environment(profile: spec.profile)
+        let services = try manifest.services(of: try manifest.resolve(profile: spec.profile))
+        guard let name = spec.service, let service = services.first(where: { $0.name == name }) else {
+            throw DeployError.release(
+                "[deploy.\(spec.name)] service '\(spec.service ?? "")' is not an enabled service "
+                    + "of profile '\(spec.profile)' (services: \(services.map(\.name).joined(separator: ", ")))")
+        }
+        let script = RunScript(target: spec.name, service: service, environment: environment, port: spec.port).render()
+        let paths = environment.build.packages.flatMap(\.storePaths)
+        let storePath = try await RunScript.addToStore(script, name: "slipway-\(spec.name)", references: paths)
+        return ReleaseClosure(storePath: storePath, user: service.user)
+    }
+}
+
+/// The project's git commit, read from `.git` (no `git` program needed): `HEAD`, a loose ref
+/// or `packed-refs`.
+enum GitCommit {
+    static func read(root: String) -> String? {
+        let git = root + "/.git"
+        guard let head = text(git + "/HEAD") else { return nil }
+        guard head.hasPrefix("ref: ") else { return head }
+        let ref = String(head.dropFirst(5))
+        if let loose = text(git + "/" + ref) { return loose }
+        for line in (text(git + "/packed-refs") ?? "").split(separator: "\n") where line.hasSuffix(" " + ref) {
+            return String(line.prefix { $0 != " " })
+        }
+        return nil
+    }
+
+    private static func text(_ path: String) -> String? {
+        FileManager.default.contents(atPath: path).map {
+            String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+}

@@ -1,0 +1,181 @@
+/// The fixed parts of ``ActivationScript``: POSIX sh, no `set -e` (a write to a closed pipe
+/// after the ssh client went away must not end the script).
+enum ActivationScriptBody {
+    static let common = #"""
+        REL="$BASE/releases/$DIR"
+        LOG="$REL/activation.log"
+        say() { printf '%s\n' "$*" >> "$LOG" 2>/dev/null; printf 'slipway: %s\n' "$*" 2>/dev/null; return 0; }
+        mark() {
+            printf '%s\n' "$2" > "$BASE/releases/$1/outcome.tmp" \
+                && mv -f "$BASE/releases/$1/outcome.tmp" "$BASE/releases/$1/outcome"
+        }
+        now() { date +%s; }
+        link() { ln -sfn "releases/$2" "$BASE/.$1.new" && mv -Tf "$BASE/.$1.new" "$BASE/$1"; }
+        lock() {
+            [ -n "$SLIPWAY_LOCKED" ] && return 0
+            exec 9>"$BASE/lock"
+            flock -w "${1:-0}" 9 || { say "another activation of $T holds $BASE/lock"; exit 75; }
+            SLIPWAY_LOCKED=1; export SLIPWAY_LOCKED
+        }
+        journal() {
+            for u in $UNITS; do
+                say "last log lines of $u:"
+                journalctl -u "$u" --since "@${start:-0}" -n 15 --no-pager -o cat 2>/dev/null \
+                    | while IFS= read -r line; do [ -n "$line" ] && say "    $line"; done
+            done
+        }
+        """#
+
+    static let steps = #"""
+        present() {
+            if [ "$MODE" = image ]; then
+                for i in $IMAGES; do
+                    "$RT" image inspect "$i" >/dev/null 2>&1 || { say "image $i is not on this host"; return 1; }
+                done
+            else
+                nix-store --check-validity "$STORE" >/dev/null 2>&1 \
+                    || { say "$STORE is not in this host's store"; return 1; }
+            fi
+        }
+        install_units() {
+            changed=0
+            for u in $UNITS; do
+                if ! cmp -s "$REL/units/$u" "$UNIT_DIR/$u"; then
+                    cp "$REL/units/$u" "$UNIT_DIR/.$u.new" && mv -f "$UNIT_DIR/.$u.new" "$UNIT_DIR/$u" || return 1
+                    changed=1
+                fi
+            done
+            for u in $(cat "$BASE/units" 2>/dev/null); do
+                case " $UNITS " in
+                    *" $u "*) ;;
+                    *) systemctl stop "$u" 2>/dev/null; rm -f "$UNIT_DIR/$u"; changed=1 ;;
+                esac
+            done
+            printf '%s\n' $UNITS > "$BASE/units"
+            if [ "$changed" = 1 ]; then systemctl daemon-reload || return 1; fi
+        }
+        switch_to() {
+            old=$(readlink "$BASE/current" 2>/dev/null); old=${old#releases/}
+            if [ "$MODE" = closure ]; then
+                mkdir -p "${PROFILE%/*}" && nix-env -p "$PROFILE" --set "$STORE" >/dev/null || return 1
+            elif [ -n "$NETWORK" ]; then
+                "$RT" network exists "$NETWORK" >/dev/null 2>&1 || "$RT" network inspect "$NETWORK" >/dev/null 2>&1 \
+                    || "$RT" network create "$NETWORK" >/dev/null || return 1
+            fi
+            link current "$DIR" || { why="switching $BASE/current failed"; return 1; }
+            if [ -n "$old" ] && [ "$old" != "$DIR" ]; then link previous "$old"; fi
+            install_units || { why="installing the units failed"; return 1; }
+            for u in $UNITS; do systemctl enable "$u" >/dev/null 2>&1; done
+            systemctl reset-failed $UNITS 2>/dev/null
+        old_pids=$(for u in $UNITS; do systemctl show -p MainPID --value "$u" 2>/dev/null; done | tr '\n' ' ')
+            for u in $UNITS; do systemctl restart "$u" || { why="systemctl restart $u failed"; return 1; }; done
+        }
+        healthy_once() {
+            for u in $UNITS; do systemctl is-active --quiet "$u" || { why="unit $u is not active"; return 1; }; done
+            identity || { why="identity: what runs is not release $ID"; return 1; }
+            why="health check failed: $CHECK"; check || return 1
+        }
+        wait_healthy() {
+            deadline=$(( $(now) + HEALTH_TIMEOUT ))
+            while :; do
+                if healthy_once; then
+                    sleep 0.5
+                    healthy_once && return 0
+                fi
+                [ "$(now)" -ge "$deadline" ] && return 1
+                sleep 0.2
+            done
+        }
+        record_order() {
+            grep -vxF "$DIR" "$BASE/order" 2>/dev/null > "$BASE/order.new"; printf '%s\n' "$DIR" >> "$BASE/order.new"
+            mv -f "$BASE/order.new" "$BASE/order"
+        }
+        prune() {
+            keepers=$(tail -n "$KEEP" "$BASE/order")
+            prev=$(readlink "$BASE/previous" 2>/dev/null); prev=${prev#releases/}
+            for d in $(cat "$BASE/order"); do
+                case " $(echo $keepers) $prev " in *" $d "*) continue ;; esac
+                say "pruning release $d (keep = $KEEP)"
+                if [ "$MODE" = image ]; then
+                    for i in $(cat "$BASE/releases/$d/images" 2>/dev/null); do
+                        kept=$(for k in $keepers $prev; do echo "$BASE/releases/$k/images"; done)
+                        grep -qxF "$i" $kept 2>/dev/null \
+                            || "$RT" rmi "$i" >/dev/null 2>&1
+                    done
+                fi
+                rm -rf "$BASE/releases/$d"
+                grep -vxF "$d" "$BASE/order" > "$BASE/order.new"; mv -f "$BASE/order.new" "$BASE/order"
+            done
+            if [ "$MODE" = closure ]; then nix-env -p "$PROFILE" --delete-generations "+$KEEP" >/dev/null 2>&1; fi
+        }
+        arm_deadman() {
+            systemctl stop "$DEADMAN_UNIT.timer" 2>/dev/null
+            systemctl reset-failed "$DEADMAN_UNIT.service" "$DEADMAN_UNIT.timer" 2>/dev/null
+            systemd-run --quiet --unit="$DEADMAN_UNIT" --on-active="${CONFIRM}s" --timer-property=AccuracySec=100ms \
+                /bin/sh "$BASE/releases/$1/activate.sh" deadman "$DIR" >/dev/null 2>&1
+        }
+        disarm_deadman() { systemctl stop "$DEADMAN_UNIT.timer" 2>/dev/null; return 0; }
+        # Brings back release $1 after this one failed; 0 when it answers again.
+        go_back() {
+            if [ -z "$1" ] || [ ! -f "$BASE/releases/$1/activate.sh" ]; then
+                say "no previous release to go back to; stopping $UNITS"
+                systemctl stop $UNITS 2>/dev/null
+            for u in $UNITS; do systemctl disable "$u" >/dev/null 2>&1; rm -f "$UNIT_DIR/$u"; done
+            rm -f "$BASE/current" "$BASE/units"; systemctl daemon-reload; return 2
+            fi
+            say "switching back to release $1"
+            SLIPWAY_LOCKED=1 /bin/sh "$BASE/releases/$1/activate.sh" restore
+        }
+        """#
+
+    static let main = #"""
+        activate() {
+            lock 0
+            present || exit 5
+            start=$(now); prior=$(readlink "$BASE/current" 2>/dev/null); prior=${prior#releases/}
+            [ "$prior" = "$DIR" ] && prior=$(readlink "$BASE/previous" 2>/dev/null) && prior=${prior#releases/}
+            mark "$DIR" activating; record_order
+            was_previous=$(readlink "$BASE/previous" 2>/dev/null)
+            [ -n "$prior" ] && arm_deadman "$prior"
+            say "switching to $ID"
+            if switch_to && wait_healthy; then
+                disarm_deadman; mark "$DIR" good; date -u +%Y-%m-%dT%H:%M:%SZ > "$REL/activated"
+                [ "$1" = rollback ] && [ -n "$prior" ] && mark "$prior" rolled_back
+                prune
+                say "healthy after $(( $(now) - start )) s: $ID"
+                echo "slipway-result: healthy"; exit 0
+            fi
+            say "release $ID did not become healthy within $HEALTH_TIMEOUT s: ${why:-a step of the switch failed}"
+            journal
+            mark "$DIR" failed
+            go_back "$prior"; back=$?
+        if [ "$back" = 2 ]; then disarm_deadman; echo "slipway-result: stopped"; exit 6; fi
+        if [ "$back" = 0 ]; then
+                if [ -n "$was_previous" ]; then link previous "${was_previous#releases/}"
+                else rm -f "$BASE/previous"; fi
+                disarm_deadman; say "previous release $prior serves again"; echo "slipway-result: rolled-back"; exit 3
+            fi
+            disarm_deadman; echo "slipway-result: rollback-failed"; exit 4
+        }
+        restore() {
+            lock 30
+            if switch_to && wait_healthy; then mark "$DIR" good; say "release $ID healthy again"; exit 0; fi
+            say "release $ID did not come back"; journal; exit 1
+        }
+        deadman() {
+            systemctl stop "$ACTIVATION_UNIT.service" 2>/dev/null
+            lock 30
+            state=$(cat "$BASE/releases/$1/outcome" 2>/dev/null)
+            [ "$state" = activating ] || exit 0
+            say "dead-man timer: the activation of $1 did not confirm in time; restoring $DIR"
+            mark "$1" rolled_back
+            restore
+        }
+        case "$1" in
+            activate|rollback) activate "$1" ;;
+            restore) restore ;;
+            deadman) deadman "$2" ;;
+            *) echo "usage: activate.sh activate|rollback|restore|deadman DIR" >&2; exit 2 ;;
+        esac
+        """#
+}

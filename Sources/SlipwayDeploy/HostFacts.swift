@@ -1,0 +1,97 @@
+import SlipwayManifest
+
+/// What the one-call host check found: systemd as PID 1, tools, the target's current state.
+public struct HostFacts: Sendable, Hashable {
+    public var systemd = false
+    public var runtime: String?
+    public var nixStore: String?
+    public var curl: String?
+    public var analyze: String?
+    /// The `current` release folder, if Slipway deployed here before.
+    public var current: String?
+    public var currentOutcome: String?
+    public var currentConfigHash: String?
+    /// A `slipway-<target>` unit exists that Slipway did not record.
+    public var foreignUnit = false
+    /// Free space under /var/lib, in KiB.
+    public var freeKiB: Int64?
+
+    /// The host check script: prints `key=value` lines, changes nothing.
+    public static func script(_ spec: DeploySpec) -> String {
+        let paths = HostPaths(target: spec.name)
+        let runtime = spec.runtime.rawValue
+        return """
+            test -d /run/systemd/system && echo systemd=yes
+            echo runtime=$(command -v \(runtime))
+            echo nixstore=$(command -v nix-store)
+            echo curl=$(command -v curl)
+            echo analyze=$(command -v systemd-analyze)
+            c=$(readlink \(paths.base)/current 2>/dev/null); c=${c#releases/}; echo current=$c
+            [ -n "$c" ] && echo outcome=$(cat \(paths.base)/releases/$c/outcome 2>/dev/null)
+            [ -n "$c" ] && sed -n 's/.*"configHash":"\\([0-9a-f]*\\)".*/confighash=\\1/p' \\
+                \(paths.base)/releases/$c/release.json
+            [ -z "$c" ] && [ -e \(paths.unitDirectory)/\(paths.unitName(image: nil)) ] && echo foreign=yes
+            echo free=$(df -Pk /var/lib 2>/dev/null | awk 'NR==2 {print $4}')
+            true
+            """
+    }
+
+    public init() {}
+
+    public init(parsing output: String) {
+        for line in output.split(separator: "\n") {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            let key = line[..<eq]
+            let value = String(line[line.index(after: eq)...])
+            let present = value.isEmpty ? nil : value
+            switch key {
+            case "systemd": systemd = value == "yes"
+            case "runtime": runtime = present
+            case "nixstore": nixStore = present
+            case "curl": curl = present
+            case "analyze": analyze = present
+            case "current": current = present
+            case "outcome": currentOutcome = present
+            case "confighash": currentConfigHash = present
+            case "foreign": foreignUnit = value == "yes"
+            case "free": freeKiB = Int64(value)
+            default: break
+            }
+        }
+    }
+
+    /// The first reason this host cannot take a release of `spec`, with a hint.
+    public func problem(_ spec: DeploySpec, needBytes: Int64) -> (String, String)? {
+        let paths = HostPaths(target: spec.name)
+        if !systemd {
+            return (
+                "the host does not run systemd as PID 1", "Slipway runs releases as systemd units; use a systemd host"
+            )
+        }
+        if spec.mode == .image && runtime == nil {
+            return (
+                "\(spec.runtime.rawValue) is not installed on the host",
+                "install it, or set runtime in [deploy.\(spec.name)]"
+            )
+        }
+        if spec.mode == .closure && nixStore == nil {
+            return ("nix is not installed on the host", "install Nix there (e.g. Debian's nix-bin) for closure mode")
+        }
+        if case .http = spec.health.check, curl == nil {
+            return (
+                "curl is not installed on the host (the http health check runs there)",
+                "install curl, or use health.cmd"
+            )
+        }
+        if foreignUnit {
+            return (
+                "\(paths.unitName(image: nil)) exists but Slipway did not deploy it",
+                "stop and remove that unit first (Slipway does not adopt units it did not write)"
+            )
+        }
+        if let freeKiB, freeKiB * 1024 < needBytes * 2 {
+            return ("not enough disk space under /var/lib: \(freeKiB / 1024) MiB free", "free space on the host")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+
+/// POSIX shell quoting for commands sent to a host over ssh (ssh joins argv with spaces and the
+/// remote login shell splits it again, so every word is quoted).
+public enum ShellQuote {
+    /// `word` in single quotes, with `'` written as `'\''`; bare when it is only safe characters.
+    public static func word(_ word: String) -> String {
+        let safe =
+            !word.isEmpty
+            && word.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                    || "-_./:=@%+,".unicodeScalars.contains($0)
+            }
+        if safe { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// Each word quoted, joined by spaces.
+    public static func command(_ argv: [String]) -> String { argv.map(word).joined(separator: " ") }
+}
