@@ -59,6 +59,7 @@ public struct RollbackRun: Sendable {
             let result = await one(connection)
             await connection.close()
             outcome.hosts.append(result)
+            if outcome.release == "previous", let release = result.release { outcome.release = release }
             if ![.deployed, .unchanged].contains(result.state) {
                 outcome.hosts += targets.dropFirst(index + 1).map {
                     .init(host: $0.description, state: .skipped, release: nil, seconds: nil, message: "not attempted")

@@ -42,13 +42,12 @@ public enum ManifestLoader {
             throw .invalid([error])
         }
         var decoder = ManifestDecoder(root: root)
-        let manifest = decoder.decode(document, file: file)
+        var manifest = decoder.decode(document, file: file)
         var problems = decoder.diagnostics
         problems += ProfileGraph.validate(manifest)
-        problems += manifest.serviceDiagnostics()
-        problems += manifest.imageDiagnostics()
-        problems += manifest.pipelineDiagnostics()
-        problems += manifest.deployDiagnostics()
+        let (sections, sectionProblems) = SectionDecoder.decode(manifest)
+        manifest.sections = sections
+        problems += sectionProblems
         if !problems.isEmpty {
             throw .invalid(problems.sorted { $0.location < $1.location })
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SlipwayDeploy
+import SlipwayImage
 
 /// `slipway deploy NAME [--host H] [--dry-run] [--status] [--json]`
 struct DeployCommand: AsyncParsableCommand {
@@ -25,7 +26,7 @@ struct DeployCommand: AsyncParsableCommand {
             try ReleasesCommand.render(target: target, await query.run(), json: json)
             return
         }
-        let images = try ImageContext.load(global)
+        let images = try ImageCatalog.load(global)
         let source = ProjectReleaseSource(images: images, manifest: setup.manifest, layout: setup.layout)
         var run = DeployRun(spec: setup.spec, source: source, context: setup.context)
         run.hosts = setup.hosts

@@ -1,6 +1,7 @@
 import Foundation
 import SlipwayCore
 import SlipwayDeploy
+import SlipwayImage
 import SlipwayEnvironment
 import SlipwayManifest
 import SlipwayNix
@@ -9,7 +10,7 @@ import SlipwayOCI
 /// ``ReleaseSource`` over today's image planner and environment resolver. After the issue-10
 /// refactor this is the one place to re-wire (to SlipwayImage and the pipeline's prod closure).
 struct ProjectReleaseSource: ReleaseSource {
-    let images: ImageContext
+    let images: ImageCatalog
     let manifest: Manifest
     let layout: ProjectLayout
 
