@@ -76,20 +76,20 @@ public struct CredentialResolver: Sendable {
             if required { throw RegistryError.credentials("cannot read the auth file \(path)") }
             return nil
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        guard let file = RegistryJSON.decode(RegistryJSON.AuthFile.self, data) else {
             throw RegistryError.credentials("\(path) is not JSON")
         }
-        return try entry(object, host: host, source: path)
+        return try entry(file, host: host, source: path)
     }
 
-    private func entry(_ object: [String: Any], host: String, source: String) throws -> Credentials? {
-        let auths = object["auths"] as? [String: Any] ?? [:]
+    private func entry(_ file: RegistryJSON.AuthFile, host: String, source: String) throws -> Credentials? {
+        let auths = file.auths ?? [:]
         let candidates = [host, "https://" + host, "http://" + host, "https://" + host + "/v1/", "https://" + host + "/v2/"]
-        guard let match = candidates.lazy.compactMap({ auths[$0] as? [String: Any] }).first else { return nil }
-        if let token = match["identitytoken"] as? String, !token.isEmpty {
+        guard let match = candidates.lazy.compactMap({ auths[$0] }).first else { return nil }
+        if let token = match.identitytoken, !token.isEmpty {
             return Credentials(username: "<token>", secret: token, source: source)
         }
-        guard let encoded = match["auth"] as? String, !encoded.isEmpty else { return nil }
+        guard let encoded = match.auth, !encoded.isEmpty else { return nil }
         guard let decoded = Data(base64Encoded: encoded).map({ String(decoding: $0, as: UTF8.self) }),
               let colon = decoded.firstIndex(of: ":") else {
             throw RegistryError.credentials("the auth entry for \(host) in \(source) is not base64 of USER:PASSWORD")
@@ -99,14 +99,14 @@ public struct CredentialResolver: Sendable {
 
     private func fromDockerConfig(_ path: String, host: String) async throws -> Credentials? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        guard let file = RegistryJSON.decode(RegistryJSON.AuthFile.self, data) else {
             throw RegistryError.credentials("\(path) is not JSON")
         }
-        if let helper = (object["credHelpers"] as? [String: String])?[host] {
+        if let helper = file.credHelpers?[host] {
             return try await fromHelper(helper, host: host)
         }
-        if let found = try entry(object, host: host, source: path) { return found }
-        if let store = object["credsStore"] as? String, !store.isEmpty {
+        if let found = try entry(file, host: host, source: path) { return found }
+        if let store = file.credsStore, !store.isEmpty {
             return try await fromHelper(store, host: host)
         }
         return nil
@@ -143,9 +143,10 @@ public struct CredentialResolver: Sendable {
     /// An open, already unlinked temporary file holding `text`, positioned at its start.
     private static func readOnlyFile(holding text: String) -> FileDescriptor? {
         let path = NSTemporaryDirectory() + "/slipway-credential-" + UUID().uuidString
-        guard let fd = try? FileDescriptor.open(path, .readWrite, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
+        let options: FileDescriptor.OpenOptions = [.create, .exclusiveCreate]
+        guard let fd = try? FileDescriptor.open(path, .readWrite, options: options, permissions: [.ownerReadWrite])
         else { return nil }
-        _ = try? FilePath(path).withPlatformString { unlink($0) }
+        unlink(path)
         guard (try? fd.writeAll(Array(text.utf8))) != nil, (try? fd.seek(offset: 0, from: .start)) != nil else {
             try? fd.close()
             return nil

@@ -294,9 +294,8 @@ public actor RegistryClient {
     /// The registry's own error text (`{"errors":[{"code","message"}]}`), or the status reason.
     static func detail(_ response: HTTPClient.Response) -> String {
         if var body = response.body, let bytes = body.readBytes(length: min(body.readableBytes, 4096)),
-           let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
-           let errors = object["errors"] as? [[String: Any]], !errors.isEmpty {
-            return errors.map { "\($0["code"] as? String ?? "ERROR"): \($0["message"] as? String ?? "")" }.joined(separator: "; ")
+           let errors = RegistryJSON.decode(RegistryJSON.Errors.self, Data(bytes))?.errors, !errors.isEmpty {
+            return errors.map { "\($0.code ?? "ERROR"): \($0.message ?? "")" }.joined(separator: "; ")
         }
         return response.status.reasonPhrase
     }
@@ -347,11 +346,11 @@ public actor RegistryClient {
         }
         var body = response.body ?? ByteBuffer()
         guard let bytes = body.readBytes(length: body.readableBytes),
-              let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
-              let token = (object["token"] as? String) ?? (object["access_token"] as? String) else {
+              let answer = RegistryJSON.decode(RegistryJSON.Token.self, Data(bytes)),
+              let token = answer.token ?? answer.access_token else {
             throw RegistryError.protocolError("the token service answered without a token")
         }
-        let lifetime = (object["expires_in"] as? Double) ?? 60
+        let lifetime = answer.expires_in ?? 60
         return (token, Date().addingTimeInterval(max(10, lifetime - 10)))
     }
 }

@@ -43,28 +43,8 @@ struct RegistryLogin: AsyncParsableCommand {
             await client.shutdown()
             throw error
         }
-        let file = CredentialResolver().loginFile
-        var object = (FileManager.default.contents(atPath: file)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
-        var auths = object["auths"] as? [String: Any] ?? [:]
-        auths[host] = ["auth": Data("\(username):\(secret)".utf8).base64EncodedString()]
-        object["auths"] = auths
-        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        try PrivateFile.writePrivate(data, to: file)
-        Terminal.write("Login Succeeded (credentials stored in \(file))\n")
-    }
-}
-
-/// Writes a file readable only by its owner, atomically.
-enum PrivateFile {
-    static func writePrivate(_ data: Data, to path: String) throws {
-        let partial = path + ".partial-\(getpid())"
-        guard FileManager.default.createFile(atPath: partial, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-        guard rename(partial, path) == 0 else {
-            unlink(partial)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
+        let store = RegistryLoginStore()
+        try store.save(credentials, host: host)
+        Terminal.write("Login Succeeded (credentials stored in \(store.file))\n")
     }
 }
