@@ -14,9 +14,7 @@ public struct BuildRecordStore: Sendable {
     public func save(_ record: BuildRecord) throws {
         let path = layout.imageRecord(name: record.name)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(record).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try PrettyJSON.data(record).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
     /// The record of image `name`, if built with this format version.

@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 
 /// `.slipway/ci/summary.json`: what one `slipway ci` did, stage by stage.
 public struct CISummary: Sendable, Codable {
@@ -68,8 +69,6 @@ extension CISummary {
     /// Writes the summary as pretty-printed JSON with sorted keys, atomically.
     /// - Throws: the encoder's or the file system's error.
     public func write(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try PrettyJSON.data(self).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }

@@ -62,9 +62,7 @@ extension DeployOutcome {
 /// Encodes command results as sorted, pretty JSON.
 enum JSONText {
     static func encode<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        return try PrettyJSON.text(value)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SlipwayCore
 import Foundation
 import SlipwayEnvironment
 import SlipwayProcess
@@ -39,10 +40,7 @@ enum EnvFormatter {
         case .json:
             var object: [String: String] = [:]
             for (name, value) in pairs { object[name] = value }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = (try? encoder.encode(object)) ?? Data("{}".utf8)
-            return String(decoding: data, as: UTF8.self) + "\n"
+            return ((try? PrettyJSON.text(object)) ?? "{}") + "\n"
         }
     }
 

@@ -42,9 +42,7 @@ struct ImageBuild: AsyncParsableCommand {
             }
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            Terminal.write(String(decoding: try encoder.encode(records), as: UTF8.self) + "\n")
+            Terminal.write(try PrettyJSON.text(records) + "\n")
         }
     }
 }

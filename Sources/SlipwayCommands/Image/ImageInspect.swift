@@ -41,9 +41,7 @@ struct ImageInspect: AsyncParsableCommand {
                 layers: record.layers.map { .init(kind: $0.spec.kind.rawValue, digest: $0.digest, diffID: $0.diffID, size: $0.size,
                                                   diffSize: $0.diffSize, storePaths: $0.spec.storePaths, paths: $0.spec.entries.map { "/" + $0.name }) },
                 config: config)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            Terminal.write(String(decoding: try encoder.encode(inspection), as: UTF8.self) + "\n")
+            Terminal.write(try PrettyJSON.text(inspection) + "\n")
             return
         }
         var text = "image \(record.name) (profile \(record.profile))\ndigest \(record.manifestDigest)\nconfig \(record.configDigest)\n"

@@ -47,9 +47,7 @@ struct ImagePush: AsyncParsableCommand {
             creds: creds, authfile: authfile, certDir: certDir, tlsVerify: tlsVerify, format: format, chunkSize: Self.chunkSize)
         let reports = try await Self.push(record, to: destinations, options: options, layout: context.layout, quiet: json)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            Terminal.write(String(decoding: try encoder.encode(reports), as: UTF8.self) + "\n")
+            Terminal.write(try PrettyJSON.text(reports) + "\n")
         }
     }
 

@@ -38,9 +38,7 @@ struct Build: AsyncParsableCommand {
             if !json { Terminal.write("\(artifact.name) \(result.storePaths.joined(separator: " ")) (result-\(artifact.name))\n") }
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            Terminal.write(String(decoding: try encoder.encode(built), as: UTF8.self) + "\n")
+            Terminal.write(try PrettyJSON.text(built) + "\n")
         }
     }
 }

@@ -23,9 +23,7 @@ struct Doctor: AsyncParsableCommand {
                                 fix: "apt-get install podman"))
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            Terminal.write(String(decoding: try encoder.encode(checks), as: UTF8.self) + "\n")
+            Terminal.write(try PrettyJSON.text(checks) + "\n")
         } else {
             for check in checks {
                 let mark = check.ok ? "ok  " : (check.required ? "FAIL" : "warn")

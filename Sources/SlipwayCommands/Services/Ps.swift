@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SlipwayCore
 import SlipwaySupervisor
 
 /// `slipway ps [--json]`
@@ -17,9 +18,7 @@ struct Ps: AsyncParsableCommand {
         let answer = try client.send(.init(command: .ps))
         guard let status = answer.status else { throw SupervisorError.control(answer.error ?? "no status") }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            Terminal.write(String(decoding: try encoder.encode(status), as: UTF8.self) + "\n")
+            Terminal.write(try PrettyJSON.text(status) + "\n")
         } else {
             Terminal.write(StatusTable.render(status))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 import SlipwayManifest
 
 /// `slipway run --list`: a profile's tasks as text or JSON.
@@ -14,9 +15,7 @@ public enum TaskListing {
             Row(name: $0.name, description: $0.description, run: $0.run, deps: $0.deps, services: $0.services,
                 inputs: $0.inputs, outputs: $0.outputs, reports: $0.reports)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(rows), as: UTF8.self)
+        return try PrettyJSON.text(rows)
     }
 
     /// One line per task (its description, or the first line of `run`; deps and services noted).
