@@ -17,13 +17,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
             name: "slipway",
-            dependencies: ["SlipwayCommands", "SlipwaySupervisor"]
+            dependencies: ["SlipwayCommands", "SlipwayProcess"]
         ),
-        .target(name: "SlipwayCore"),
+        .target(name: "SlipwayCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SlipwayManifest",
             dependencies: ["SlipwayCore", "TOMLKit"]
@@ -34,6 +35,7 @@ let package = Package(
                 "SlipwayCore", "SlipwayManifest",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -50,9 +52,16 @@ let package = Package(
             dependencies: ["SlipwayCore", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
+            name: "SlipwayImage",
+            dependencies: ["SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwayOCI"]
+        ),
+        .target(
             name: "SlipwayRegistry",
             dependencies: [
                 "SlipwayCore", "SlipwayOCI",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -60,9 +69,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "SlipwayProcess",
+            dependencies: [
+                "SlipwayCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
             name: "SlipwaySupervisor",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest",
+                "SlipwayCore", "SlipwayManifest", "SlipwayProcess",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -70,7 +87,8 @@ let package = Package(
         .target(
             name: "SlipwayPipeline",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwaySupervisor", "SlipwayEnvironment",
+                "SlipwayCore", "SlipwayManifest", "SlipwayProcess", "SlipwayEnvironment", "SlipwaySupervisor", "SlipwayOCI",
+                "SlipwayNix", "SlipwayImage",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -88,22 +106,30 @@ let package = Package(
         .target(
             name: "SlipwayCommands",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwaySupervisor", "SlipwayOCI", "SlipwayRegistry", "SlipwayPipeline",
-                "SlipwayDeploy",
+                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwayProcess", "SlipwaySupervisor",
+                "SlipwayOCI", "SlipwayImage", "SlipwayRegistry", "SlipwayPipeline", "SlipwayDeploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore"]),
         .testTarget(name: "SlipwayManifestTests", dependencies: ["SlipwayManifest"]),
         .testTarget(name: "SlipwayNixTests", dependencies: ["SlipwayNix", "SlipwayManifest"]),
         .testTarget(name: "SlipwayEnvironmentTests", dependencies: ["SlipwayEnvironment"]),
-        .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor"]),
-        .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI"]),
+        .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
+        .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor", "SlipwayProcess"]),
+        .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI", "SlipwayCore"]),
+        .testTarget(
+            name: "SlipwayImageTests",
+            dependencies: ["SlipwayImage", "SlipwayManifest", "SlipwayOCI", "SlipwayEnvironment", "SlipwayCore"]
+        ),
+        .testTarget(name: "SlipwayRegistryTests", dependencies: ["SlipwayRegistry", "SlipwayOCI", "SlipwayCore"]),
         .testTarget(name: "SlipwayDeployTests", dependencies: ["SlipwayDeploy", "SlipwayManifest", "SlipwayOCI"]),
         .testTarget(
             name: "SlipwayPipelineTests",
-            dependencies: ["SlipwayPipeline", "SlipwayManifest", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SlipwayPipeline", "SlipwayManifest", "SlipwayOCI", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Golden")]
         ),
         .testTarget(

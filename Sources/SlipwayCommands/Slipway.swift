@@ -1,11 +1,18 @@
 import ArgumentParser
 import SlipwayCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `slipway` command: one manifest from the dev shell to production, with Nix underneath.
 public struct Slipway: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "slipway",
         abstract: "One manifest from the dev shell to production, with Nix underneath.",
+        discussion: """
+            Global: --verbose/-v before the command (-vv for more, or SLIPWAY_LOG=debug|trace|info|...) \
+            logs every nix invocation and registry request to stderr.
+            """,
         version: SlipwayVersion.current,
         subcommands: [
             Init.self, Shell.self, Exec.self, Env.self, Update.self, Doctor.self,
@@ -17,9 +24,14 @@ public struct Slipway: AsyncParsableCommand {
 
     /// Parses the command line, runs the command, and maps errors to messages and exit codes in
     /// one place: a ``SlipwayError`` prints its message (and hint) and exits with its code.
+    ///
+    /// `--verbose`/`-v` (repeatable: `-vv`) before the command, or `SLIPWAY_LOG=LEVEL`, logs what
+    /// Slipway runs to stderr (see ``LogOutput``).
     public static func runMain() async {
+        let (verbosity, arguments) = LogOutput.verbosity(in: Array(CommandLine.arguments.dropFirst()))
+        LogOutput.bootstrap(level: LogOutput.level(verbosity: verbosity, environment: getenv("SLIPWAY_LOG").map { String(cString: $0) }))
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -32,6 +44,14 @@ public struct Slipway: AsyncParsableCommand {
             exit(withError: error)
         }
     }
+}
+
+/// Exits with a status and no message (a failed task's status, 130 after Ctrl-C, 1 when a
+/// service failed); ``Slipway/runMain()`` maps it like every other ``SlipwayError``.
+struct ExitCodeError: SlipwayError {
+    var code: Int32
+    var message: String { "" }
+    var exitCode: Int32 { code }
 }
 
 public enum SlipwayVersion {

@@ -22,6 +22,8 @@ public struct ProjectLayout: Sendable, Hashable {
     public func gcRootDir(profile: String) -> String { dataDir + "/gcroots/" + profile }
     /// Service and task state of one profile: `.slipway/state/<profile>` (`SLIPWAY_STATE`).
     public func stateDir(profile: String) -> String { dataDir + "/state/" + profile }
+    /// Service logs of one profile, `<service>.log` and `supervisor.log`: `.slipway/state/<profile>/logs`.
+    public func serviceLogDir(profile: String) -> String { stateDir(profile: profile) + "/logs" }
     /// The cached, resolved environment of one profile.
     public func environmentCache(profile: String) -> String { cacheDir + "/env-" + profile + ".json" }
     /// Caches that can be rebuilt: `.slipway/cache/`.
@@ -36,6 +38,12 @@ public struct ProjectLayout: Sendable, Hashable {
     public var runDir: String { dataDir + "/run" }
     /// The control socket of one profile's supervisor: `.slipway/run/<profile>.sock`.
     public func controlSocket(profile: String) -> String { runDir + "/" + profile + ".sock" }
+    /// Leases of the task runs using one profile's services, a file per pid: `.slipway/run/<profile>.tasks/`.
+    public func taskLeaseDir(profile: String) -> String { runDir + "/" + profile + ".tasks" }
+    /// The lock task runs take to start or stop services: `.slipway/run/<profile>.tasks.lock`.
+    public func taskLeaseLock(profile: String) -> String { runDir + "/" + profile + ".tasks.lock" }
+    /// What task runs started: `.slipway/run/<profile>.task-services`.
+    public func taskServicesMarker(profile: String) -> String { runDir + "/" + profile + ".task-services" }
     /// Task outputs of one profile: `.slipway/out/<profile>/<task>/` is a task's `SLIPWAY_OUT`.
     public func taskOutputRoot(profile: String) -> String { dataDir + "/out/" + profile }
     /// Task logs and fingerprints of one profile: `.slipway/tasks/<profile>/`.

@@ -1,20 +1,21 @@
 import Crypto
 import SlipwayCore
 
+/// `Digest` is also the name of a swift-crypto protocol.
+private typealias Digest = SlipwayCore.Digest
+
 /// The cache key of a profile's environment: SHA-256 over the manifest bytes, the lock bytes
 /// (empty when there is no lock), the profile name, the project root and the cache format.
 public enum EnvironmentKey {
     /// `sha256:<hex>` of the inputs; any change to them gives another key.
     public static func compute(manifest: [UInt8], lock: [UInt8]?, profile: String, root: String) -> String {
         var hasher = SHA256()
-        for part in [Array("slipway-env-v\(CachedEnvironment.formatVersion)".utf8), manifest, lock ?? [], Array(profile.utf8), Array(root.utf8)] {
+        let format = Array("slipway-env-v\(CachedEnvironment.formatVersion)".utf8)
+        for part in [format, manifest, lock ?? [], Array(profile.utf8), Array(root.utf8)] {
             var length = UInt64(part.count).littleEndian
             withUnsafeBytes(of: &length) { hasher.update(bufferPointer: $0) }
             hasher.update(data: part)
         }
-        return "sha256:" + hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return Digest(hasher.finalize()).description
     }
 }

@@ -1,5 +1,9 @@
 import Crypto
 import Foundation
+import SlipwayCore
+
+/// `Digest` is also the name of a swift-crypto protocol.
+private typealias Digest = SlipwayCore.Digest
 
 /// A cheap fingerprint of a folder's files: SHA-256 over each entry's relative path, size and
 /// modification time (nanoseconds), walking at most ``limit`` entries and skipping `.git`,
@@ -37,6 +41,6 @@ public enum TreeFingerprint {
                 if (entryInfo.st_mode & S_IFMT) == S_IFDIR { pending.append(path) }
             }
         }
-        return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Digest(hasher.finalize()).description
     }
 }

@@ -53,6 +53,12 @@ public struct ImageSpec: Sendable, Hashable {
     public var zoneinfo = true
     public var location: SourceLocation
 
+    /// An image with every field at its default (for callers that build specs in code).
+    public init(name: String, location: SourceLocation) {
+        self.name = name
+        self.location = location
+    }
+
     public static func == (lhs: ImageSpec, rhs: ImageSpec) -> Bool { lhs.name == rhs.name && lhs.location == rhs.location }
     public func hash(into hasher: inout Hasher) { hasher.combine(name); hasher.combine(location) }
 }
@@ -77,61 +83,64 @@ struct ImageDecoder: DiagnosticCollector {
         if !Identifiers.isName(name) {
             add(.invalidValue(key: node.dottedPath, reason: "image names use letters, digits, '_' and '-'"), node.keyLocation)
         }
-        for (key, value) in fields {
-            switch key {
-            case "profile": if let s = string(value) { spec.profile = s }
-            case "contents":
-                if let list = strings(value) { spec.contents = zip(list, value.elements ?? []).map { ($0, $1.valueLocation) } }
-            case "entrypoint": spec.entrypoint = strings(value)
-            case "cmd": spec.cmd = strings(value)
-            case "workdir":
-                if let s = string(value) {
-                    if !s.hasPrefix("/") { add(.invalidValue(key: value.dottedPath, reason: "workdir must be an absolute path"), value.valueLocation) }
-                    spec.workdir = s
-                }
-            case "env": spec.env = env(value)
-            case "user": spec.user = user(value)
-            case "ports":
-                for element in value.elements ?? [] {
-                    switch element.value {
-                    case .integer(let port) where (1...65535).contains(port): spec.ports.append("\(port)/tcp")
-                    case .string(let text) where Self.isPort(text): spec.ports.append(text.contains("/") ? text : text + "/tcp")
-                    default: add(.invalidValue(key: element.dottedPath, reason: "a port is a number or \"PORT/tcp\" / \"PORT/udp\""), element.valueLocation)
-                    }
-                }
-                if value.elements == nil { wrongType(value, "an array of ports") }
-            case "labels":
-                for (label, text) in value.entries ?? [] { if let s = string(text) { spec.labels[label] = s } }
-                if value.entries == nil { wrongType(value, "a table") }
-            case "copy":
-                for element in value.elements ?? [] { if let c = copy(element) { spec.copy.append(c) } }
-                if value.elements == nil { wrongType(value, "an array of { from, to, owner, mode } tables") }
-            case "dirs":
-                for element in value.elements ?? [] { if let d = folder(element) { spec.dirs.append(d) } }
-                if value.elements == nil { wrongType(value, "an array of { path, owner, mode } tables") }
-            case "max_layers":
-                if case .integer(let n) = value.value {
-                    if n < 2 { add(.invalidValue(key: value.dottedPath, reason: "an image needs at least 2 layers (store paths and the customisation layer)"), value.valueLocation) }
-                    else if n > 125 { add(.invalidValue(key: value.dottedPath, reason: "Docker refuses more than 125 layers"), value.valueLocation) }
-                    else { spec.maxLayers = n }
-                } else { wrongType(value, "an integer") }
-            case "compression":
-                if let s = string(value) {
-                    if ["gzip", "zstd", "none"].contains(s) { spec.compression = s }
-                    else { add(.invalidValue(key: value.dottedPath, reason: "use \"gzip\", \"zstd\" or \"none\""), value.valueLocation) }
-                }
-            case "tags": spec.tags = strings(value) ?? []
-            case "bin_sh": spec.binSh = bool(value) ?? true
-            case "usr_bin_env": spec.usrBinEnv = bool(value) ?? true
-            case "tmp": spec.tmp = bool(value) ?? true
-            case "ca_certificates": spec.caCertificates = bool(value) ?? true
-            case "nsswitch": spec.nsswitch = bool(value) ?? true
-            case "zoneinfo": spec.zoneinfo = bool(value) ?? true
-            default:
-                add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
-            }
-        }
+        for (key, value) in fields { field(key, value, of: node, into: &spec) }
         return diagnostics.count == before ? spec : nil
+    }
+
+    /// One `key = value` of an `[images.NAME]` table.
+    private mutating func field(_ key: String, _ value: TOMLNode, of node: TOMLNode, into spec: inout ImageSpec) {
+        switch key {
+        case "profile": if let s = string(value) { spec.profile = s }
+        case "contents":
+            if let list = strings(value) { spec.contents = zip(list, value.elements ?? []).map { ($0, $1.valueLocation) } }
+        case "entrypoint": spec.entrypoint = strings(value)
+        case "cmd": spec.cmd = strings(value)
+        case "workdir":
+            if let s = string(value) {
+                if !s.hasPrefix("/") { add(.invalidValue(key: value.dottedPath, reason: "workdir must be an absolute path"), value.valueLocation) }
+                spec.workdir = s
+            }
+        case "env": spec.env = env(value)
+        case "user": spec.user = user(value)
+        case "ports":
+            for element in value.elements ?? [] {
+                switch element.value {
+                case .integer(let port) where (1...65535).contains(port): spec.ports.append("\(port)/tcp")
+                case .string(let text) where Self.isPort(text): spec.ports.append(text.contains("/") ? text : text + "/tcp")
+                default: add(.invalidValue(key: element.dottedPath, reason: "a port is a number or \"PORT/tcp\" / \"PORT/udp\""), element.valueLocation)
+                }
+            }
+            if value.elements == nil { wrongType(value, "an array of ports") }
+        case "labels":
+            for (label, text) in value.entries ?? [] { if let s = string(text) { spec.labels[label] = s } }
+            if value.entries == nil { wrongType(value, "a table") }
+        case "copy":
+            for element in value.elements ?? [] { if let c = copy(element) { spec.copy.append(c) } }
+            if value.elements == nil { wrongType(value, "an array of { from, to, owner, mode } tables") }
+        case "dirs":
+            for element in value.elements ?? [] { if let d = folder(element) { spec.dirs.append(d) } }
+            if value.elements == nil { wrongType(value, "an array of { path, owner, mode } tables") }
+        case "max_layers":
+            if case .integer(let n) = value.value {
+                if n < 2 { add(.invalidValue(key: value.dottedPath, reason: "an image needs at least 2 layers (store paths and the customisation layer)"), value.valueLocation) }
+                else if n > 125 { add(.invalidValue(key: value.dottedPath, reason: "Docker refuses more than 125 layers"), value.valueLocation) }
+                else { spec.maxLayers = n }
+            } else { wrongType(value, "an integer") }
+        case "compression":
+            if let s = string(value) {
+                if ["gzip", "zstd", "none"].contains(s) { spec.compression = s }
+                else { add(.invalidValue(key: value.dottedPath, reason: "use \"gzip\", \"zstd\" or \"none\""), value.valueLocation) }
+            }
+        case "tags": spec.tags = strings(value) ?? []
+        case "bin_sh": spec.binSh = bool(value) ?? true
+        case "usr_bin_env": spec.usrBinEnv = bool(value) ?? true
+        case "tmp": spec.tmp = bool(value) ?? true
+        case "ca_certificates": spec.caCertificates = bool(value) ?? true
+        case "nsswitch": spec.nsswitch = bool(value) ?? true
+        case "zoneinfo": spec.zoneinfo = bool(value) ?? true
+        default:
+            add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
+        }
     }
 
     static func isPort(_ text: String) -> Bool {
@@ -233,25 +242,6 @@ struct ImageDecoder: DiagnosticCollector {
 }
 
 extension Manifest {
-    /// The images of the manifest (`[images.*]` of the base), validated.
-    /// - Throws: ``ManifestError/invalid(_:)``.
-    public func images() throws(ManifestError) -> [ImageSpec] {
-        var decoder = ImageDecoder(root: root)
-        var specs: [ImageSpec] = []
-        for (name, node) in base.sections["images"]?.entries ?? [] {
-            if let spec = decoder.decode(name: name, node: node) { specs.append(spec) }
-        }
-        var problems = decoder.diagnostics
-        for spec in specs where !profileNames.contains(spec.profile) {
-            problems.append(Diagnostic(.invalidValue(key: "images.\(spec.name).profile", reason: "no profile named '\(spec.profile)'"), at: spec.location))
-        }
-        if !problems.isEmpty { throw .invalid(problems.sorted { $0.location < $1.location }) }
-        return specs
-    }
-
-    func imageDiagnostics() -> [Diagnostic] {
-        var decoder = ImageDecoder(root: root)
-        for (name, node) in base.sections["images"]?.entries ?? [] { _ = decoder.decode(name: name, node: node) }
-        return decoder.diagnostics
-    }
+    /// The images of the manifest (`[images.*]` of the base), validated at load.
+    public func images() throws(ManifestError) -> [ImageSpec] { sections.images }
 }

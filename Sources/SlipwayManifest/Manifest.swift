@@ -11,13 +11,17 @@ public struct Manifest: Sendable {
     public var root: String
     public var project: Project
     public var nix: NixSettings
-    /// The top-level `[packages]`, `[env]` and later-issue sections.
+    /// The top-level `[packages]`, `[env]` and the other overlayable sections.
     public var base: Layer
     /// `[profiles.NAME]` tables as written, by name.
     public var profiles: [String: ProfileDefinition]
+    /// The typed sections, decoded once by ``ManifestLoader``.
+    public var sections = ManifestSections()
 
     /// Built-in profile names, which exist even when the manifest does not declare them.
     public static let builtinProfiles = ["dev", "ci", "prod"]
+    /// The package set when `[nix] nixpkgs` is not given (and the one `slipway init` writes).
+    public static let defaultNixpkgs = "github:NixOS/nixpkgs/nixos-25.05"
     /// The profile of `shell`, `exec` and `env` when `--profile` is not given.
     public static let defaultProfile = "dev"
 
@@ -92,8 +96,8 @@ public struct EnvEntry: Sendable, Hashable, Codable {
 public struct Layer: Sendable {
     public var packages: [PackageEntry] = []
     public var env: [EnvEntry] = []
-    /// Sections owned by later issues (`services`, `tasks`, `images`, `artifacts`, `ci`,
-    /// `deploy`), kept as TOML until their modules read them.
+    /// The other sections (`services`, `tasks`, `images`, `artifacts`, `ci`, `deploy`) as TOML;
+    /// ``ManifestLoader`` decodes them into ``Manifest/sections``.
     public var sections: [String: TOMLNode] = [:]
 
     public init() {}

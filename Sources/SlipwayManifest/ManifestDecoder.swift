@@ -191,46 +191,51 @@ struct ManifestDecoder {
             }
             return PackageEntry(key: key, spec: nil, location: node.keyLocation)
         case .table(let entries):
-            var spec: PackageSpec?
-            var given: [String] = []
-            for (field, value) in entries {
-                switch field {
-                case "nix":
-                    given.append(field)
-                    if let expression = string(value) {
-                        if expression.allSatisfy(\.isWhitespace) { invalid(value, "the expression is empty") }
-                        else { spec = .expression(expression) }
-                    }
-                case "flake":
-                    given.append(field)
-                    if let text = string(value) {
-                        guard let hash = text.lastIndex(of: "#"), !text[text.index(after: hash)...].isEmpty,
-                              hash != text.startIndex else {
-                            invalid(value, "'\(text)' needs the form <flakeref>#<attribute>")
-                            continue
-                        }
-                        let ref = FlakeRefs.resolve(String(text[..<hash]), root: root)
-                        spec = .flake(ref: ref, attribute: String(text[text.index(after: hash)...]))
-                    }
-                default:
-                    unknown(field, in: value, table: node.dottedPath, allowed: ManifestSchema.packageTable)
-                }
-            }
-            if given.count > 1 {
-                invalid(node, "give either 'nix' or 'flake', not both")
-                return nil
-            }
-            if given.isEmpty && entries.allSatisfy({ ManifestSchema.packageTable.contains($0.key) }) {
-                invalid(node, "a package table needs 'nix' (an expression) or 'flake' (<ref>#<attr>)")
-                return nil
-            }
-            return spec.map { PackageEntry(key: key, spec: $0, location: node.keyLocation) }
+            return packageTable(key, node, entries).map { PackageEntry(key: key, spec: $0, location: node.keyLocation) }
         default:
             wrongType(node, expected: inProfile
                 ? "an attribute path string, { nix = \"...\" }, { flake = \"...\" } or false"
                 : "an attribute path string, { nix = \"...\" } or { flake = \"...\" }")
             return nil
         }
+    }
+
+    /// `{ nix = "..." }` or `{ flake = "<ref>#<attr>" }`.
+    private mutating func packageTable(_ key: String, _ node: TOMLNode, _ entries: [(key: String, node: TOMLNode)]) -> PackageSpec? {
+        var spec: PackageSpec?
+        var given: [String] = []
+        for (field, value) in entries {
+            switch field {
+            case "nix":
+                given.append(field)
+                if let expression = string(value) {
+                    if expression.allSatisfy(\.isWhitespace) { invalid(value, "the expression is empty") }
+                    else { spec = .expression(expression) }
+                }
+            case "flake":
+                given.append(field)
+                if let text = string(value) {
+                    guard let hash = text.lastIndex(of: "#"), !text[text.index(after: hash)...].isEmpty,
+                          hash != text.startIndex else {
+                        invalid(value, "'\(text)' needs the form <flakeref>#<attribute>")
+                        continue
+                    }
+                    let ref = FlakeRefs.resolve(String(text[..<hash]), root: root)
+                    spec = .flake(ref: ref, attribute: String(text[text.index(after: hash)...]))
+                }
+            default:
+                unknown(field, in: value, table: node.dottedPath, allowed: ManifestSchema.packageTable)
+            }
+        }
+        if given.count > 1 {
+            invalid(node, "give either 'nix' or 'flake', not both")
+            return nil
+        }
+        if given.isEmpty && entries.allSatisfy({ ManifestSchema.packageTable.contains($0.key) }) {
+            invalid(node, "a package table needs 'nix' (an expression) or 'flake' (<ref>#<attr>)")
+            return nil
+        }
+        return spec
     }
 
     private mutating func decodeEnv(_ name: String, _ node: TOMLNode) -> EnvEntry? {

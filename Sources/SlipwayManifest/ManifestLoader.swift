@@ -42,12 +42,12 @@ public enum ManifestLoader {
             throw .invalid([error])
         }
         var decoder = ManifestDecoder(root: root)
-        let manifest = decoder.decode(document, file: file)
+        var manifest = decoder.decode(document, file: file)
         var problems = decoder.diagnostics
         problems += ProfileGraph.validate(manifest)
-        problems += manifest.serviceDiagnostics()
-        problems += manifest.imageDiagnostics()
-        problems += manifest.pipelineDiagnostics()
+        let (sections, sectionProblems) = SectionDecoder.decode(manifest)
+        manifest.sections = sections
+        problems += sectionProblems
         problems += manifest.deployDiagnostics()
         if !problems.isEmpty {
             throw .invalid(problems.sorted { $0.location < $1.location })

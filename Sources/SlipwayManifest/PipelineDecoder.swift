@@ -12,9 +12,9 @@ struct PipelineDecoder {
 
     init(root: String) { self.root = root }
 
-    /// Decodes one task. With `requireRun == false` (a profile's partial overlay) a missing
-    /// `run` is not an error.
-    mutating func task(name: String, node: TOMLNode, requireRun: Bool) -> TaskSpec? {
+    /// Decodes one task as a profile runs it (base and overlays merged). A missing `run` is not a
+    /// field error: ``completeness(of:node:)`` reports it when the profile's tasks are used.
+    mutating func task(name: String, node: TOMLNode) -> TaskSpec? {
         guard let fields = reader.table(node) else { return nil }
         let before = reader.diagnostics.count
         if !Identifiers.isName(name) {
@@ -40,14 +40,17 @@ struct PipelineDecoder {
             default: reader.unknown(key, value, in: node.dottedPath, allowed: Self.taskKeys)
             }
         }
-        if requireRun && spec.run.isEmpty && !fields.contains(where: { $0.key == "run" }) {
-            reader.add(.invalidValue(key: node.dottedPath, reason: "a task needs a 'run' command"), node.keyLocation)
-        }
         if !spec.outputs.isEmpty && spec.inputs.isEmpty {
             reader.add(.invalidValue(key: node.dottedPath + ".outputs",
                                      reason: "outputs without inputs can never be up to date; add `inputs = [...]`"), node.keyLocation)
         }
         return reader.diagnostics.count == before ? spec : nil
+    }
+
+    /// A task without a `run` command, as one profile runs it.
+    static func completeness(of spec: TaskSpec, node: TOMLNode) -> [Diagnostic] {
+        guard spec.run.isEmpty, node.entries?.contains(where: { $0.key == "run" }) == false else { return [] }
+        return [Diagnostic(.invalidValue(key: node.dottedPath, reason: "a task needs a 'run' command"), at: node.keyLocation)]
     }
 
     mutating func artifact(name: String, node: TOMLNode) -> ArtifactSpec? {

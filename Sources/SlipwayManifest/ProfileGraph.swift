@@ -53,19 +53,33 @@ public struct ResolvedProfile: Sendable {
     public var packages: [PackageEntry]
     /// Environment entries in declaration order; an overlay replaces a value in place.
     public var env: [EnvEntry]
-    /// Later-issue sections, merged key by key (an overlay's entry replaces the base's).
+    /// The overlayable sections as TOML, merged key by key (an overlay's entry replaces the base's).
     public var sections: [String: [(key: String, node: TOMLNode)]]
     /// The chain applied, base-most first, e.g. `["dev", "ci"]`.
     public var chain: [String]
+    /// The profile's enabled services, decoded at load; a failure holds the problems that only
+    /// matter when this profile's services are used (a missing `command`, the `depends_on` graph).
+    public var services: Result<[ServiceSpec], ManifestError> = .success([])
+    /// The profile's tasks, decoded at load; a failure holds the problems that only matter when
+    /// this profile's tasks are used (a missing `run`, `deps`/`services` names, cycles).
+    public var tasks: Result<[TaskSpec], ManifestError> = .success([])
 }
 
 extension Manifest {
-    /// Applies the base, then each profile from the root of the `extends` chain down to `profile`.
+    /// The base with each profile from the root of the `extends` chain down to `profile` applied,
+    /// and its services and tasks (decoded once, when the manifest was loaded).
     ///
     /// - Throws: ``ManifestError/unknownProfile(_:known:)`` when `profile` is neither built in
     ///   nor declared.
     public func resolve(profile: String) throws(ManifestError) -> ResolvedProfile {
         guard profileNames.contains(profile) else { throw .unknownProfile(profile, known: profileNames) }
+        if let decoded = sections.profiles[profile] { return decoded }
+        var decoder = SectionDecoder(manifest: self)
+        return decoder.profile(profile)
+    }
+
+    /// The merged TOML of `profile`, before any section is decoded.
+    func merge(profile: String) -> ResolvedProfile {
         var chain: [String] = []
         var current: String? = profile
         while let name = current, !chain.contains(name) {

@@ -8,9 +8,9 @@ struct ServiceDecoder: DiagnosticCollector {
 
     var diagnostics: [Diagnostic] = []
 
-    /// Decodes one service. With `requireCommand == false` (a profile's partial overlay) a
-    /// missing `command` is not an error and `nil` is returned only for type errors.
-    mutating func decode(name: String, node: TOMLNode, requireCommand: Bool) -> ServiceSpec? {
+    /// Decodes one service's fields; `nil` when a field is wrong. Whether the service is complete
+    /// (has a `command`, a port for its probe) is ``completeness(of:node:)``'s question.
+    mutating func decode(name: String, node: TOMLNode) -> ServiceSpec? {
         guard let fields = node.entries else {
             add(.wrongType(key: node.dottedPath, expected: "a table", found: "a \(node.typeName)"), node.valueLocation)
             return nil
@@ -25,69 +25,79 @@ struct ServiceDecoder: DiagnosticCollector {
         }
         var spec = ServiceSpec(name: name, command: "", env: [], dependsOn: [], location: node.keyLocation)
         let before = diagnostics.count
-        for (key, value) in fields {
-            switch key {
-            case "command":
-                spec.command = string(value) ?? ""
-                if spec.command.allSatisfy(\.isWhitespace) && value.string != nil {
-                    add(.invalidValue(key: value.dottedPath, reason: "the command is empty"), value.valueLocation)
-                }
-            case "setup": spec.setup = string(value)
-            case "cwd": spec.cwd = string(value)
-            case "user": spec.user = string(value)
-            case "env": spec.env = env(value)
-            case "port":
-                switch value.value {
-                case .integer(let port) where (1...65535).contains(port): spec.port = .fixed(port)
-                case .integer: add(.invalidValue(key: value.dottedPath, reason: "a port is between 1 and 65535"), value.valueLocation)
-                case .string("auto"): spec.port = .auto
-                default: wrongType(value, "a port number or \"auto\"")
-                }
-            case "depends_on":
-                for (dependency, condition) in table(value) ?? [] {
-                    guard let text = condition.string else { wrongType(condition, "\"started\", \"healthy\" or \"completed_successfully\""); continue }
-                    guard let parsed = ServiceSpec.Condition(rawValue: text) else {
-                        let names = ServiceSpec.Condition.allCases.map(\.rawValue)
-                        add(.invalidValue(key: condition.dottedPath, reason: "unknown condition '\(text)'; use \(names.joined(separator: ", "))"
-                            + (Spelling.closest(to: text, in: names).map { " (did you mean '\($0)'?)" } ?? "")), condition.valueLocation)
-                        continue
-                    }
-                    spec.dependsOn.append(.init(name: dependency, condition: parsed, location: condition.keyLocation))
-                }
-            case "ready": spec.ready = probe(value, port: spec.port)
-            case "restart":
-                if let text = string(value) {
-                    if let policy = ServiceSpec.RestartPolicy(rawValue: text) { spec.restart = policy }
-                    else { add(.invalidValue(key: value.dottedPath, reason: "use \"no\", \"on-failure\" or \"always\""), value.valueLocation) }
-                }
-            case "max_restarts":
-                if let n = integer(value) { if n < 0 { add(.invalidValue(key: value.dottedPath, reason: "must be 0 or more"), value.valueLocation) } else { spec.maxRestarts = n } }
-            case "stop_signal":
-                switch value.value {
-                case .string(let text):
-                    if let number = Signals.number(text) { spec.stopSignal = number }
-                    else { add(.invalidValue(key: value.dottedPath, reason: "unknown signal '\(text)'; use SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2 or SIGKILL"), value.valueLocation) }
-                case .integer(let number) where (1...64).contains(number): spec.stopSignal = Int32(number)
-                default: wrongType(value, "a signal name such as \"SIGINT\"")
-                }
-            case "stop_timeout":
-                if let seconds = duration(value) { spec.stopTimeout = seconds }
-            case "disabled":
-                if let flag = value.bool { spec.disabled = flag } else { wrongType(value, "a boolean") }
-            default:
-                add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
-            }
-        }
-        if requireCommand && spec.command.isEmpty && fields.first(where: { $0.key == "command" }) == nil {
-            add(.invalidValue(key: node.dottedPath, reason: "a service needs a 'command'"), node.keyLocation)
-        }
-        if let probe = spec.ready, case .http(let target) = probe.kind, !target.contains("://"), spec.port == nil, requireCommand {
-            add(.invalidValue(key: node.dottedPath + ".ready", reason: "an http probe on a path needs the service's 'port'"), node.keyLocation)
-        }
-        if let probe = spec.ready, case .tcp(0) = probe.kind, spec.port == nil, requireCommand {
-            add(.invalidValue(key: node.dottedPath + ".ready", reason: "tcp = \"$PORT\" needs the service's 'port'"), node.keyLocation)
-        }
+        for (key, value) in fields { field(key, value, of: node, into: &spec) }
         return diagnostics.count == before ? spec : nil
+    }
+
+    /// One `key = value` of a `[services.NAME]` table.
+    private mutating func field(_ key: String, _ value: TOMLNode, of node: TOMLNode, into spec: inout ServiceSpec) {
+        switch key {
+        case "command":
+            spec.command = string(value) ?? ""
+            if spec.command.allSatisfy(\.isWhitespace) && value.string != nil {
+                add(.invalidValue(key: value.dottedPath, reason: "the command is empty"), value.valueLocation)
+            }
+        case "setup": spec.setup = string(value)
+        case "cwd": spec.cwd = string(value)
+        case "user": spec.user = string(value)
+        case "env": spec.env = env(value)
+        case "port":
+            switch value.value {
+            case .integer(let port) where (1...65535).contains(port): spec.port = .fixed(port)
+            case .integer: add(.invalidValue(key: value.dottedPath, reason: "a port is between 1 and 65535"), value.valueLocation)
+            case .string("auto"): spec.port = .auto
+            default: wrongType(value, "a port number or \"auto\"")
+            }
+        case "depends_on":
+            for (dependency, condition) in table(value) ?? [] {
+                guard let text = condition.string else { wrongType(condition, "\"started\", \"healthy\" or \"completed_successfully\""); continue }
+                guard let parsed = ServiceSpec.Condition(rawValue: text) else {
+                    let names = ServiceSpec.Condition.allCases.map(\.rawValue)
+                    add(.invalidValue(key: condition.dottedPath, reason: "unknown condition '\(text)'; use \(names.joined(separator: ", "))"
+                        + (Spelling.closest(to: text, in: names).map { " (did you mean '\($0)'?)" } ?? "")), condition.valueLocation)
+                    continue
+                }
+                spec.dependsOn.append(.init(name: dependency, condition: parsed, location: condition.keyLocation))
+            }
+        case "ready": spec.ready = probe(value, port: spec.port)
+        case "restart":
+            if let text = string(value) {
+                if let policy = ServiceSpec.RestartPolicy(rawValue: text) { spec.restart = policy }
+                else { add(.invalidValue(key: value.dottedPath, reason: "use \"no\", \"on-failure\" or \"always\""), value.valueLocation) }
+            }
+        case "max_restarts":
+            if let n = integer(value) { if n < 0 { add(.invalidValue(key: value.dottedPath, reason: "must be 0 or more"), value.valueLocation) } else { spec.maxRestarts = n } }
+        case "stop_signal":
+            switch value.value {
+            case .string(let text):
+                if let number = Signals.number(text) { spec.stopSignal = number }
+                else { add(.invalidValue(key: value.dottedPath, reason: "unknown signal '\(text)'; use SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2 or SIGKILL"), value.valueLocation) }
+            case .integer(let number) where (1...64).contains(number): spec.stopSignal = Int32(number)
+            default: wrongType(value, "a signal name such as \"SIGINT\"")
+            }
+        case "stop_timeout":
+            if let seconds = duration(value) { spec.stopTimeout = seconds }
+        case "disabled":
+            if let flag = value.bool { spec.disabled = flag } else { wrongType(value, "a boolean") }
+        default:
+            add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
+        }
+    }
+
+    /// Problems of a service as one profile runs it (its base and overlays merged): no `command`,
+    /// or a probe that needs the service's `port` without one.
+    static func completeness(of spec: ServiceSpec, node: TOMLNode) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        if spec.command.isEmpty && node.entries?.first(where: { $0.key == "command" }) == nil {
+            problems.append(Diagnostic(.invalidValue(key: node.dottedPath, reason: "a service needs a 'command'"), at: node.keyLocation))
+        }
+        let reason: String? = switch spec.ready?.kind {
+        case .http(let target) where !target.contains("://") && spec.port == nil: "an http probe on a path needs the service's 'port'"
+        case .tcp(0) where spec.port == nil: "tcp = \"$PORT\" needs the service's 'port'"
+        default: nil
+        }
+        if let reason { problems.append(Diagnostic(.invalidValue(key: node.dottedPath + ".ready", reason: reason), at: node.keyLocation)) }
+        return problems
     }
 
     private mutating func probe(_ node: TOMLNode, port: ServiceSpec.Port?) -> ServiceSpec.ReadinessProbe? {
@@ -173,69 +183,13 @@ struct ServiceDecoder: DiagnosticCollector {
 }
 
 extension Manifest {
-    /// The services of a resolved profile, enabled ones only, validated as a graph.
+    /// The enabled services of a resolved profile (decoded once, at load).
     ///
-    /// - Throws: ``ManifestError/invalid(_:)`` for field errors, a missing `command`, a
-    ///   dependency on an unknown service, a `healthy` dependency on a service without a
-    ///   readiness probe, or a cycle in `depends_on`.
+    /// - Throws: ``ManifestError/invalid(_:)`` for a missing `command`, a dependency on an unknown
+    ///   or disabled service, a `healthy` dependency on a service without a readiness probe, two
+    ///   services exporting the same port variable, or a cycle in `depends_on`.
     public func services(of profile: ResolvedProfile) throws(ManifestError) -> [ServiceSpec] {
-        var decoder = ServiceDecoder()
-        var specs: [ServiceSpec] = []
-        for (name, node) in profile.sections["services"] ?? [] {
-            if let spec = decoder.decode(name: name, node: node, requireCommand: true) { specs.append(spec) }
-        }
-        var problems = decoder.diagnostics
-        let enabled = specs.filter { !$0.disabled }
-        let byName = Dictionary(enabled.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        for spec in enabled {
-            for dependency in spec.dependsOn {
-                guard let target = byName[dependency.name] else {
-                    let known = enabled.map(\.name)
-                    let reason = specs.contains(where: { $0.name == dependency.name })
-                        ? "service '\(dependency.name)' is disabled in profile '\(profile.name)'"
-                        : "no service named '\(dependency.name)'" + (Spelling.closest(to: dependency.name, in: known).map { "; did you mean '\($0)'?" } ?? "")
-                    problems.append(Diagnostic(.invalidValue(key: "services.\(spec.name).depends_on", reason: reason), at: dependency.location))
-                    continue
-                }
-                if dependency.condition == .healthy && target.ready == nil {
-                    problems.append(Diagnostic(.invalidValue(
-                        key: "services.\(spec.name).depends_on",
-                        reason: "'\(dependency.name)' has no readiness probe, so it can never be healthy; add [services.\(dependency.name)] ready = { ... } or use \"started\""),
-                        at: dependency.location))
-                }
-            }
-        }
-        var portNames: [String: String] = [:]
-        for spec in specs.sorted(by: { $0.location < $1.location }) {
-            let variable = ServiceSpec.portVariable(spec.name)
-            if let other = portNames[variable] {
-                problems.append(Diagnostic(.invalidValue(
-                    key: "services.\(spec.name)", reason: "services '\(other)' and '\(spec.name)' would both export \(variable); rename one"), at: spec.location))
-            } else {
-                portNames[variable] = spec.name
-            }
-        }
-        if let cycle = ServiceOrder.cycle(in: enabled) {
-            let at = byName[cycle[0]]?.dependsOn.first { $0.name == cycle[1] }?.location ?? byName[cycle[0]]?.location
-                ?? SourceLocation(file: file, line: 1, column: 1)
-            problems.append(Diagnostic(.dependencyCycle(cycle), at: at))
-        }
-        if !problems.isEmpty { throw .invalid(problems.sorted { $0.location < $1.location }) }
-        return enabled
-    }
-
-    /// Field-level diagnostics of every `[services.*]` table of the base and of each profile.
-    func serviceDiagnostics() -> [Diagnostic] {
-        var decoder = ServiceDecoder()
-        for (name, node) in base.sections["services"]?.entries ?? [] {
-            _ = decoder.decode(name: name, node: node, requireCommand: false)
-        }
-        for profile in profiles.values {
-            for (name, node) in profile.layer.sections["services"]?.entries ?? [] {
-                _ = decoder.decode(name: name, node: node, requireCommand: false)
-            }
-        }
-        return decoder.diagnostics
+        try profile.services.get()
     }
 }
 

@@ -70,9 +70,8 @@ extension NixBackend {
             }
             throw error
         }
-        guard let data = output.stdout.data(using: .utf8),
-              let list = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]],
-              let outputs = list.first?["outputs"] as? [String: String], !outputs.isEmpty else {
+        let list = try NixJSON.decode([NixJSON.BuildResult].self, output.stdout, arguments: ["build", "--json"])
+        guard let outputs = list.first?.outputs, !outputs.isEmpty else {
             throw .unexpectedOutput(arguments: ["build", "--json"], detail: String(output.stdout.prefix(300)))
         }
         return BuiltArtifact(name: artifact.name, outputs: outputs, link: link)

@@ -94,7 +94,7 @@ public struct NixBackend: Sendable {
         try prepare(genDir: genDir, flake: generated.text)
         let flakeURL = NixBackend.generatedFlakeRef
         let listed = try await nix.run(["eval", "--json", "\(flakeURL)#slipway.extras", "--apply", "builtins.attrNames"], workingDirectory: genDir)
-        let available = ((try? JSONSerialization.jsonObject(with: Data(listed.stdout.utf8))) as? [String]) ?? []
+        let available = try NixJSON.decode([String].self, listed.stdout, arguments: ["eval", "--json", "slipway.extras"])
         let wanted = names.filter(available.contains)
         guard !wanted.isEmpty else { return [:] }
         let rootDir = layout.extrasGCRootDir(profile: profile.name)
@@ -114,21 +114,10 @@ public struct NixBackend: Sendable {
         guard !paths.isEmpty else { return [] }
         let arguments = ["path-info", "--json", "--recursive"] + paths
         let output = try await nix.run(arguments)
-        guard let json = try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) else {
-            throw .unexpectedOutput(arguments: arguments, detail: "not JSON")
-        }
-        var entries: [(String, [String: Any])] = []
-        if let list = json as? [[String: Any]] {
-            // Nix 2.8 ... 2.18: an array of objects with "path".
-            entries = list.compactMap { item in (item["path"] as? String).map { ($0, item) } }
-        } else if let map = json as? [String: Any] {
-            // Nix 2.19+: an object keyed by store path.
-            entries = map.compactMap { key, value in (value as? [String: Any]).map { (key, $0) } }
-        }
-        return entries.map { path, info in
+        return try NixJSON.pathInfos(output.stdout, arguments: arguments).map { path, info in
             ProfileBuild.StorePathInfo(
-                path: path, narSize: (info["narSize"] as? Int) ?? 0,
-                references: ((info["references"] as? [String]) ?? []).map { $0.hasPrefix("/") ? $0 : "/nix/store/" + $0 }.sorted())
+                path: path, narSize: info.narSize ?? 0,
+                references: (info.references ?? []).map { $0.hasPrefix("/") ? $0 : "/nix/store/" + $0 }.sorted())
         }.sorted { $0.path < $1.path }
     }
 
@@ -156,19 +145,16 @@ public struct NixBackend: Sendable {
     /// Key to derivation path, from the generated flake's `slipway.drvPaths`.
     private func derivations(_ genDir: String, attribute: String) async throws(NixError) -> [String: String] {
         let output = try await nix.run(["eval", "--json", "\(NixBackend.generatedFlakeRef)#\(attribute)"], workingDirectory: genDir)
-        let object = (try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8))) as? [String: Any] ?? [:]
-        return object.compactMapValues { $0 as? String }
+        return try NixJSON.strings(output.stdout, arguments: ["eval", "--json", attribute])
     }
 
     /// Each key's outputs, matched through its derivation (`nix build --json` does not keep
     /// the order of the installables, and two keys may name the same derivation).
     private func parseBuild(_ stdout: String, keys: [String], drvPaths: [String: String]) throws(NixError) -> [ProfileBuild.Package] {
-        guard let list = (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [[String: Any]] else {
-            throw .unexpectedOutput(arguments: ["build", "--json"], detail: String(stdout.prefix(300)))
-        }
+        let list = try NixJSON.decode([NixJSON.BuildResult].self, stdout, arguments: ["build", "--json"])
         var byDerivation: [String: [String: String]] = [:]
         for item in list {
-            if let drv = item["drvPath"] as? String { byDerivation[drv] = (item["outputs"] as? [String: String]) ?? [:] }
+            if let drv = item.drvPath { byDerivation[drv] = item.outputs }
         }
         var packages: [ProfileBuild.Package] = []
         for key in keys {
@@ -187,7 +173,7 @@ public struct NixBackend: Sendable {
         guard case .commandFailed(_, _, let stderr) = error else { return error }
         var problems: [Diagnostic] = []
         if let output = try? await nix.run(["eval", "--json", "\(flakeURL)#slipway.check"], workingDirectory: layout.generatedFlakeDir(profile: profile.name)),
-           let checks = (try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8))) as? [String: Bool] {
+           let checks = try? NixJSON.decode([String: Bool].self, output.stdout, arguments: ["eval", "--json", "slipway.check"]) {
             for entry in profile.packages where checks[entry.key] == false {
                 problems.append(Diagnostic(.missingAttribute(package: entry.key, attribute: describe(entry.spec)), at: entry.location))
             }

@@ -1,3 +1,4 @@
+import Logging
 import Subprocess
 import SystemPackage
 import SlipwayCore
@@ -50,6 +51,8 @@ public struct NixCommand: Sendable {
     @discardableResult
     public func run(_ arguments: [String], workingDirectory: String? = nil) async throws(NixError) -> Output {
         let full = ["--extra-experimental-features", "nix-command flakes"] + arguments
+        let clock = ContinuousClock()
+        let started = clock.now
         do {
             let result = try await Subprocess.run(
                 .path(FilePath(executable)),
@@ -58,6 +61,8 @@ public struct NixCommand: Sendable {
                 output: .string(limit: 64 << 20),
                 error: .string(limit: 16 << 20))
             let output = Output(stdout: result.standardOutput, stderr: result.standardError)
+            Self.logger.debug("\(Self.commandLine([executable] + full)) (\(clock.now - started), \(result.terminationStatus))")
+            if !output.stderr.isEmpty { Self.logger.trace("nix stderr:\n\(output.stderr)") }
             guard result.terminationStatus.isSuccess else {
                 throw NixError.commandFailed(
                     arguments: arguments, status: "\(result.terminationStatus)",
@@ -67,8 +72,20 @@ public struct NixCommand: Sendable {
         } catch let error as NixError {
             throw error
         } catch {
+            Self.logger.debug("\(Self.commandLine([executable] + full)): could not start: \(error)")
             throw .commandFailed(arguments: arguments, status: "could not start", stderr: "\(error)")
         }
+    }
+
+    /// Every `nix` run, at debug level: argv, duration, exit status (`slipway -v`).
+    static let logger = Logger(label: "slipway.nix")
+
+    /// `words` as a shell would read them back: single quotes around words that need them.
+    static func commandLine(_ words: [String]) -> String {
+        words.map { word in
+            let plain = !word.isEmpty && word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:@+,%#^".contains($0) }
+            return plain ? word : "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+        }.joined(separator: " ")
     }
 
     /// Nix's stderr without download retries and progress chatter, at most ~60 lines.

@@ -1,3 +1,5 @@
+import SlipwayCore
+
 /// What building one profile produced: each package's store paths and the whole closure.
 ///
 /// Saved with the environment cache and, later, read by the image builder.
@@ -22,6 +24,8 @@ public struct ProfileBuild: Codable, Sendable, Hashable {
     /// One store path of the closure (`nix path-info --json --recursive`).
     public struct StorePathInfo: Codable, Sendable, Hashable {
         public var path: String
+        /// ``path`` as a typed store path (`nil` if Nix ever reports another shape).
+        public var storePath: StorePath? { StorePath(path) }
         /// Size of the path's NAR serialisation, in bytes.
         public var narSize: Int
         /// Store paths this one refers to (itself included when self-referencing).

@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 
 /// `.slipway/images/NAME.json`: everything needed to write or push an image again, without
 /// keeping any layer bytes.

@@ -1,4 +1,5 @@
 import Crypto
+import SlipwayCore
 
 #if canImport(Glibc)
 import Glibc
@@ -42,7 +43,7 @@ public final class DigestingSink: ByteSink {
     }
 
     /// The digest so far (call after ``finish()``).
-    public var digest: Digest { Digest(hasher.finalize()) }
+    public var digest: SlipwayCore.Digest { SlipwayCore.Digest(hasher.finalize()) }
 }
 
 /// Writes to a file descriptor, through a 1 MiB buffer.

@@ -1,10 +1,8 @@
 import CZlib
 import CZstd
+import SlipwayCore
 
-/// Layer compression, chosen per image (`compression = "gzip" | "zstd" | "none"`).
-public enum Compression: String, Sendable, Codable, CaseIterable {
-    case gzip, zstd, none
-
+extension Compression {
     /// The OCI layer media type (image-spec v1.1 `media-types.md`).
     public var layerMediaType: String {
         switch self {

@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 
 /// What to build, resolved from the manifest and Nix by the caller.
 public struct ImagePlan: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 
 /// A content descriptor (OCI image-spec v1.1 `descriptor.md`).
 public struct Descriptor: Codable, Sendable, Hashable {

@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 
 /// Where `slipway image build --output` writes, in skopeo's transport syntax.
 public enum ImageOutput: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 
 /// Known digests of layers, under `$XDG_CACHE_HOME/slipway/layers/` (default `~/.cache`).
 ///

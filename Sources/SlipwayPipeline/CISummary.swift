@@ -1,18 +1,24 @@
+import Foundation
+
 /// `.slipway/ci/summary.json`: what one `slipway ci` did, stage by stage.
 public struct CISummary: Sendable, Codable {
     public enum Result: String, Sendable, Codable { case passed, failed, interrupted }
 
     public struct Stage: Sendable, Codable {
-        public enum Status: String, Sendable, Codable { case passed, failed, skipped }
-        /// `environment`, `tasks`, `artifacts`, `images` or `push`.
-        public var name: String
+        /// `skipped`: the stage had nothing to do; `not_run`: an earlier stage failed, or a signal came.
+        public enum Status: String, Sendable, Codable {
+            case passed, failed, skipped
+            case notRun = "not_run"
+        }
+
+        public var name: StageName
         public var status: Status
         /// Wall-clock seconds.
         public var seconds: Double
         /// What failed, or why the stage was skipped.
         public var detail: String?
 
-        public init(name: String, status: Status, seconds: Double, detail: String? = nil) {
+        public init(name: StageName, status: Status, seconds: Double, detail: String? = nil) {
             self.name = name
             self.status = status
             self.seconds = seconds
@@ -55,5 +61,15 @@ public struct CISummary: Sendable, Codable {
     public init(project: String, profile: String) {
         self.project = project
         self.profile = profile
+    }
+}
+
+extension CISummary {
+    /// Writes the summary as pretty-printed JSON with sorted keys, atomically.
+    /// - Throws: the encoder's or the file system's error.
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }

@@ -37,9 +37,9 @@ struct GitHubWorkflow {
     static let notDefaultBranchPush =
         "github.event_name != 'push' || github.ref != format('refs/heads/{0}', github.event.repository.default_branch)"
 
-    let context: PipelineContext
+    let context: GeneratorContext
 
-    init(_ context: PipelineContext) { self.context = context }
+    init(_ context: GeneratorContext) { self.context = context }
 
     /// Whether images go to GHCR, where the workflow's `GITHUB_TOKEN` can push.
     var pushesToGHCR: Bool { context.registryHost.map { $0.lowercased() == "ghcr.io" } ?? true }

@@ -27,9 +27,9 @@ struct GitLabPipeline {
     /// because GitLab caches only paths under `$CI_PROJECT_DIR`.
     static let xdgCacheFolder = ".slipway/xdg-cache"
 
-    let context: PipelineContext
+    let context: GeneratorContext
 
-    init(_ context: PipelineContext) { self.context = context }
+    init(_ context: GeneratorContext) { self.context = context }
 
     var jobName: String {
         let name = String(context.projectName.drop { $0 == "." })

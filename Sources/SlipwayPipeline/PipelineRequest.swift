@@ -47,7 +47,7 @@ public enum CIProvider: String, CaseIterable, Sendable {
 }
 
 /// A request checked and turned into the strings both generators use.
-struct PipelineContext {
+struct GeneratorContext {
     let request: PipelineRequest
     /// The manifest directory without `./` or a trailing `/`; `"."` for the repository root.
     let directory: String

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SlipwayCore
 import SlipwayManifest
 
 /// Whether a task with `inputs` can be skipped: the SHA-256 of its definition and input files
@@ -9,10 +10,10 @@ import SlipwayManifest
 /// fresh checkout (new mtimes) of unchanged files still skips, and a `touch` does not rerun.
 public struct TaskFingerprint: Sendable {
     public struct Record: Codable, Sendable, Equatable {
-        /// `sha256:<hex>` of the definition, the environment and the input files.
-        public var inputs: String
-        /// `sha256:<hex>` of the output files (names and bytes).
-        public var outputs: String
+        /// The digest of the definition, the environment and the input files.
+        public var inputs: SlipwayCore.Digest
+        /// The digest of the output files (names and bytes).
+        public var outputs: SlipwayCore.Digest
     }
 
     /// Folder of the records (`.slipway/tasks/<profile>`).
@@ -26,7 +27,7 @@ public struct TaskFingerprint: Sendable {
     }
 
     /// The digest of what decides a rerun; `environmentKey` stands for the profile's packages and env.
-    public func inputsDigest(_ task: TaskSpec, environmentKey: String) -> String {
+    public func inputsDigest(_ task: TaskSpec, environmentKey: String) -> SlipwayCore.Digest {
         var hasher = SHA256()
         func add(_ text: String) { hasher.update(data: Array(text.utf8) + [0]) }
         add("slipway-task-v1")
@@ -35,18 +36,20 @@ public struct TaskFingerprint: Sendable {
         add(environmentKey)
         for entry in task.env { add(entry.name + "=" + entry.value) }
         for path in FileGlob.expand(task.inputs, root: root) { addFile(path, to: &hasher) }
-        return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return SlipwayCore.Digest(hasher.finalize())
     }
 
-    public func outputsDigest(_ task: TaskSpec, out: String) -> String {
+    /// The digest of what the task left: `$SLIPWAY_OUT/` globs under `out`, others under the root.
+    public func outputsDigest(_ task: TaskSpec, out: String) -> SlipwayCore.Digest {
         var hasher = SHA256()
         for glob in task.outputs where glob.hasPrefix("$SLIPWAY_OUT/") {
             for path in FileGlob.expand([String(glob.dropFirst("$SLIPWAY_OUT/".count))], root: out) {
                 addFile(path, base: out, to: &hasher)
             }
         }
-        for path in FileGlob.expand(task.outputs.filter { !$0.hasPrefix("$SLIPWAY_OUT/") }, root: root) { addFile(path, to: &hasher) }
-        return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let rooted = task.outputs.filter { !$0.hasPrefix("$SLIPWAY_OUT/") }
+        for path in FileGlob.expand(rooted, root: root) { addFile(path, to: &hasher) }
+        return SlipwayCore.Digest(hasher.finalize())
     }
 
     public func recorded(_ task: String) -> Record? {
@@ -56,7 +59,9 @@ public struct TaskFingerprint: Sendable {
 
     public func record(_ task: String, _ record: Record) {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        if let data = try? JSONEncoder().encode(record) { try? data.write(to: URL(fileURLWithPath: path(task)), options: .atomic) }
+        if let data = try? JSONEncoder().encode(record) {
+            try? data.write(to: URL(fileURLWithPath: path(task)), options: .atomic)
+        }
     }
 
     public func forget(_ task: String) { try? FileManager.default.removeItem(atPath: path(task)) }
@@ -72,7 +77,10 @@ public struct TaskFingerprint: Sendable {
             hasher.update(data: Array(("-> " + target).utf8) + [0])
             return
         }
-        guard let handle = FileHandle(forReadingAtPath: absolute) else { hasher.update(data: [1]); return }
+        guard let handle = FileHandle(forReadingAtPath: absolute) else {
+            hasher.update(data: [1])
+            return
+        }
         defer { try? handle.close() }
         while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
         hasher.update(data: [0])

@@ -50,7 +50,8 @@ extension TaskError: SlipwayError {
         switch self {
         case .unknownTask(let name, let known):
             let near = Spelling.closest(to: name, in: known).map { "; did you mean '\($0)'?" } ?? ""
-            return "no task named '\(name)'\(near)" + (known.isEmpty ? " (the manifest has no [tasks])" : " (tasks: \(known.joined(separator: ", ")))")
+            return "no task named '\(name)'\(near)"
+                + (known.isEmpty ? " (the manifest has no [tasks])" : " (tasks: \(known.joined(separator: ", ")))")
         case .noTasks:
             return "the manifest has no [tasks]; add one, e.g. [tasks.test] run = \"...\""
         }

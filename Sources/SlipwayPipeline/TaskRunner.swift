@@ -2,7 +2,7 @@ import Foundation
 import SlipwayCore
 import SlipwayEnvironment
 import SlipwayManifest
-import SlipwaySupervisor
+import SlipwayProcess
 import Synchronization
 
 /// Runs a ``TaskPlan``: each task as `sh -c RUN` in its own session once its `deps` have
@@ -33,8 +33,10 @@ public final class TaskRunner: Sendable {
         /// Stops running task groups if Slipway dies, even by SIGKILL (see ``GuardianLink``).
         public var guardian: GuardianLink?
 
-        public init(root: String, profile: String, environment: [String: String], environmentKey: String,
-                    outRoot: String, stateDirectory: String, parallelism: Int, console: Int32) {
+        public init(
+            root: String, profile: String, environment: [String: String], environmentKey: String,
+            outRoot: String, stateDirectory: String, parallelism: Int, console: Int32
+        ) {
             self.root = root
             self.profile = profile
             self.environment = environment
@@ -67,51 +69,33 @@ public final class TaskRunner: Sendable {
 
     /// Runs the plan; outcomes in the order tasks finished (so the first failure comes first).
     public func run(_ plan: TaskPlan, services: (any TaskServices)?) async -> [TaskOutcome] {
-        try? FileManager.default.createDirectory(atPath: configuration.stateDirectory + "/logs", withIntermediateDirectories: true)
-        let sink = LogSink(directory: configuration.stateDirectory + "/logs", console: configuration.console, names: plan.tasks.map(\.name))
+        try? FileManager.default.createDirectory(
+            atPath: configuration.stateDirectory + "/logs", withIntermediateDirectories: true)
+        let sink = LogSink(
+            directory: configuration.stateDirectory + "/logs", console: configuration.console,
+            names: plan.tasks.map(\.name))
         defer { sink.close() }
         let fingerprints = TaskFingerprint(directory: configuration.stateDirectory, root: configuration.root)
-        var outcomes: [String: TaskOutcome] = [:]
-        var finished: [String] = []
-        var started: Set<String> = []
-        // Services still needed by tasks that have not finished.
-        var serviceUsers: [String: Int] = [:]
-        for task in plan.tasks { for service in task.services { serviceUsers[service, default: 0] += 1 } }
-
+        var book = RunBook(plan: plan)
         func finish(_ outcome: TaskOutcome) async {
-            outcomes[outcome.name] = outcome
-            finished.append(outcome.name)
-            var done: [String] = []
-            for service in plan[outcome.name]?.services ?? [] {
-                serviceUsers[service, default: 1] -= 1
-                if serviceUsers[service] == 0 { done.append(service) }
-            }
-            if !done.isEmpty { await services?.release(done) }
-            if outcome.status == .failed || outcome.status == .cancelled || outcome.status == .notRun {
-                for dependent in plan.transitiveDependents(of: outcome.name) where outcomes[dependent] == nil && !started.contains(dependent) {
-                    let reason = outcome.status == .notRun ? "'\(outcome.name)' did not run" : "'\(outcome.name)' \(outcome.status == .failed ? "failed" : "was cancelled")"
-                    await finish(TaskOutcome(name: dependent, status: .notRun, seconds: 0, reason: reason))
-                    sink.note(dependent, "not run: \(reason)")
-                }
-            }
+            let (released, blocked) = book.record(outcome)
+            for task in blocked { sink.note(task.name, "not run: \(task.reason ?? "")") }
+            if !released.isEmpty { await services?.release(released) }
         }
-
         await withTaskGroup(of: TaskOutcome.self) { group in
             var active = 0
-            while outcomes.count < plan.tasks.count {
-                let ready = plan.tasks.filter { task in
-                    !started.contains(task.name) && outcomes[task.name] == nil
-                        && task.deps.allSatisfy { outcomes[$0]?.status == .succeeded || outcomes[$0]?.status == .skipped }
-                }
+            while !book.isComplete {
                 if isCancelled {
-                    for task in plan.tasks where !started.contains(task.name) && outcomes[task.name] == nil {
+                    for task in book.pending {
                         await finish(TaskOutcome(name: task.name, status: .notRun, seconds: 0, reason: "interrupted"))
                     }
                 } else {
-                    for task in ready.prefix(configuration.parallelism - active) {
-                        started.insert(task.name)
+                    for task in book.ready.prefix(configuration.parallelism - active) {
+                        book.started.insert(task.name)
                         active += 1
-                        group.addTask { await self.execute(task, fingerprints: fingerprints, sink: sink, services: services) }
+                        group.addTask {
+                            await self.execute(task, fingerprints: fingerprints, sink: sink, services: services)
+                        }
                     }
                 }
                 guard active > 0, let outcome = await group.next() else { break }
@@ -119,18 +103,22 @@ public final class TaskRunner: Sendable {
                 await finish(outcome)
             }
         }
-        return finished.compactMap { outcomes[$0] }
+        return book.inFinishingOrder
     }
 
     /// Runs one task (or skips it when up to date).
-    private func execute(_ task: TaskSpec, fingerprints: TaskFingerprint, sink: LogSink, services: (any TaskServices)?) async -> TaskOutcome {
+    private func execute(
+        _ task: TaskSpec, fingerprints: TaskFingerprint, sink: LogSink, services: (any TaskServices)?
+    ) async -> TaskOutcome {
         let clock = ContinuousClock()
         var start = clock.now
-        func seconds() -> Double { let d = clock.now - start; return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        func seconds() -> Double { (clock.now - start).seconds }
         let out = configuration.outRoot + "/" + task.name
-        let inputs = task.inputs.isEmpty ? nil : fingerprints.inputsDigest(task, environmentKey: configuration.environmentKey)
+        let inputs =
+            task.inputs.isEmpty ? nil : fingerprints.inputsDigest(task, environmentKey: configuration.environmentKey)
         if let inputs, !configuration.force, let record = fingerprints.recorded(task.name), record.inputs == inputs,
-           record.outputs == fingerprints.outputsDigest(task, out: out) {
+            record.outputs == fingerprints.outputsDigest(task, out: out)
+        {
             sink.note(task.name, "up to date (inputs and outputs unchanged since its last success), skipped")
             var outcome = TaskOutcome(name: task.name, status: .skipped, seconds: seconds(), reason: "up to date")
             collectReports(task, out: out, into: &outcome)
@@ -139,20 +127,52 @@ public final class TaskRunner: Sendable {
         fingerprints.forget(task.name)
         try? FileManager.default.removeItem(atPath: out)
         try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        if !task.services.isEmpty, let services {
-            do {
-                try await services.acquire(task.services)
-            } catch {
-                if isCancelled { return TaskOutcome(name: task.name, status: .notRun, seconds: seconds(), reason: "interrupted") }
-                let detail = (error as? any SlipwayError)?.message ?? String(describing: error)
-                sink.note(task.name, "services did not start: \(detail)")
-                // The summary keeps the first line; the log lines were just printed.
-                let first = detail.split(separator: "\n").first.map(String.init) ?? detail
-                return TaskOutcome(name: task.name, status: .failed, exitCode: 1, seconds: seconds(), reason: "services did not start: \(first)")
+        if !task.services.isEmpty, let services,
+            let failed = await acquire(services, for: task, sink: sink, seconds: seconds())
+        {
+            return failed
+        }
+        if isCancelled {
+            return TaskOutcome(name: task.name, status: .notRun, seconds: seconds(), reason: "interrupted")
+        }
+        start = clock.now  // the task's own time, without the wait for its services
+        let status = await launch(task, out: out, sink: sink)
+        var outcome = self.outcome(of: task, status, seconds: seconds(), sink: sink)
+        if outcome.status == .succeeded, let inputs {
+            fingerprints.record(task.name, .init(inputs: inputs, outputs: fingerprints.outputsDigest(task, out: out)))
+        }
+        collectReports(task, out: out, into: &outcome)
+        if let failed = outcome.junit?.failed, !failed.isEmpty {
+            for failure in failed.prefix(20) {
+                sink.note(task.name, "failed test: \(failure.test): \(failure.message)")
             }
         }
-        if isCancelled { return TaskOutcome(name: task.name, status: .notRun, seconds: seconds(), reason: "interrupted") }
-        start = clock.now   // the task's own time, without the wait for its services
+        return outcome
+    }
+
+    /// Waits for the task's services; the outcome of a task that cannot run, or `nil`.
+    private func acquire(
+        _ services: any TaskServices, for task: TaskSpec, sink: LogSink, seconds: @autoclosure () -> Double
+    ) async -> TaskOutcome? {
+        do {
+            try await services.acquire(task.services)
+            return nil
+        } catch {
+            if isCancelled {
+                return TaskOutcome(name: task.name, status: .notRun, seconds: seconds(), reason: "interrupted")
+            }
+            let detail = (error as? any SlipwayError)?.message ?? String(describing: error)
+            sink.note(task.name, "services did not start: \(detail)")
+            // The summary keeps the first line; the log lines were just printed.
+            let first = detail.split(separator: "\n").first.map(String.init) ?? detail
+            return TaskOutcome(
+                name: task.name, status: .failed, exitCode: 1, seconds: seconds(),
+                reason: "services did not start: \(first)")
+        }
+    }
+
+    /// Starts `sh -c RUN` with the task's environment and waits for its group.
+    private func launch(_ task: TaskSpec, out: String, sink: LogSink) async -> TaskProcess.Status {
         var environment = configuration.environment
         environment["SLIPWAY_OUT"] = out
         environment["SLIPWAY_TASK"] = task.name
@@ -165,47 +185,48 @@ public final class TaskRunner: Sendable {
             .filter { !$0.isEmpty && !$0.hasPrefix("#") && !$0.hasPrefix("set -") }
         let shown = (lines.first ?? "") + (lines.count > 1 ? " …" : "")
         sink.note(task.name, "running: " + (task.description.map { "\($0) (\(shown))" } ?? shown))
-        let status = await TaskProcess.run(task.run, environment: environment, cwd: cwd, name: task.name, sink: sink) { pid in
+        return await TaskProcess.run(task.run, environment: environment, cwd: cwd, name: task.name, sink: sink) { pid in
             self.running.withLock { _ = pid > 0 ? $0.insert(pid) : nil }
-            self.configuration.guardian?.add(ProcessGroup(id: pid), stopSignal: SIGTERM, timeout: 5)
+            self.configuration.guardian?.add(ProcessGroup(id: pid), stopSignal: SIGTERM, timeout: .seconds(5))
             // Cancelled between the check above and the start: stop it right away.
             if self.isCancelled { _ = ProcessGroup(id: pid).signal(SIGTERM) }
         } ended: { pid in
             self.running.withLock { _ = $0.remove(pid) }
             self.configuration.guardian?.remove(ProcessGroup(id: pid))
         }
-        var outcome: TaskOutcome
+    }
+
+    /// The outcome of a process that ran, said in the task's log.
+    private func outcome(of task: TaskSpec, _ status: TaskProcess.Status, seconds: Double, sink: LogSink) -> TaskOutcome
+    {
+        let stopped: TaskOutcome.Status = isCancelled ? .cancelled : .failed
+        let verb = stopped == .cancelled ? "cancelled" : "failed"
         switch status {
         case .exited(0):
-            outcome = TaskOutcome(name: task.name, status: .succeeded, exitCode: 0, seconds: seconds())
-            if let inputs {
-                fingerprints.record(task.name, .init(inputs: inputs, outputs: fingerprints.outputsDigest(task, out: out)))
-            }
-            sink.note(task.name, String(format: "succeeded in %.1fs", outcome.seconds))
+            sink.note(task.name, String(format: "succeeded in %.1fs", seconds))
+            return TaskOutcome(name: task.name, status: .succeeded, exitCode: 0, seconds: seconds)
         case .exited(let code):
-            let status: TaskOutcome.Status = isCancelled ? .cancelled : .failed
-            outcome = TaskOutcome(name: task.name, status: status, exitCode: code, seconds: seconds(), reason: "exit status \(code)")
-            sink.note(task.name, String(format: "%@ with exit status %d after %.1fs", status == .cancelled ? "cancelled" : "failed", code, outcome.seconds))
+            sink.note(task.name, String(format: "%@ with exit status %d after %.1fs", verb, code, seconds))
+            return TaskOutcome(
+                name: task.name, status: stopped, exitCode: code, seconds: seconds, reason: "exit status \(code)")
         case .signaled(let signal):
-            let status: TaskOutcome.Status = isCancelled ? .cancelled : .failed
-            outcome = TaskOutcome(name: task.name, status: status, exitCode: 128 + signal, seconds: seconds(), reason: "killed by \(Signals.name(signal))")
-            sink.note(task.name, "\(status == .cancelled ? "cancelled" : "failed"): killed by \(Signals.name(signal))")
+            sink.note(task.name, "\(verb): killed by \(Signals.name(signal))")
+            return TaskOutcome(
+                name: task.name, status: stopped, exitCode: 128 + signal, seconds: seconds,
+                reason: "killed by \(Signals.name(signal))")
         case .couldNotStart(let reason):
-            outcome = TaskOutcome(name: task.name, status: .failed, exitCode: 127, seconds: seconds(), reason: reason)
             sink.note(task.name, "cannot start: \(reason)")
+            return TaskOutcome(name: task.name, status: .failed, exitCode: 127, seconds: seconds, reason: reason)
         }
-        collectReports(task, out: out, into: &outcome)
-        if let failed = outcome.junit?.failed, !failed.isEmpty {
-            for failure in failed.prefix(20) { sink.note(task.name, "failed test: \(failure.test): \(failure.message)") }
-        }
-        return outcome
     }
 
     private func collectReports(_ task: TaskSpec, out: String, into outcome: inout TaskOutcome) {
         var paths: [String] = []
         for glob in task.reports {
             if glob.hasPrefix("$SLIPWAY_OUT/") {
-                paths += FileGlob.expand([String(glob.dropFirst("$SLIPWAY_OUT/".count))], root: out).map { out + "/" + $0 }
+                paths += FileGlob.expand([String(glob.dropFirst("$SLIPWAY_OUT/".count))], root: out).map {
+                    out + "/" + $0
+                }
             } else {
                 paths += FileGlob.expand([glob], root: configuration.root).map { configuration.root + "/" + $0 }
             }
@@ -222,5 +243,57 @@ public final class TaskRunner: Sendable {
             total.failed += report.failed
         }
         outcome.junit = total
+    }
+}
+
+/// What one run of a plan knows: outcomes, the order tasks finished in, the tasks started, and
+/// how many unfinished tasks still need each service.
+struct RunBook {
+    let plan: TaskPlan
+    private(set) var outcomes: [String: TaskOutcome] = [:]
+    private var finished: [String] = []
+    var started: Set<String> = []
+    private var serviceUsers: [String: Int] = [:]
+
+    init(plan: TaskPlan) {
+        self.plan = plan
+        for task in plan.tasks { for service in task.services { serviceUsers[service, default: 0] += 1 } }
+    }
+
+    var isComplete: Bool { outcomes.count >= plan.tasks.count }
+    var inFinishingOrder: [TaskOutcome] { finished.compactMap { outcomes[$0] } }
+    /// Tasks neither started nor finished.
+    var pending: [TaskSpec] { plan.tasks.filter { !started.contains($0.name) && outcomes[$0.name] == nil } }
+    /// Pending tasks whose dependencies all succeeded or were skipped.
+    var ready: [TaskSpec] {
+        pending.filter { task in
+            task.deps.allSatisfy { outcomes[$0]?.status == .succeeded || outcomes[$0]?.status == .skipped }
+        }
+    }
+
+    /// Records `outcome`. A task that failed, was cancelled or did not run makes every dependent
+    /// not yet started "not run" (recorded here too, depth first).
+    /// - Returns: services no task still needs, and the dependents marked not run.
+    mutating func record(_ outcome: TaskOutcome) -> (released: [String], blocked: [TaskOutcome]) {
+        outcomes[outcome.name] = outcome
+        finished.append(outcome.name)
+        var released: [String] = []
+        for service in plan[outcome.name]?.services ?? [] {
+            serviceUsers[service, default: 1] -= 1
+            if serviceUsers[service] == 0 { released.append(service) }
+        }
+        guard [.failed, .cancelled, .notRun].contains(outcome.status) else { return (released, []) }
+        var blocked: [TaskOutcome] = []
+        let reason = outcome.status == .notRun
+            ? "'\(outcome.name)' did not run"
+            : "'\(outcome.name)' \(outcome.status == .failed ? "failed" : "was cancelled")"
+        for dependent in plan.transitiveDependents(of: outcome.name)
+        where outcomes[dependent] == nil && !started.contains(dependent) {
+            let notRun = TaskOutcome(name: dependent, status: .notRun, seconds: 0, reason: reason)
+            let (more, nested) = record(notRun)
+            released += more
+            blocked += [notRun] + nested
+        }
+        return (released, blocked)
     }
 }

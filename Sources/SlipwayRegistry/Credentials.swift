@@ -1,4 +1,6 @@
 import Foundation
+import SystemPackage
+import Subprocess
 
 /// A user name and secret (a password or a token) for one registry. Never printed.
 public struct Credentials: Sendable, Hashable {
@@ -32,7 +34,7 @@ public struct CredentialResolver: Sendable {
     }
 
     /// - Throws: ``RegistryError/credentials(_:)`` for malformed flags or files, or a failing helper.
-    public func credentials(for host: String) throws -> Credentials? {
+    public func credentials(for host: String) async throws -> Credentials? {
         if let flag = flagCredentials {
             guard let colon = flag.firstIndex(of: ":") else { throw RegistryError.credentials("--creds takes USER:PASSWORD") }
             return Credentials(username: String(flag[..<colon]), secret: String(flag[flag.index(after: colon)...]), source: "--creds")
@@ -44,14 +46,28 @@ public struct CredentialResolver: Sendable {
         if let ci = environment["CI_REGISTRY"], ci == host, let user = environment["CI_REGISTRY_USER"], let password = environment["CI_REGISTRY_PASSWORD"] {
             return Credentials(username: user, secret: password, source: "CI_REGISTRY_USER/PASSWORD")
         }
-        var containerFiles: [String] = []
-        if let file = environment["REGISTRY_AUTH_FILE"] { containerFiles.append(file) }
-        if let runtime = environment["XDG_RUNTIME_DIR"] { containerFiles.append(runtime + "/containers/auth.json") }
-        for file in containerFiles {
+        for file in containerAuthFiles {
             if let found = try fromAuthFile(file, host: host, required: false) { return found }
         }
-        let dockerConfig = (environment["DOCKER_CONFIG"] ?? ((environment["HOME"] ?? "/root") + "/.docker")) + "/config.json"
-        return try fromDockerConfig(dockerConfig, host: host)
+        return try await fromDockerConfig(dockerConfig, host: host)
+    }
+
+    /// Containers' auth files, in search order: `REGISTRY_AUTH_FILE`, `$XDG_RUNTIME_DIR/containers/auth.json`.
+    public var containerAuthFiles: [String] {
+        var files: [String] = []
+        if let file = environment["REGISTRY_AUTH_FILE"] { files.append(file) }
+        if let runtime = environment["XDG_RUNTIME_DIR"] { files.append(runtime + "/containers/auth.json") }
+        return files
+    }
+
+    /// Docker's `config.json`: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
+    public var dockerConfig: String {
+        (environment["DOCKER_CONFIG"] ?? ((environment["HOME"] ?? "/root") + "/.docker")) + "/config.json"
+    }
+
+    /// Where `slipway registry login` stores credentials: the first file of the search order.
+    public var loginFile: String {
+        containerAuthFiles.first ?? dockerConfig
     }
 
     /// `auths.HOST.auth` (base64 `user:password`) or `identitytoken`.
@@ -81,40 +97,59 @@ public struct CredentialResolver: Sendable {
         return Credentials(username: String(decoded[..<colon]), secret: String(decoded[decoded.index(after: colon)...]), source: source)
     }
 
-    private func fromDockerConfig(_ path: String, host: String) throws -> Credentials? {
+    private func fromDockerConfig(_ path: String, host: String) async throws -> Credentials? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw RegistryError.credentials("\(path) is not JSON")
         }
         if let helper = (object["credHelpers"] as? [String: String])?[host] {
-            return try fromHelper(helper, host: host)
+            return try await fromHelper(helper, host: host)
         }
         if let found = try entry(object, host: host, source: path) { return found }
         if let store = object["credsStore"] as? String, !store.isEmpty {
-            return try fromHelper(store, host: host)
+            return try await fromHelper(store, host: host)
         }
         return nil
     }
 
-    /// `docker-credential-NAME get` with the host on standard input; JSON `{Username, Secret}`.
-    private func fromHelper(_ name: String, host: String) throws -> Credentials? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["docker-credential-" + name, "get"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        do { try process.run() } catch { throw RegistryError.credentials("cannot run docker-credential-\(name)") }
-        input.fileHandleForWriting.write(Data(host.utf8))
-        try? input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }  // "credentials not found"
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: String],
-              let user = object["Username"], let secret = object["Secret"] else {
-            throw RegistryError.credentials("docker-credential-\(name) answered something other than {Username, Secret}")
+    /// `docker-credential-NAME get` with the host on standard input; JSON
+    /// `{Username, Secret}` on standard output. A non-zero exit means "no credentials" (nil).
+    /// - Throws: ``RegistryError/credentials(_:)`` when the helper cannot run or answers something else.
+    private func fromHelper(_ name: String, host: String) async throws -> Credentials? {
+        struct Answer: Decodable {
+            var Username: String
+            var Secret: String
         }
-        return Credentials(username: user, secret: secret, source: "docker-credential-\(name)")
+        let helper = "docker-credential-" + name
+        // Found on this resolver's PATH (the process's unless a caller gave another environment).
+        let path = environment["PATH"].map { Environment.inherit.updating(["PATH": $0]) } ?? .inherit
+        // The host goes in from a file, not a pipe: swift-subprocess 1.0.2 stops the process with
+        // "FileDescriptor was not closed" when a helper exits without reading a piped input.
+        guard let input = Self.readOnlyFile(holding: host + "\n") else {
+            throw RegistryError.credentials("cannot write the input of \(helper)")
+        }
+        let run = try? await Subprocess.run(
+            .name(helper), arguments: ["get"], environment: path,
+            input: .fileDescriptor(input, closeAfterSpawningProcess: true), output: .string(limit: 1 << 20),
+            error: .discarded)
+        guard let result = run else { throw RegistryError.credentials("cannot run \(helper)") }
+        guard result.terminationStatus.isSuccess else { return nil }  // "credentials not found"
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(result.standardOutput.utf8)) else {
+            throw RegistryError.credentials("\(helper) answered something other than {Username, Secret}")
+        }
+        return Credentials(username: answer.Username, secret: answer.Secret, source: helper)
+    }
+
+    /// An open, already unlinked temporary file holding `text`, positioned at its start.
+    private static func readOnlyFile(holding text: String) -> FileDescriptor? {
+        let path = NSTemporaryDirectory() + "/slipway-credential-" + UUID().uuidString
+        guard let fd = try? FileDescriptor.open(path, .readWrite, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
+        else { return nil }
+        _ = try? FilePath(path).withPlatformString { unlink($0) }
+        guard (try? fd.writeAll(Array(text.utf8))) != nil, (try? fd.seek(offset: 0, from: .start)) != nil else {
+            try? fd.close()
+            return nil
+        }
+        return fd
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 import SlipwayOCI
 
 /// What a push did, for `--json` and the summary line.
@@ -64,16 +65,41 @@ public struct ImagePusher: Sendable {
         return (try CanonicalJSON.encode(docker), MediaTypes.dockerManifest)
     }
 
+    /// One blob to push: its digest, size, and how to produce its bytes again.
+    struct Item: Sendable {
+        var digest: Digest
+        var size: Int64
+        var produce: @Sendable (ByteSink) throws -> Void
+    }
+
+    /// Pushes every blob of `record` not in the repository yet (mounted from another repository
+    /// of the registry when known there), then the manifest under each tag (its digest when none).
+    /// - Throws: ``RegistryError``; ``ImageError`` when a layer cannot be produced again.
     public func push(_ record: BuildRecord, tags: [String]) async throws -> PushReport {
-        let reference = await client.reference
+        let reference = client.reference
         try await client.ping()
         var known = (FileManager.default.contents(atPath: knownBlobsFile))
             .flatMap { try? JSONDecoder().decode([String: [String]].self, from: $0) } ?? [:]
-        struct Item: Sendable {
-            var digest: Digest
-            var size: Int64
-            var produce: @Sendable (ByteSink) throws -> Void
+        let items = Self.items(record)
+        let place = "\(reference.registry)/\(reference.repository)"
+        let mountSources = known.mapValues { repos in repos.filter { $0 != place && $0.hasPrefix(reference.registry + "/") } }
+        let blobs = try await upload(items, mountSources: mountSources)
+        let manifestDigest = try await putManifest(record, tags: tags)
+        for blob in blobs {
+            var repos = known[blob.digest.description] ?? []
+            if !repos.contains(place) { repos.append(place) }
+            known[blob.digest.description] = repos
         }
+        // A cache of where blobs are: failing to write it only costs mounts later.
+        try? FileManager.default.createDirectory(atPath: (knownBlobsFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if let data = try? JSONEncoder().encode(known) { try? data.write(to: URL(fileURLWithPath: knownBlobsFile), options: .atomic) }
+        let order = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.digest, $0) })
+        return PushReport(repository: place, tags: tags, manifestDigest: manifestDigest,
+                          blobs: blobs.sorted { (order[$0.digest] ?? 0) < (order[$1.digest] ?? 0) })
+    }
+
+    /// The distinct layers, then the config.
+    static func items(_ record: BuildRecord) -> [Item] {
         var items: [Item] = []
         var seen: Set<Digest> = []
         let compression = record.compression
@@ -88,15 +114,21 @@ public struct ImagePusher: Sendable {
             try sink.write(config)
             try sink.finish()
         })
-        let mountSources = known.mapValues { repos in repos.filter { $0 != "\(reference.registry)/\(reference.repository)" && $0.hasPrefix(reference.registry + "/") } }
+        return items
+    }
+
+    /// Each item, `parallelism` at once: existing, mounted from one of `mountSources`
+    /// (`HOST/REPO` by digest), or uploaded. Results in the order they finished.
+    private func upload(_ items: [Item], mountSources: [String: [String]]) async throws -> [PushReport.Blob] {
         let client = self.client
+        let registry = client.reference.registry
         let progress = self.progress
         let onBytes = self.bytesSent
-        let blobs: [PushReport.Blob] = try await withThrowingTaskGroup(of: PushReport.Blob.self) { group in
+        return try await withThrowingTaskGroup(of: PushReport.Blob.self) { group in
             var results: [PushReport.Blob] = []
             var next = 0
             func launch(_ item: Item) {
-                let sources = (mountSources[item.digest.description] ?? []).map { String($0.dropFirst(reference.registry.count + 1)) }
+                let sources = (mountSources[item.digest.description] ?? []).map { String($0.dropFirst(registry.count + 1)) }
                 group.addTask {
                     if try await client.blobExists(item.digest) {
                         return .init(digest: item.digest, size: item.size, action: .existed, bytesSent: 0)
@@ -117,6 +149,12 @@ public struct ImagePusher: Sendable {
             }
             return results
         }
+    }
+
+    /// Puts the manifest under each tag (under its own digest when `tags` is empty).
+    /// - Returns: the manifest's digest.
+    /// - Throws: ``RegistryError/protocolError(_:)`` when the registry stored other bytes.
+    private func putManifest(_ record: BuildRecord, tags: [String]) async throws -> Digest {
         let (manifest, mediaType) = try manifestBytes(record)
         let manifestDigest = Digest.of(manifest)
         for tag in tags.isEmpty ? [manifestDigest.description] : tags {
@@ -125,16 +163,6 @@ public struct ImagePusher: Sendable {
                 throw RegistryError.protocolError("the registry stored the manifest as \(answered), not \(manifestDigest)")
             }
         }
-        let place = "\(reference.registry)/\(reference.repository)"
-        for blob in blobs {
-            var repos = known[blob.digest.description] ?? []
-            if !repos.contains(place) { repos.append(place) }
-            known[blob.digest.description] = repos
-        }
-        try? FileManager.default.createDirectory(atPath: (knownBlobsFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        if let data = try? JSONEncoder().encode(known) { try? data.write(to: URL(fileURLWithPath: knownBlobsFile), options: .atomic) }
-        let order = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.digest, $0) })
-        return PushReport(repository: place, tags: tags, manifestDigest: manifestDigest,
-                          blobs: blobs.sorted { (order[$0.digest] ?? 0) < (order[$1.digest] ?? 0) })
+        return manifestDigest
     }
 }

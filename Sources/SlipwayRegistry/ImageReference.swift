@@ -1,3 +1,5 @@
+import SlipwayOCI
+
 /// Where an image is pushed: `docker://HOST[:PORT]/REPOSITORY[:TAG]` (skopeo's transport), or
 /// the same without the `docker://` prefix.
 public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
@@ -36,8 +38,7 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
             throw RegistryError.invalidReference(text, "a repository is lower-case letters, digits, '.', '_', '-' and '/'")
         }
         if let tag {
-            let tagChars = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-            guard !tag.isEmpty, tag.count <= 128, tag.allSatisfy(tagChars.contains), tag.first != ".", tag.first != "-" else {
+            guard ImageTag.isValid(tag) else {
                 throw RegistryError.invalidReference(text, "a tag is up to 128 letters, digits, '_', '.' and '-'")
             }
         }

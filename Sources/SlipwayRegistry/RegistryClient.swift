@@ -1,8 +1,10 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import SlipwayCore
 import SlipwayOCI
 
 /// An OCI distribution client for one repository (distribution-spec v1.1 §Push).
@@ -32,7 +34,7 @@ public actor RegistryClient {
     }
 
     public let reference: ImageReference
-    private let base: String
+    let base: String
     private let http: HTTPClient
     private let credentials: Credentials?
     private let options: Options
@@ -66,6 +68,9 @@ public actor RegistryClient {
         configuration.timeout = .init(connect: .seconds(options.connectTimeout), read: .seconds(options.connectTimeout * 12))
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
+
+    /// Every request, at debug level: method, URL, status (`slipway -v`); never credentials.
+    static let logger = Logger(label: "slipway.registry")
 
     /// Closes connections. Call once done.
     public func shutdown() async {
@@ -240,7 +245,8 @@ public actor RegistryClient {
         var reauthenticated = false
         while true {
             attempt += 1
-            var request = try HTTPClient.Request(url: url(path), method: method)
+            let target = url(path)
+            var request = try HTTPClient.Request(url: target, method: method)
             for (name, value) in headers { request.headers.add(name: name, value: value) }
             if let authorization = try await authorization(extraScopes: extraScopes) {
                 request.headers.add(name: "Authorization", value: authorization)
@@ -250,6 +256,7 @@ public actor RegistryClient {
             do {
                 response = try await http.execute(request: request).get()
             } catch {
+                Self.logger.debug("\(method) \(target): \(error)")
                 if error is ImageError { throw error }
                 guard retries, attempt < options.attempts else {
                     throw RegistryError.unavailable(what: what, detail: "\(error)")
@@ -258,6 +265,7 @@ public actor RegistryClient {
                 continue
             }
             let status = Int(response.status.code)
+            Self.logger.debug("\(method) \(target) \(status)")
             if expect.contains(status) { return response }
             if status == 401 && !reauthenticated, let header = response.headers.first(name: "WWW-Authenticate"),
                let challenge = AuthChallenge(header: header) {
@@ -328,7 +336,9 @@ public actor RegistryClient {
         let response: HTTPClient.Response
         do {
             response = try await http.execute(request: request).get()
+            Self.logger.debug("GET \(tokenURL) \(response.status.code)")
         } catch {
+            Self.logger.debug("GET \(tokenURL): \(error)")
             throw RegistryError.unavailable(what: "token request to \(components.host ?? realm)", detail: "\(error)")
         }
         guard response.status.code == 200 else {

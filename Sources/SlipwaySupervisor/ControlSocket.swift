@@ -1,4 +1,6 @@
 import Foundation
+import SlipwayProcess
+import Synchronization
 
 /// The supervisor's control socket: `.slipway/run/<profile>.sock`, one JSON request line and one
 /// JSON answer line per connection.
@@ -7,12 +9,12 @@ import Foundation
 /// out by connecting, and the server replaces it. Paths longer than `sun_path` (108 bytes) are
 /// reached through `/proc/self/fd/N/NAME` of an open folder descriptor.
 public enum ControlProtocol {
-    public struct Request: Codable, Sendable {
-        /// `ps`, `start`, `stop`, `restart` or `down`.
-        public var command: String
+    public struct Request: Codable, Sendable, Equatable {
+        public var command: ControlCommand
+        /// The service a `start`, `stop` or `restart` is about.
         public var service: String?
 
-        public init(command: String, service: String? = nil) {
+        public init(command: ControlCommand, service: String? = nil) {
             self.command = command
             self.service = service
         }
@@ -88,7 +90,8 @@ public struct ControlClient: Sendable {
         defer { close(fd) }
         var line = try JSONEncoder().encode(request)
         line.append(0x0A)
-        guard line.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == line.count else {
+        guard line.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == line.count
+        else {
             throw SupervisorError.control("cannot write to \(path)")
         }
         guard let answer = readLine(fd) else { throw SupervisorError.control("the supervisor closed the connection") }
@@ -97,6 +100,14 @@ public struct ControlClient: Sendable {
         } catch {
             throw SupervisorError.control("unreadable answer from the supervisor: \(error)")
         }
+    }
+}
+
+extension ControlClient {
+    /// Waits until the supervisor with `pid` has exited and nobody answers on the socket any more
+    /// (it exits once every service group is gone), checking every 10 ms.
+    public func waitUntilGone(pid: Int32) async {
+        while processIsRunning(pid) || isAlive { try? await Task.sleep(for: .milliseconds(10)) }
     }
 }
 
@@ -114,7 +125,7 @@ func readLine(_ fd: Int32) -> Data? {
 }
 
 /// Serves control requests for a ``Supervisor`` on a thread of its own.
-public final class ControlServer: @unchecked Sendable {
+public final class ControlServer: Sendable {
     public let path: String
     private let fd: Int32
     private let handler: @Sendable (ControlProtocol.Request) async -> ControlProtocol.Response
@@ -130,10 +141,11 @@ public final class ControlServer: @unchecked Sendable {
         self.handler = handler
         let client = ControlClient(path: path)
         if client.isAlive {
-            let pid = (try? client.send(.init(command: "ps")))?.status?.supervisorPid ?? 0
+            let pid = (try? client.send(.init(command: .ps)))?.status?.supervisorPid ?? 0
             throw SupervisorError.alreadyRunning(profile: profile, pid: pid)
         }
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         unlink(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SupervisorError.control("socket: \(String(cString: strerror(errno)))") }
@@ -169,22 +181,30 @@ public final class ControlServer: @unchecked Sendable {
 
     private func serve(_ client: Int32) {
         defer { close(client) }
-        guard let line = readLine(client),
-              let request = try? JSONDecoder().decode(ControlProtocol.Request.self, from: line) else { return }
-        let box = ResponseBox()
+        guard let line = readLine(client) else { return }
+        guard let request = try? JSONDecoder().decode(ControlProtocol.Request.self, from: line) else {
+            // A well-formed request for a command this supervisor does not know still gets an answer.
+            struct Unknown: Decodable { var command: String }
+            if let unknown = try? JSONDecoder().decode(Unknown.self, from: line) {
+                reply(ControlProtocol.Response(ok: false, error: "unknown request '\(unknown.command)'"), to: client)
+            }
+            return
+        }
+        let answer = Mutex(ControlProtocol.Response(ok: false, error: "no answer"))
         let done = DispatchSemaphore(value: 0)
         let handler = self.handler
         Task {
-            box.value = await handler(request)
+            let response = await handler(request)
+            answer.withLock { $0 = response }
             done.signal()
         }
         done.wait()
-        guard var answer = try? JSONEncoder().encode(box.value) else { return }
-        answer.append(0x0A)
-        _ = answer.withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        reply(answer.withLock { $0 }, to: client)
     }
-}
 
-private final class ResponseBox: @unchecked Sendable {
-    var value = ControlProtocol.Response(ok: false, error: "no answer")
+    private func reply(_ response: ControlProtocol.Response, to client: Int32) {
+        guard var line = try? JSONEncoder().encode(response) else { return }
+        line.append(0x0A)
+        _ = line.withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
 }

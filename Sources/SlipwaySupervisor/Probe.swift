@@ -1,5 +1,7 @@
 import Foundation
+import SlipwayCore
 import SlipwayManifest
+import SlipwayProcess
 import Subprocess
 import SystemPackage
 
@@ -16,7 +18,9 @@ enum Probe {
         case .tcp(let target):
             return connect(host: "127.0.0.1", port: target == 0 ? (port ?? 0) : target, timeout: timeout) != nil
         case .http(let target):
-            var host = "127.0.0.1", path = target, targetPort = port ?? 80
+            var host = "127.0.0.1"
+            var path = target
+            var targetPort = port ?? 80
             if target.contains("://"), let url = URL(string: target) {
                 host = url.host ?? host
                 targetPort = url.port ?? (url.scheme == "https" ? 443 : 80)
@@ -24,7 +28,9 @@ enum Probe {
                 if let query = url.query { path += "?" + query }
             }
             if !path.hasPrefix("/") { path = "/" + path }
-            return httpStatus(host: host, port: targetPort, path: path, timeout: timeout).map { (200..<400).contains($0) } ?? false
+            return httpStatus(host: host, port: targetPort, path: path, timeout: timeout).map {
+                (200..<400).contains($0)
+            } ?? false
         case .exec(let command):
             return await run(command, environment: environment, cwd: cwd, timeout: timeout)
         }
@@ -32,7 +38,7 @@ enum Probe {
 
     /// `sh -c COMMAND` exits 0 within `timeout`.
     static func run(_ command: String, environment: [String: String], cwd: String, timeout: Double) async -> Bool {
-        let pidBox = PidBox()
+        let leader = Shared<pid_t?>(nil)
         let outcome: Bool? = await withTaskGroup(of: Bool?.self) { group in
             group.addTask {
                 var options = PlatformOptions()
@@ -40,11 +46,11 @@ enum Probe {
                 do {
                     let result = try await Subprocess.run(
                         .path(FilePath("/bin/sh")), arguments: ["-c", command],
-                        environment: .custom(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(rawValue: $0.key)!, $0.value) })),
+                        environment: .exactly(environment),
                         workingDirectory: FilePath(cwd), platformOptions: options,
                         input: .none, output: .discarded, error: .discarded
                     ) { execution in
-                        pidBox.set(execution.processIdentifier.value)
+                        leader.withLock { $0 = execution.processIdentifier.value }
                     }
                     return result.terminationStatus.isSuccess
                 } catch {
@@ -56,7 +62,7 @@ enum Probe {
                 return nil
             }
             let first = await group.next() ?? nil
-            if first == nil, let pid = pidBox.get() { kill(-pid, SIGKILL) }
+            if first == nil, let pid = leader.value { kill(-pid, SIGKILL) }
             group.cancelAll()
             return first
         }
@@ -104,8 +110,11 @@ enum Probe {
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int32((timeout - Double(Int(timeout))) * 1e6).clamped)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nUser-Agent: slipway-probe\r\nConnection: close\r\n\r\n".utf8)
-        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else { return nil }
+        let request = Array(
+            "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nUser-Agent: slipway-probe\r\nConnection: close\r\n\r\n"
+                .utf8)
+        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count
+        else { return nil }
         var response: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 512)
         while response.count < 64, !response.contains(0x0A) {
@@ -120,14 +129,6 @@ enum Probe {
     }
 }
 
-private extension Int32 {
-    var clamped: Int { Int(self) }
-}
-
-/// Holds a pid across tasks.
-final class PidBox: @unchecked Sendable {
-    private var pid: pid_t?
-    private let lock = NSLockLike()
-    func set(_ value: pid_t) { lock.locked { pid = value } }
-    func get() -> pid_t? { lock.locked { pid } }
+extension Int32 {
+    fileprivate var clamped: Int { Int(self) }
 }

@@ -1,7 +1,7 @@
 import Foundation
+import SlipwayCore
 import SlipwayManifest
-import Subprocess
-import SystemPackage
+import SlipwayProcess
 
 /// Runs one service: setup, process, readiness probe, restarts with backoff, and stopping its
 /// whole process group. One actor per service.
@@ -26,7 +26,8 @@ actor ServiceController {
     /// Whether the current launch passed its readiness probe (a launch killed for never getting
     /// ready does not reset the restart count, however long it ran).
     private var readySinceLaunch = false
-    private var startedAt: Double?
+    private var startedAt: ContinuousClock.Instant?
+    private let clock = ContinuousClock()
     private var exitStatus: Int32?
     private var reason: String?
     private var stopRequested = false
@@ -47,7 +48,7 @@ actor ServiceController {
     var status: ServiceStatus {
         ServiceStatus(
             name: spec.name, pid: pid, state: state, restarts: restarts, port: launch.port,
-            uptime: startedAt.map { Clock.now - $0 }, exitStatus: exitStatus, reason: reason)
+            uptime: startedAt.map { (clock.now - $0).seconds }, exitStatus: exitStatus, reason: reason)
     }
 
     // MARK: - Control
@@ -83,17 +84,9 @@ actor ServiceController {
     func stop() async {
         stopRequested = true
         backoffTask?.cancel()
-        if let pid {
-            let group = ProcessGroup(id: pid)
-            if group.isAlive {
-                sink.note(spec.name, "stopping (\(Signals.name(spec.stopSignal)), up to \(format(spec.stopTimeout))s)")
-                group.signal(spec.stopSignal)
-                if !(await group.waitUntilGone(timeout: spec.stopTimeout)) {
-                    sink.note(spec.name, "still running after \(format(spec.stopTimeout))s: SIGKILL to its process group")
-                    group.signal(SIGKILL)
-                    _ = await group.waitUntilGone(timeout: 5)
-                }
-            }
+        if let pid, ProcessGroup(id: pid).isAlive {
+            sink.note(spec.name, "stopping (\(Signals.name(spec.stopSignal)), up to \(format(spec.stopTimeout))s)")
+            await stopGroup(ProcessGroup(id: pid), grace: spec.stopTimeout)
         }
         await runTask?.value
         runTask = nil
@@ -156,11 +149,11 @@ actor ServiceController {
                     return
                 }
             }
-            let launchedAt = Clock.now
+            let launchedAt = clock.now
             readySinceLaunch = false
             let status = await runProcess(spec.command, isSetup: false)
             startedAt = nil
-            if Clock.now - launchedAt >= 30 && (spec.ready == nil || readySinceLaunch) {
+            if clock.now - launchedAt >= .seconds(30) && (spec.ready == nil || readySinceLaunch) {
                 // It ran for a while: a new failure starts a new series of restarts.
                 restarts = 0
                 backoff = 0.5
@@ -170,7 +163,8 @@ actor ServiceController {
             if status == 0, spec.ready != nil, !unhealthy, state != .ready {
                 // Most often a command that daemonizes (`pg_ctl start`, `--daemonize yes`).
                 unhealthy = true
-                reason = "exited with status 0 before it was ready; a command that puts itself in the background cannot be supervised, run it in the foreground"
+                reason = "exited with status 0 before it was ready; a command that puts itself in the background "
+                    + "cannot be supervised, run it in the foreground"
             }
             let failed = status != 0 || unhealthy
             if !unhealthy { reason = status == 0 ? nil : "exited with status \(describe(status))" }
@@ -193,7 +187,8 @@ actor ServiceController {
         }
         restarts += 1
         setState(.restarting)
-        sink.note(spec.name, "restarting in \(format(backoff))s (restart \(restarts)\(spec.maxRestarts > 0 ? " of \(spec.maxRestarts)" : ""))")
+        let of = spec.maxRestarts > 0 ? " of \(spec.maxRestarts)" : ""
+        sink.note(spec.name, "restarting in \(format(backoff))s (restart \(restarts)\(of))")
         let delay = backoff
         backoff = min(backoff * 2, 30)
         let sleeper = Task { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
@@ -205,67 +200,44 @@ actor ServiceController {
 
     /// Runs `sh -c command` in the service's session; returns its exit status (negative: signal).
     private func runProcess(_ command: String, isSetup: Bool) async -> Int32 {
-        var options = PlatformOptions()
-        options.createSession = true
         var program = ["/bin/sh", "-c", command]
         if let credentials = launch.credentials {
-            program = [Spawn.currentExecutable(), UserSwitch.command, String(credentials.uid), String(credentials.gid), "--"] + program
+            let user = [String(credentials.uid), String(credentials.gid)]
+            program = [Spawn.currentExecutable(), UserSwitch.command] + user + ["--"] + program
         }
-        let environment = Environment.custom(Dictionary(
-            uniqueKeysWithValues: launch.environment.compactMap { key, value in Environment.Key(rawValue: key).map { ($0, value) } }))
-        let name = spec.name
-        let sink = self.sink
         do {
-            let result = try await Subprocess.run(
-                .path(FilePath(program[0])), arguments: Arguments(Array(program.dropFirst())), environment: environment,
-                workingDirectory: FilePath(launch.cwd), platformOptions: options,
-                input: .none, output: .sequence, error: .sequence
-            ) { execution in
-                let processID = execution.processIdentifier.value
-                let stdout = execution.standardOutput
-                let stderr = execution.standardError
+            let (_, termination) = try await GroupProcess.run(
+                program, environment: launch.environment, cwd: launch.cwd, name: spec.name, sink: sink
+            ) { processID in
                 await self.processStarted(processID, isSetup: isSetup)
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { await ServiceController.pump(stdout, name: name, sink: sink) }
-                    group.addTask { await ServiceController.pump(stderr, name: name, sink: sink) }
-                }
             }
             probeTask?.cancel()
             probeTask = nil
-            await reapGroup()
+            // After the leader exits, members it left behind are stopped too (no orphans).
+            if let pid {
+                await ProcessGroup(id: pid).stop(signal: spec.stopSignal, grace: .seconds(min(spec.stopTimeout, 5)))
+            }
             // The group is gone: forget its id, which the kernel may now give to an unrelated
             // process (signalling it later would hit that process).
             if let pid { guardian?.remove(ProcessGroup(id: pid)) }
             pid = nil
-            switch result.terminationStatus {
+            switch termination {
             case .exited(let code): return code
             case .signaled(let signal): return -signal
             }
         } catch {
             probeTask?.cancel()
             probeTask = nil
-            sink.note(name, "cannot start: \(error)")
+            sink.note(spec.name, "cannot start: \(error)")
             return 127
-        }
-    }
-
-    /// After the leader exits, members it left behind are stopped too (no orphans).
-    private func reapGroup() async {
-        guard let pid else { return }
-        let group = ProcessGroup(id: pid)
-        guard group.isAlive else { return }
-        group.signal(spec.stopSignal)
-        if !(await group.waitUntilGone(timeout: min(spec.stopTimeout, 5))) {
-            group.signal(SIGKILL)
-            _ = await group.waitUntilGone(timeout: 5)
         }
     }
 
     private func processStarted(_ processID: pid_t, isSetup: Bool) {
         pid = processID
-        guardian?.add(ProcessGroup(id: processID), stopSignal: spec.stopSignal, timeout: spec.stopTimeout)
+        guardian?.add(ProcessGroup(id: processID), stopSignal: spec.stopSignal, timeout: .seconds(spec.stopTimeout))
         if isSetup { return }
-        startedAt = Clock.now
+        startedAt = clock.now
         sink.note(spec.name, "started (pid \(processID)\(launch.port.map { ", port \($0)" } ?? ""))")
         guard let probe = spec.ready else {
             setState(.running)
@@ -287,29 +259,30 @@ actor ServiceController {
 
     /// Probes fast at first (10 ms, doubling) until ready, then every `period`.
     private func probeLoop(_ probe: ServiceSpec.ReadinessProbe, group: ProcessGroup) async {
-        let started = Clock.now
-        let deadline = started + probe.startTimeout
-        var delay = 0.01
+        let started = clock.now
+        let deadline = started + .seconds(probe.startTimeout)
+        var delay = Duration.milliseconds(10)
         while !Task.isCancelled && !stopRequested {
             if await check(probe) {
                 setState(.ready)
                 sink.note(spec.name, "ready")
                 break
             }
-            if Clock.now > deadline {
+            if clock.now > deadline {
                 unhealthy = true
                 reason = "not ready within \(format(probe.startTimeout))s"
                 sink.note(spec.name, "\(reason ?? ""): stopping it")
                 await stopUnhealthy(group)
                 return
             }
-            try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+            try? await Task.sleep(for: delay)
             // Close watch for the first seconds (most services come up then), then settle.
-            delay = Clock.now - started < 3 ? min(delay * 1.5, 0.05) : min(delay * 2, probe.period)
+            delay = clock.now - started < .seconds(3)
+                ? min(delay * 1.5, .milliseconds(50)) : min(delay * 2, .seconds(probe.period))
         }
         var failures = 0
         while !Task.isCancelled && !stopRequested {
-            try? await Task.sleep(for: .milliseconds(Int(probe.period * 1000)))
+            try? await Task.sleep(for: .seconds(probe.period))
             if Task.isCancelled || stopRequested { return }
             if await check(probe) {
                 failures = 0
@@ -329,10 +302,14 @@ actor ServiceController {
 
     /// The stop signal, then SIGKILL to the group after `stop_timeout`, as for a requested stop.
     private func stopUnhealthy(_ group: ProcessGroup) async {
-        group.signal(spec.stopSignal)
-        if !(await group.waitUntilGone(timeout: spec.stopTimeout)) {
-            sink.note(spec.name, "still running after \(format(spec.stopTimeout))s: SIGKILL to its process group")
-            group.signal(SIGKILL)
+        await stopGroup(group, grace: spec.stopTimeout)
+    }
+
+    /// The stop signal to `group`, SIGKILL (said in the log) after `grace` seconds.
+    private func stopGroup(_ group: ProcessGroup, grace: Double) async {
+        let sink = self.sink, name = spec.name, timeout = format(grace)
+        await group.stop(signal: spec.stopSignal, grace: .seconds(grace)) {
+            sink.note(name, "still running after \(timeout)s: SIGKILL to its process group")
         }
     }
 
@@ -340,25 +317,6 @@ actor ServiceController {
         await Probe.check(
             probe.kind, port: launch.port, environment: launch.environment, cwd: launch.cwd, timeout: probe.timeout,
             logMatched: logMatched)
-    }
-
-    /// Reads one output stream into whole lines for the sink; drains it to end of file.
-    private static func pump(_ stream: SubprocessOutputSequence, name: String, sink: LogSink) async {
-        var splitter = LineSplitter()
-        var lines: [ArraySlice<UInt8>] = []
-        do {
-            for try await buffer in stream {
-                buffer.withUnsafeBytes { raw in
-                    splitter.feed(raw) { lines.append($0) }
-                }
-                sink.write(name, lines: lines)
-                lines.removeAll(keepingCapacity: true)
-            }
-        } catch {
-            // A read error ends the stream like EOF.
-        }
-        splitter.finish { lines.append($0) }
-        sink.write(name, lines: lines)
     }
 
     private func describe(_ status: Int32) -> String {

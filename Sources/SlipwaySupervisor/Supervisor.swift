@@ -1,5 +1,7 @@
 import Foundation
+import SlipwayCore
 import SlipwayManifest
+import SlipwayProcess
 
 /// Runs a profile's services: dependency order, readiness, restarts, ordered shutdown.
 ///
@@ -61,9 +63,13 @@ public actor Supervisor {
             try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
             var credentials: (uid: uid_t, gid: gid_t)?
             if runAsRoot, let user = spec.user, user != "root" {
-                guard let entry = getpwnam(user) else { throw SupervisorError.unknownUser(service: spec.name, user: user) }
+                guard let entry = getpwnam(user) else {
+                    throw SupervisorError.unknownUser(service: spec.name, user: user)
+                }
                 credentials = (entry.pointee.pw_uid, entry.pointee.pw_gid)
-                if let blocked = Self.unreachableAncestor(of: stateDir, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid) {
+                if let blocked = Self.unreachableAncestor(
+                    of: stateDir, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
+                {
                     throw SupervisorError.stateUnreachable(service: spec.name, user: user, folder: blocked)
                 }
                 Self.chownTree(stateDir, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
@@ -95,7 +101,8 @@ public actor Supervisor {
         Task {
             for (dependency, target) in dependencies {
                 if !(await target.waitFor(dependency.condition)) {
-                    await controller.fail("dependency '\(dependency.name)' did not become \(dependency.condition.rawValue)")
+                    await controller.fail(
+                        "dependency '\(dependency.name)' did not become \(dependency.condition.rawValue)")
                     return
                 }
             }
@@ -121,7 +128,9 @@ public actor Supervisor {
 
     /// Stops one service and waits until its group is gone.
     public func stop(_ name: String) async throws {
-        guard let controller = controllers[name] else { throw SupervisorError.unknownService(name, known: order.map(\.name)) }
+        guard let controller = controllers[name] else {
+            throw SupervisorError.unknownService(name, known: order.map(\.name))
+        }
         await controller.stop()
     }
 
@@ -136,11 +145,11 @@ public actor Supervisor {
     public func shutdown(progress: @escaping @Sendable ([String]) -> Void = { _ in }) async {
         let levels = stopLevels()
         for level in levels {
-            let stopping = Still(level.map(\.name))
+            let stopping = Shared(level.map(\.name))
             let reporter = Task {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(2))
-                    let left = stopping.names
+                    let left = stopping.value
                     if !left.isEmpty { progress(left) }
                 }
             }
@@ -149,7 +158,7 @@ public actor Supervisor {
                     guard let controller = controllers[spec.name] else { continue }
                     group.addTask {
                         await controller.stop()
-                        stopping.remove(spec.name)
+                        stopping.withLock { $0.removeAll { $0 == spec.name } }
                     }
                 }
             }
@@ -188,22 +197,12 @@ public actor Supervisor {
     /// Waits until every managed service is ready, running (no probe), exited 0, or failed.
     /// - Returns: the failed ones with their reasons.
     public func waitUntilSettled() async -> [(service: String, reason: String)] {
-        while true {
-            var pending = false
-            var failed: [(String, String)] = []
-            for spec in order {
-                guard let controller = controllers[spec.name] else { continue }
-                let status = await controller.status
-                switch status.state {
-                case .ready, .exited: continue
-                case .running where spec.ready == nil: continue
-                case .failed: failed.append((spec.name, status.reason ?? "failed"))
-                default: pending = true
-                }
-            }
-            if !pending || !failed.isEmpty { return failed }
-            try? await Task.sleep(for: .milliseconds(5))
+        let names = order.map(\.name)
+        let settled = try? await Settling.poll(every: .milliseconds(5)) { () -> [(service: String, reason: String)]? in
+            let (pending, failed) = Settling.verdict(await status().services, services: names)
+            return pending && failed.isEmpty ? nil : failed.map { (service: $0.0, reason: $0.1) }
         }
+        return settled ?? []
     }
 
     /// Whether every managed service has ended by itself (exited or failed). A service stopped
@@ -223,7 +222,9 @@ public actor Supervisor {
             var info = stat()
             guard stat(current, &info) == 0 else { continue }
             let mode = info.st_mode
-            let searchable = info.st_uid == uid ? mode & S_IXUSR != 0 : (info.st_gid == gid ? mode & S_IXGRP != 0 : mode & S_IXOTH != 0)
+            let searchable =
+                info.st_uid == uid
+                ? mode & S_IXUSR != 0 : (info.st_gid == gid ? mode & S_IXGRP != 0 : mode & S_IXOTH != 0)
             if !searchable { return current }
         }
         return nil
@@ -234,13 +235,4 @@ public actor Supervisor {
         guard let walker = FileManager.default.enumerator(atPath: path) else { return }
         for case let item as String in walker { lchown(path + "/" + item, uid, gid) }
     }
-}
-
-/// Names still stopping, shared between the stop tasks and the progress reporter.
-final class Still: @unchecked Sendable {
-    private var set: [String]
-    private let lock = NSLockLike()
-    init(_ names: [String]) { set = names }
-    var names: [String] { lock.locked { set } }
-    func remove(_ name: String) { lock.locked { set.removeAll { $0 == name } } }
 }

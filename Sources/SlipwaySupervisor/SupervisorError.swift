@@ -1,12 +1,10 @@
 import SlipwayCore
+import SlipwayManifest
 
 /// Why services could not be started or controlled.
 public enum SupervisorError: SlipwayError, Sendable {
-    /// Fixed ports already taken: `(service, port, holder description or nil)`.
-    case portsInUse([(service: String, port: Int, holder: String?)])
     /// `slipway up NAME` named no service of the profile.
     case unknownService(String, known: [String])
-    case spawnFailed(String, String)
     /// `user = NAME` names no account.
     case unknownUser(service: String, user: String)
     /// A service runs as `user`, who cannot enter `folder` on the way to its state folder.
@@ -22,14 +20,8 @@ public enum SupervisorError: SlipwayError, Sendable {
 
     public var message: String {
         switch self {
-        case .portsInUse(let conflicts):
-            return conflicts.map { c in
-                "port \(c.port) of service '\(c.service)' is already in use" + (c.holder.map { " by \($0)" } ?? "")
-            }.joined(separator: "\n")
         case .unknownService(let name, _):
             return "no service named '\(name)'"
-        case .spawnFailed(let what, let reason):
-            return "cannot start \(what): \(reason)"
         case .unknownUser(let service, let user):
             return "service '\(service)': no user account '\(user)'"
         case .stateUnreachable(let service, let user, let folder):
@@ -42,16 +34,17 @@ public enum SupervisorError: SlipwayError, Sendable {
             return text
         case .startFailed(let failures):
             return failures.map { f in
-                "service '\(f.service)' failed: \(f.reason)" + (f.lastLines.isEmpty ? "" : "\n  last log lines:\n" + f.lastLines.map { "    " + $0 }.joined(separator: "\n"))
+                "service '\(f.service)' failed: \(f.reason)"
+                    + (f.lastLines.isEmpty
+                        ? "" : "\n  last log lines:\n" + f.lastLines.map { "    " + $0 }.joined(separator: "\n"))
             }.joined(separator: "\n")
         }
     }
 
     public var hint: String? {
         switch self {
-        case .portsInUse: return "stop the other process, or set port = \"auto\" in slipway.toml"
         case .unknownService(let name, let known):
-            if let near = Spelling_closest(name, known) { return "did you mean '\(near)'?" }
+            if let near = Spelling.closest(to: name, in: known) { return "did you mean '\(near)'?" }
             return known.isEmpty ? "the profile has no [services]" : "services: \(known.joined(separator: ", "))"
         case .unknownUser: return "create the account (useradd), or remove 'user' to run as yourself"
         case .stateUnreachable(_, _, let folder):
@@ -62,9 +55,4 @@ public enum SupervisorError: SlipwayError, Sendable {
         default: return nil
         }
     }
-}
-
-import SlipwayManifest
-private func Spelling_closest(_ word: String, _ candidates: [String]) -> String? {
-    Spelling.closest(to: word, in: candidates)
 }

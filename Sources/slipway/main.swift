@@ -1,5 +1,5 @@
 import SlipwayCommands
-import SlipwaySupervisor
+import SlipwayProcess
 
 // Before any thread starts: a service that must run as another account enters here.
 UserSwitch.runIfRequested(CommandLine.arguments)

@@ -43,11 +43,40 @@ struct CIIntegrationTests {
         let failing = try slipway(["ci"], in: dir, environment: env)
         #expect(failing.status != 0)
         #expect(failing.stderr.contains("failed test: GuestbookTests.ValidationTest::"), "\(failing.stderr)")
-        #expect(failing.stderr.contains("images      skipped"), "\(failing.stderr)")
+        #expect(failing.stderr.contains("images      not_run"), "\(failing.stderr)")
         let after = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/.slipway/ci/summary.json"))) as? [String: Any]
         #expect(after?["result"] as? String == "failed")
         #expect(FileManager.default.fileExists(atPath: dir + "/.slipway/ci/test/junit.xml"), "the failing run's report is collected too")
         #expect(try slipway(["ps", "--profile", "ci"], in: dir).status != 0, "services stopped after a failure as well")
+    }
+
+    @Test func aBrokenEnvironmentStillListsEveryStageInTheSummary() throws {
+        let dir = try project("""
+            [project]
+            name = "broken"
+            [nix]
+            nixpkgs = "@OFFLINE@"
+            [packages]
+            busybox = "busybox"
+            [tasks.test]
+            run = "true"
+            [artifacts.site]
+            nix = "runCommand \\"site\\" {} ''mkdir $out''"
+            [images.app]
+            contents = ["busybox"]
+            [ci]
+            push = "main"
+            """)
+        let env: [String: String?] = ["SLIPWAY_NIX": "/nonexistent/nix", "GITLAB_CI": "true", "CI_COMMIT_BRANCH": "feature",
+                                      "GITHUB_ACTIONS": nil]
+        let ci = try slipway(["ci"], in: dir, environment: env)
+        #expect(ci.status != 0, "\(ci.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/.slipway/ci/summary.json"))) as? [String: Any]
+        #expect(summary?["result"] as? String == "failed")
+        #expect(summary?["push"] as? Bool == false, "[ci] push = main does not match branch feature")
+        let stages = (summary?["stages"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? "")=\($0["status"] ?? "")" }
+        #expect(stages == ["environment=failed", "tasks=not_run", "artifacts=not_run", "images=not_run", "push=not_run"], "\(ci.stderr)")
+        #expect(ci.stderr.contains("tasks       not_run (an earlier stage failed)"), "\(ci.stderr)")
     }
 
     @Test func generatedPipelinesParseAndRunSlipwayCI() throws {

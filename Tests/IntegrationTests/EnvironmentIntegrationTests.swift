@@ -93,4 +93,28 @@ struct EnvironmentIntegrationTests {
         #expect(result.stdout.contains("256M"))
         #expect(result.stderr.contains("(slipway:prod) "))
     }
+
+    @Test func verboseShowsTheNixCommandLinesAndTheDefaultShowsNone() throws {
+        let dir = try project("""
+            [project]
+            name = "chatty"
+            [nix]
+            nixpkgs = "@OFFLINE@"
+            [packages]
+            busybox = "busybox"
+            """)
+        let quiet = try slipway(["env"], in: dir, environment: ["SLIPWAY_LOG": nil])
+        #expect(quiet.status == 0, "\(quiet.stderr)")
+        #expect(!quiet.stderr.contains("[nix]"), "\(quiet.stderr)")
+        // The same build again (the cache gone), with -v: each nix run is logged, stdout is unchanged.
+        try FileManager.default.removeItem(atPath: dir + "/.slipway/cache")
+        let verbose = try slipway(["-v", "env"], in: dir, environment: ["SLIPWAY_LOG": nil])
+        #expect(verbose.status == 0, "\(verbose.stderr)")
+        #expect(verbose.stderr.contains("slipway: debug: [nix] "), "\(verbose.stderr)")
+        #expect(verbose.stderr.contains("/nix --extra-experimental-features 'nix-command flakes' build "), "\(verbose.stderr)")
+        #expect(verbose.stdout == quiet.stdout)
+        try FileManager.default.removeItem(atPath: dir + "/.slipway/cache")
+        let logged = try slipway(["env"], in: dir, environment: ["SLIPWAY_LOG": "debug"])
+        #expect(logged.stderr.contains("[nix] "), "SLIPWAY_LOG=debug logs as -v does: \(logged.stderr)")
+    }
 }

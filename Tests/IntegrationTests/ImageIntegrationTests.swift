@@ -150,4 +150,59 @@ struct ImageIntegrationTests {
         #expect(leftovers.isEmpty, "nothing half-written: \(leftovers)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/.slipway/images/app.json"))
     }
+
+    /// zstd layers, read back by the real `zstd` decoder; and the same layers from two separate
+    /// processes (each with an empty layer cache), since hash-order nondeterminism shows only there.
+    @Test func zstdLayersDecodeWithTheZstdToolAndMatchAcrossProcesses() throws {
+        let zstdTool = try run("/usr/bin/env", ["zstd", "--version"], in: "/")
+        try #require(zstdTool.status == 0, "this test needs the zstd command (scripts/setup installs it): \(zstdTool.stderr)")
+        let dir = try project("""
+            [project]
+            name = "zstdtest"
+            [nix]
+            nixpkgs = "@OFFLINE@"
+            [packages]
+            busybox = "busybox"
+            [images.app]
+            compression = "zstd"
+            entrypoint = ["sh"]
+            copy = [{ from = "app", to = "/app" }]
+            dirs = [{ path = "/data" }, { path = "/data/a" }, { path = "/data/b" }]
+            env = { A = "1", B = "2", C = "3" }
+            """)
+        try FileManager.default.createDirectory(atPath: dir + "/app/sub", withIntermediateDirectories: true)
+        for name in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+            try "file \(name)\n".write(toFile: dir + "/app/\(name).txt", atomically: true, encoding: .utf8)
+            try "nested \(name)\n".write(toFile: dir + "/app/sub/\(name).txt", atomically: true, encoding: .utf8)
+        }
+        var builds: [[String: Any]] = []
+        for round in 0..<2 {
+            let env: [String: String?] = ["XDG_CACHE_HOME": dir + "/.cache-\(round)"]
+            let built = try slipway(["image", "build", "app", "--output", "oci:\(dir)/layout-\(round):v1"], in: dir, environment: env)
+            #expect(built.status == 0, "\(built.stderr)")
+            #expect(built.stderr.contains("0 from cache"), "every layer digested in this process: \(built.stderr)")
+            builds.append(try record(dir))
+        }
+        let first = try #require(builds.first?["layers"] as? [[String: Any]])
+        let second = try #require(builds.last?["layers"] as? [[String: Any]])
+        #expect(layerDigests(builds[0]) == layerDigests(builds[1]), "the same layers from two processes")
+        #expect(first.compactMap { $0["diffID"] as? String } == second.compactMap { $0["diffID"] as? String })
+        #expect(builds[0]["manifestDigest"] as? String == builds[1]["manifestDigest"] as? String)
+        for layer in first {
+            let digest = try #require(layer["digest"] as? String)
+            let diffID = try #require(layer["diffID"] as? String)
+            #expect(layer["mediaType"] as? String == "application/vnd.oci.image.layer.v1.tar+zstd")
+            let blob = dir + "/layout-0/blobs/sha256/" + digest.dropFirst("sha256:".count)
+            let decoded = dir + "/layer.tar"
+            let zstd = try run("/usr/bin/env", ["zstd", "-d", "-q", "-f", blob, "-o", decoded], in: dir)
+            #expect(zstd.status == 0, "zstd cannot decode \(digest): \(zstd.stderr)")
+            let sum = try run("/usr/bin/env", ["sha256sum", decoded], in: dir)
+            #expect(sum.stdout.hasPrefix(diffID.dropFirst("sha256:".count)), "the decoded tar is the diffID's")
+            #expect(try run("/usr/bin/env", ["tar", "-tf", decoded], in: dir).status == 0, "GNU tar reads the decoded layer")
+        }
+        let top = try #require(first.last?["digest"] as? String)
+        let blob = dir + "/layout-0/blobs/sha256/" + top.dropFirst("sha256:".count)
+        let listing = try run("/bin/sh", ["-c", "zstd -d -q -c '\(blob)' | tar -tf -"], in: dir)
+        #expect(listing.stdout.contains("app/sub/h.txt"), "the project layer holds the copied files: \(listing.stdout)")
+    }
 }

@@ -146,8 +146,11 @@ struct RegistryIntegrationTests {
         let skopeo = try run("/usr/bin/env", ["skopeo", "inspect", "--tls-verify=false", "docker://\(registry.host)/team/app:v1"], in: dir)
         #expect(skopeo.stdout.contains("\"Digest\": \"\(digest)\""), "\(skopeo.stderr)")
 
-        let again = try report(try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/team/app:v1", "--json"], in: dir, environment: env))
+        #expect(!first.stderr.contains("[registry]"), "no request log without -v: \(first.stderr)")
+        let verbose = try slipway(["-v", "image", "push", "app", "--to", "docker://\(registry.host)/team/app:v1", "--json"], in: dir, environment: env)
+        let again = try report(verbose)
         #expect(actions(again)["uploaded"] == nil, "pushing again uploads nothing: \(actions(again))")
+        #expect(verbose.stderr.contains("slipway: debug: [registry] PUT http://\(registry.host)/v2/team/app/manifests/v1 201"), "\(verbose.stderr)")
 
         try "changed\n".write(toFile: dir + "/app/message", atomically: true, encoding: .utf8)
         let changed = try buildDigest(dir, env)

@@ -160,3 +160,16 @@ struct GlobAndJUnitTests {
         #expect(JUnitReport.read(path + ".missing") == nil)
     }
 }
+
+/// Which first word of a task's script is looked up on PATH for the host-tool warning.
+@Suite("Host tools")
+struct HostToolsTests {
+    @Test("the first program of a script", arguments: [
+        ("cargo test", "cargo"), ("# build\nset -e\nmake all", "make"), ("echo hi; make", nil),
+        ("./gradlew build", nil), ("FOO=1 make", nil), ("$CC -o x x.c", nil), ("if true; then make; fi", nil),
+        ("   \n\nnode x.js | tee log", "node"),
+    ] as [(String, String?)])
+    func firstProgram(_ script: String, _ expected: String?) {
+        #expect(HostTools.firstProgram(script) == expected)
+    }
+}

@@ -3,6 +3,7 @@ import SlipwayCore
 import SlipwayDeploy
 import SlipwayEnvironment
 import SlipwayManifest
+import SlipwayProcess
 
 /// What every deploy command loads: the manifest, the target, a context over the real ssh/nix.
 struct DeploySetup {

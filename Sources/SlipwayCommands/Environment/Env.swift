@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SlipwayEnvironment
+import SlipwayProcess
 
 /// `slipway env [--profile P] --format bash|json|dotenv`
 struct Env: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SlipwayEnvironment
+import SlipwayProcess
 
 /// `slipway exec [--profile P] -- CMD ARGS...`
 struct Exec: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SlipwayCore
 import SlipwayEnvironment
+import SlipwayProcess
 
 /// `slipway shell [--profile P]`
 struct Shell: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import SlipwayCore
 import SlipwayOCI
+import SlipwayProcess
 import Subprocess
 import SystemPackage
 
@@ -33,7 +34,7 @@ enum ArchiveLoader {
             output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
         let writeError = await writer.value
         guard result.terminationStatus.isSuccess else {
-            throw ImageError.tool("\(tool) load failed (\(result.terminationStatus)): \(result.standardError ?? "")")
+            throw ImageError.tool("\(tool) load failed (\(result.terminationStatus)): \(result.standardError)")
         }
         if let writeError { throw writeError }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SlipwayImage
 import SlipwayCore
 import SlipwayEnvironment
 import SlipwayManifest
@@ -49,14 +50,8 @@ enum ArtifactSelection {
     /// `names` (every artifact when empty).
     /// - Throws: ``ArtifactError``.
     static func select(_ names: [String], from artifacts: [ArtifactSpec]) throws -> [ArtifactSpec] {
-        if names.isEmpty {
-            if artifacts.isEmpty { throw ArtifactError.none }
-            return artifacts
-        }
-        return try names.map { name in
-            guard let spec = artifacts.first(where: { $0.name == name }) else { throw ArtifactError.unknown(name, known: artifacts.map(\.name)) }
-            return spec
-        }
+        try NameSelection.select(names, from: artifacts, name: \.name, none: { ArtifactError.none },
+                                 unknown: { ArtifactError.unknown($0, known: $1) })
     }
 }
 

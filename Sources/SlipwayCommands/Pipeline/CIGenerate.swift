@@ -20,7 +20,7 @@ struct CIGenerate: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Argument(help: "gitlab or github.")
-    var provider: String
+    var provider: CIProvider
 
     @Option(name: .shortAndLong, help: "Write to PATH (\"-\" for stdout; default: print). `--output default` writes .gitlab-ci.yml or .github/workflows/slipway.yml at the repository root.")
     var output: String?
@@ -28,14 +28,8 @@ struct CIGenerate: AsyncParsableCommand {
     @Flag(help: "Overwrite an --output file that Slipway did not generate.")
     var force = false
 
-    func validate() throws {
-        if CIProvider(rawValue: provider.lowercased()) == nil {
-            throw ValidationError("unknown CI system '\(provider)'; use gitlab or github")
-        }
-    }
-
     func run() async throws {
-        guard let which = CIProvider(rawValue: provider.lowercased()) else { throw ValidationError("use gitlab or github") }
+        let which = provider
         // Symbolic links resolved, so that the folder is placed right in the repository.
         let layout = ProjectLayout(manifest: URL(fileURLWithPath: try global.layout().manifest).resolvingSymlinksInPath().path)
         guard (layout.manifest as NSString).lastPathComponent == "slipway.toml" else {
@@ -80,5 +74,12 @@ struct CIGenerate: AsyncParsableCommand {
             if dir == "/" || dir.isEmpty { return root }
             dir = FilePaths.parent(dir)
         }
+    }
+}
+
+/// `gitlab` or `github`, in any case.
+extension CIProvider: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(rawValue: argument.lowercased())
     }
 }

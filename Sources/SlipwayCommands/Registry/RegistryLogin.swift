@@ -34,7 +34,8 @@ struct RegistryLogin: AsyncParsableCommand {
         guard !secret.isEmpty else { throw ValidationError("give the password with --password-stdin (or --password)") }
         let reference = try ImageReference(parsing: host + "/slipway-login-check")
         let credentials = Credentials(username: username, secret: secret, source: "login")
-        let client = try await ImagePush.client(for: reference, credentials: credentials, verifyTLS: tlsVerify, certDir: certDir)
+        let client = try await RegistryPush.client(
+            for: reference, credentials: credentials, options: .init(certDir: certDir, tlsVerify: tlsVerify), schemesFile: nil)
         do {
             try await client.ping()
             await client.shutdown()
@@ -42,23 +43,20 @@ struct RegistryLogin: AsyncParsableCommand {
             await client.shutdown()
             throw error
         }
-        let environment = ProcessInfo.processInfo.environment.filter { !$0.value.isEmpty }
-        let file = environment["REGISTRY_AUTH_FILE"]
-            ?? environment["XDG_RUNTIME_DIR"].map { $0 + "/containers/auth.json" }
-            ?? ((environment["DOCKER_CONFIG"] ?? ((environment["HOME"] ?? "/root") + "/.docker")) + "/config.json")
+        let file = CredentialResolver().loginFile
         var object = (FileManager.default.contents(atPath: file)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
         var auths = object["auths"] as? [String: Any] ?? [:]
         auths[host] = ["auth": Data("\(username):\(secret)".utf8).base64EncodedString()]
         object["auths"] = auths
         try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        try ImageWriterFile.writePrivate(data, to: file)
+        try PrivateFile.writePrivate(data, to: file)
         Terminal.write("Login Succeeded (credentials stored in \(file))\n")
     }
 }
 
 /// Writes a file readable only by its owner, atomically.
-enum ImageWriterFile {
+enum PrivateFile {
     static func writePrivate(_ data: Data, to path: String) throws {
         let partial = path + ".partial-\(getpid())"
         guard FileManager.default.createFile(atPath: partial, contents: data, attributes: [.posixPermissions: 0o600]) else {

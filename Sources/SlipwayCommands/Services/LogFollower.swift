@@ -1,24 +1,12 @@
 import Foundation
 import SlipwayCore
+import SlipwayProcess
 
 /// Prints service logs from `.slipway/state/<profile>/logs/` and follows them (reading the
 /// files, so it works whether or not the supervisor still runs).
 struct LogFollower {
     let directory: String
     let services: [String]
-
-    /// The last `count` lines of a file (reading at most its last 8 MiB).
-    static func lastLines(of path: String, count: Int) -> [String] {
-        guard count > 0, let handle = FileHandle(forReadingAtPath: path) else { return [] }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        let start = size > 8 << 20 ? size - (8 << 20) : 0
-        try? handle.seek(toOffset: start)
-        let data = (try? handle.readToEnd()) ?? Data()
-        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if lines.last == "" { lines.removeLast() }
-        return Array(lines.suffix(count))
-    }
 
     func run(lines count: Int, follow: Bool, only service: String? = nil) async throws {
         let names = service.map { [$0] } ?? services
@@ -31,7 +19,7 @@ struct LogFollower {
         var partial: [String: Data] = [:]
         for name in names {
             let path = directory + "/\(name).log"
-            for line in Self.lastLines(of: path, count: count) { Terminal.write(prefix(name) + line + "\n") }
+            for line in LogTail.lastLines(of: path, count: count) { Terminal.write(prefix(name) + line + "\n") }
             offsets[name] = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0
         }
         guard follow else { return }
@@ -50,7 +38,9 @@ struct LogFollower {
                         let complete = data[..<last]
                         data = Data(data[(last + 1)...])
                         var out = ""
-                        for line in String(decoding: complete, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
+                        for line in String(decoding: complete, as: UTF8.self).split(
+                            separator: "\n", omittingEmptySubsequences: false)
+                        {
                             out += prefix(name) + line + "\n"
                         }
                         Terminal.write(out)

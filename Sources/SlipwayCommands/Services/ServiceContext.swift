@@ -3,6 +3,7 @@ import SlipwayCore
 import SlipwayEnvironment
 import SlipwayManifest
 import SlipwaySupervisor
+import SlipwayProcess
 
 /// What the service commands share: layout, the profile's services and environment, the socket.
 struct ServiceContext {
@@ -16,7 +17,7 @@ struct ServiceContext {
 
     var socketPath: String { layout.controlSocket(profile: profile) }
     var client: ControlClient { ControlClient(path: socketPath) }
-    var logDirectory: String { layout.stateDir(profile: profile) + "/logs" }
+    var logDirectory: String { layout.serviceLogDir(profile: profile) }
 
     /// Validates the manifest and its services, and loads (or builds) the environment.
     /// - Throws: ``ManifestError`` (cycles, unknown dependencies...), ``NixError``.
@@ -27,13 +28,20 @@ struct ServiceContext {
         let resolved = try manifest.resolve(profile: options.profile)
         let services = try manifest.services(of: resolved)
         let cached = try await resolver.environment(profile: options.profile)
-        return ServiceContext(layout: layout, profile: options.profile, services: services, cached: cached, manifest: manifest, resolved: resolved)
+        return ServiceContext(
+            layout: layout, profile: options.profile, services: services, cached: cached, manifest: manifest,
+            resolved: resolved)
     }
 
     /// Only the socket (for ps, logs, stop... which must work even if the manifest changed).
     static func socketOnly(_ options: GlobalOptions) throws -> (layout: ProjectLayout, client: ControlClient) {
         let layout = try options.layout()
         return (layout, ControlClient(path: layout.controlSocket(profile: options.profile)))
+    }
+
+    /// The background supervisor of `requested` services (`up -d`).
+    func detached(requested: [String]) -> DetachedSupervisor {
+        DetachedSupervisor(layout: layout, profile: profile, services: services, requested: requested)
     }
 
     /// The supervisor configuration for `requested` services.
@@ -44,29 +52,9 @@ struct ServiceContext {
         let stateDir = layout.stateDir(profile: profile)
         return Supervisor.Configuration(
             profile: profile, services: services, requested: requested,
-            environment: { spec in ServicePorts.serviceEnvironment(spec, base: base, stateDir: stateDir, port: ports[spec.name]) },
+            environment: { spec in
+                ServicePorts.serviceEnvironment(spec, base: base, stateDir: stateDir, port: ports[spec.name])
+            },
             ports: ports, root: layout.root, stateDir: stateDir)
-    }
-
-    /// Ports for the services to start; fixed ports in use are an error (naming the holder),
-    /// taken auto ports are chosen anew.
-    /// - Throws: ``SupervisorError/portsInUse(_:)`` before anything starts.
-    func checkPorts(for specs: [ServiceSpec]) throws -> [String: Int] {
-        let stateDir = layout.stateDir(profile: profile)
-        var ports = ServicePorts.resolve(services, stateDir: stateDir)
-        var conflicts: [(service: String, port: Int, holder: String?)] = []
-        var retake: Set<String> = []
-        for spec in specs {
-            guard let port = ports[spec.name], !PortCheck.isFree(port) else { continue }
-            if case .auto? = spec.port { retake.insert(spec.name) } else {
-                conflicts.append((spec.name, port, PortCheck.holder(of: port)))
-            }
-        }
-        if !conflicts.isEmpty { throw SupervisorError.portsInUse(conflicts) }
-        if !retake.isEmpty {
-            ports = ServicePorts.resolve(services, stateDir: stateDir, reallocate: retake)
-            EnvironmentStore(layout: layout).invalidateAll()
-        }
-        return ports
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SlipwayCore
+import SlipwayEnvironment
 import SlipwayManifest
 import SlipwaySupervisor
 
@@ -32,42 +33,47 @@ struct Up: AsyncParsableCommand {
             throw SupervisorError.unknownService(name, known: known)
         }
         if context.client.isAlive {
-            let status = (try? context.client.send(.init(command: "ps")))?.status
-            let pid = status?.supervisorPid ?? 0
-            Terminal.writeError("slipway: a supervisor for profile '\(context.profile)' is already running (pid \(pid))\n")
-            let managed = status?.services.map(\.name) ?? []
-            let missing = ServiceOrder.startOrder(context.services, requested: services).map(\.name).filter { !managed.contains($0) }
-            if !missing.isEmpty {
-                throw SupervisorError.control(
-                    "it does not run \(missing.joined(separator: ", ")) (slipway.toml may have changed since it started)\n"
-                    + "hint: `slipway down`, then `slipway up` again to apply the manifest")
-            }
-            if detach || supervise { return }
-            Terminal.writeError("slipway: attaching to its logs (Ctrl-C detaches; `slipway down` stops it)\n")
-            try await LogFollower(directory: context.logDirectory, services: known).run(lines: 20, follow: true)
+            try await attach(context)
             return
         }
         let specs = ServiceOrder.startOrder(context.services, requested: services)
         if specs.isEmpty {
-            Terminal.writeError("slipway: profile '\(context.profile)' has no services; add [services.NAME] to slipway.toml\n")
+            Terminal.writeError(
+                "slipway: profile '\(context.profile)' has no services; add [services.NAME] to slipway.toml\n")
             return
         }
-        let ports = try context.checkPorts(for: specs)
+        let ports = try PortClaim.claim(specs, of: context.services, layout: context.layout, profile: context.profile)
         if detach {
-            try await DetachedStart(context: context, requested: services).run()
-        } else {
-            try await SupervisorHost(context: context, requested: services, ports: ports, foreground: !supervise).run()
+            let supervisor = context.detached(requested: services)
+            try await supervisor.start()
+            let status = try await supervisor.waitUntilSettled(onFailure: { Terminal.write(StatusTable.render($0)) })
+            if let status { Terminal.write(StatusTable.render(status)) }
+            return
         }
+        let host = SupervisorHost(
+            configuration: context.configuration(requested: services, ports: ports),
+            socketPath: context.socketPath, logDirectory: context.logDirectory, foreground: !supervise,
+            say: { Terminal.writeError($0) })
+        let status = try await host.run()
+        if !supervise && status.services.contains(where: { $0.state == .failed }) { throw ExitCodeError(code: 1) }
     }
-}
 
-/// `slipway __guardian` (internal): see ``GuardianLink``.
-struct GuardianCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "__guardian", shouldDisplay: false)
-
-    @Argument var token: String = ""
-
-    func run() throws {
-        GuardianLink.runGuardian(token: token)
+    /// A supervisor already runs: say so, refuse if it lacks a service, else follow its logs.
+    private func attach(_ context: ServiceContext) async throws {
+        let status = (try? context.client.send(.init(command: .ps)))?.status
+        let pid = status?.supervisorPid ?? 0
+        Terminal.writeError("slipway: a supervisor for profile '\(context.profile)' is already running (pid \(pid))\n")
+        let managed = status?.services.map(\.name) ?? []
+        let missing = ServiceOrder.startOrder(context.services, requested: services).map(\.name)
+            .filter { !managed.contains($0) }
+        if !missing.isEmpty {
+            throw SupervisorError.control(
+                "it does not run \(missing.joined(separator: ", ")) (slipway.toml may have changed since it started)\n"
+                    + "hint: `slipway down`, then `slipway up` again to apply the manifest")
+        }
+        if detach || supervise { return }
+        Terminal.writeError("slipway: attaching to its logs (Ctrl-C detaches; `slipway down` stops it)\n")
+        let names = context.services.map(\.name)
+        try await LogFollower(directory: context.logDirectory, services: names).run(lines: 20, follow: true)
     }
 }

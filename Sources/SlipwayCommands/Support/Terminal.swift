@@ -1,3 +1,6 @@
+import SlipwayProcess
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -24,23 +27,17 @@ public enum Terminal {
     }
 
     /// A closed stdout (`slipway run | head`) must not kill Slipway before it stops what it
-    /// started: writes fail with EPIPE instead. A no-op handler, not SIG_IGN, so that the
-    /// programs Slipway starts get the default action back at exec.
+    /// started: see ``BrokenPipes/survive()``.
     public static func survivesBrokenPipes() {
-        signal(SIGPIPE) { _ in }
+        BrokenPipes.survive()
     }
 
     static func exit(_ code: Int32) -> Never {
         Glibc.exit(code)
     }
 
+    /// A closed or full output loses the text; Slipway goes on stopping what it started.
     private static func writeAll(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 { if errno == EINTR { continue } else { return } }
-            offset += n
-        }
+        _ = try? FileDescriptor(rawValue: fd).writeAll(Array(text.utf8))
     }
 }

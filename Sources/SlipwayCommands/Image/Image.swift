@@ -1,0 +1,8 @@
+import ArgumentParser
+
+/// `slipway image build|inspect|load`
+struct Image: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build, inspect and load container images.",
+        subcommands: [ImageBuild.self, ImageInspect.self, ImageLoad.self, ImagePush.self])
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import SlipwaySupervisor
+
+/// `slipway ps [--json]`
+struct Ps: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the services of the running supervisor.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let (_, client) = try ServiceContext.socketOnly(global)
+        guard client.isAlive else { throw SupervisorError.notRunning(profile: global.profile) }
+        let answer = try client.send(.init(command: .ps))
+        guard let status = answer.status else { throw SupervisorError.control(answer.error ?? "no status") }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            Terminal.write(String(decoding: try encoder.encode(status), as: UTF8.self) + "\n")
+        } else {
+            Terminal.write(StatusTable.render(status))
+        }
+    }
+}

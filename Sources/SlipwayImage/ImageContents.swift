@@ -1,0 +1,75 @@
+import Foundation
+import SlipwayCore
+import SlipwayEnvironment
+import SlipwayManifest
+import SlipwayNix
+import SlipwayOCI
+
+extension ImagePlanner {
+    /// What `contents` selects: the profile's packages by key, and artifacts (`artifact:NAME`,
+    /// built here; their first store path is linked at the image root).
+    struct Contents {
+        var packages: [ProfileBuild.Package] = []
+        var artifactPaths: [String] = []
+    }
+
+    /// - Throws: ``ManifestError`` naming every unknown key (with the closest known one).
+    func contents(of spec: ImageSpec, cached: CachedEnvironment) async throws -> Contents {
+        guard let keys = spec.contents else { return Contents(packages: cached.build.packages) }
+        var contents = Contents()
+        var problems: [Diagnostic] = []
+        let artifacts = try manifest.artifacts()
+        for (key, location) in keys {
+            if key.hasPrefix("artifact:") {
+                let name = String(key.dropFirst("artifact:".count))
+                guard let artifact = artifacts.first(where: { $0.name == name }) else {
+                    let near = Spelling.closest(to: name, in: artifacts.map(\.name)).map { "; did you mean 'artifact:\($0)'?" } ?? ""
+                    problems.append(Diagnostic(.invalidValue(key: "images.\(spec.name).contents", reason: "no [artifacts.\(name)]\(near)"), at: location))
+                    continue
+                }
+                status("building artifact \(name)")
+                let backend = NixBackend(nix: try NixCommand.locate(), layout: layout, manifest: manifest)
+                let built = try await backend.buildArtifact(artifact)
+                contents.packages.append(ProfileBuild.Package(key: key, outputs: built.outputs))
+                contents.artifactPaths += built.storePaths.prefix(1)
+            } else if let package = cached.build.packages.first(where: { $0.key == key }) {
+                contents.packages.append(package)
+            } else {
+                let known = cached.build.packages.map(\.key)
+                let near = Spelling.closest(to: key, in: known).map { "; did you mean '\($0)'?" } ?? ""
+                problems.append(Diagnostic(.invalidValue(
+                    key: "images.\(spec.name).contents",
+                    reason: "profile '\(spec.profile)' has no package '\(key)'\(near) (it has: \(known.joined(separator: ", ")))"), at: location))
+            }
+        }
+        if !problems.isEmpty { throw ManifestError.invalid(problems) }
+        return contents
+    }
+
+    /// The extras' store paths and the closure graph, from Nix, or from a cache keyed by the
+    /// profile's environment key (so a rebuild after an app-only change runs no Nix at all).
+    /// The cache is `.slipway/cache/closure-<sha256>.json`; an entry naming a store path that
+    /// is gone counts as a miss. A cache that cannot be written is only a slower next build.
+    func closure(
+        storePaths: [String], extraNames: [String], resolved: ResolvedProfile, environmentKey: String
+    ) async throws -> ([String: String], [LayerPlanner.Node]) {
+        struct Cached: Codable {
+            var extras: [String: String]
+            var nodes: [Node]
+            struct Node: Codable { var path: String; var size: Int; var references: [String] }
+        }
+        let key = Digest.of(Array((environmentKey + "\n" + storePaths.joined(separator: "\n") + "\n" + extraNames.joined(separator: ",")).utf8)).hex
+        let path = layout.closureCache(key: key)
+        if let data = FileManager.default.contents(atPath: path), let hit = try? JSONDecoder().decode(Cached.self, from: data),
+           hit.nodes.allSatisfy({ access($0.path, F_OK) == 0 }) {
+            return (hit.extras, hit.nodes.map { LayerPlanner.Node(path: $0.path, size: $0.size, references: $0.references) })
+        }
+        let backend = NixBackend(nix: try NixCommand.locate(), layout: layout, manifest: manifest)
+        let extras = try await backend.buildExtras(extraNames, profile: resolved)
+        let closure = try await backend.closure(of: storePaths + extras.values.sorted())
+        let nodes = closure.map { LayerPlanner.Node(path: $0.path, size: $0.narSize, references: $0.references) }
+        let entry = Cached(extras: extras, nodes: nodes.map { .init(path: $0.path, size: $0.size, references: $0.references) })
+        if let data = try? JSONEncoder().encode(entry) { try? data.write(to: URL(fileURLWithPath: path), options: .atomic) }
+        return (extras, nodes)
+    }
+}

@@ -1,0 +1,59 @@
+import SlipwayCore
+
+/// The sections that name their profile themselves: `[images.*]`, `[artifacts.*]`, `[ci]`.
+extension SectionDecoder {
+    mutating func images() -> [ImageSpec] {
+        var decoder = ImageDecoder(root: manifest.root)
+        var specs: [ImageSpec] = []
+        for (name, node) in manifest.base.sections["images"]?.entries ?? [] {
+            if let spec = decoder.decode(name: name, node: node) { specs.append(spec) }
+        }
+        report(decoder.diagnostics)
+        report(unknownProfiles(specs.map { ("images.\($0.name).profile", $0.profile, $0.location) }))
+        return specs
+    }
+
+    mutating func artifacts() -> [ArtifactSpec] {
+        var decoder = PipelineDecoder(root: manifest.root)
+        var specs: [ArtifactSpec] = []
+        for (name, node) in manifest.base.sections["artifacts"]?.entries ?? [] {
+            if let spec = decoder.artifact(name: name, node: node) { specs.append(spec) }
+        }
+        report(decoder.diagnostics)
+        report(unknownProfiles(specs.map { ("artifacts.\($0.name).profile", $0.profile, $0.location) }))
+        return specs
+    }
+
+    /// `[ci]` with its names checked; the tasks only when its profile's tasks decoded cleanly
+    /// (their own problems are reported when that profile's tasks are used).
+    mutating func ci(images: [ImageSpec], artifacts: [ArtifactSpec], profiles: [String: ResolvedProfile]) -> CISpec {
+        var spec = CISpec(location: SourceLocation(file: manifest.file, line: 1, column: 1))
+        guard let node = manifest.base.sections["ci"] else { return spec }
+        var decoder = PipelineDecoder(root: manifest.root)
+        guard let decoded = decoder.ci(node) else {
+            report(decoder.diagnostics)
+            return spec
+        }
+        spec = decoded
+        report(unknownProfiles([("ci.profile", spec.profile, spec.location)]))
+        var checks: [(String, [String]?, [String])] = [
+            ("artifacts", spec.artifacts, artifacts.map(\.name)), ("images", spec.images, images.map(\.name)),
+        ]
+        if let tasks = try? profiles[spec.profile]?.tasks.get() { checks.insert(("tasks", spec.tasks, tasks.map(\.name)), at: 0) }
+        for (field, requested, known) in checks {
+            for name in requested ?? [] where !known.contains(name) {
+                let reason = "no \(field.dropLast()) named '\(name)'" + Self.nearby(name, in: known)
+                let at = decoder.locations["ci.\(field)/\(name)"] ?? spec.location
+                report([Diagnostic(.invalidValue(key: "ci.\(field)", reason: reason), at: at)])
+            }
+        }
+        return spec
+    }
+
+    /// `profile = "..."` values naming no profile.
+    private func unknownProfiles(_ uses: [(key: String, profile: String, location: SourceLocation)]) -> [Diagnostic] {
+        uses.filter { !manifest.profileNames.contains($0.profile) }.map {
+            Diagnostic(.invalidValue(key: $0.key, reason: "no profile named '\($0.profile)'"), at: $0.location)
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import SlipwayCore
+
+/// The typed sections of a manifest, decoded once when it is loaded.
+///
+/// Consumers read these values (through ``Manifest/resolve(profile:)``, ``Manifest/images()``,
+/// ``Manifest/artifacts()`` and ``Manifest/ci(tasks:artifacts:images:checkTasks:)``); no section
+/// is decoded from TOML a second time.
+public struct ManifestSections: Sendable {
+    /// Every built-in and declared profile, resolved, with its services and tasks.
+    public var profiles: [String: ResolvedProfile] = [:]
+    /// `[images.*]`, in declaration order.
+    public var images: [ImageSpec] = []
+    /// `[artifacts.*]`, in declaration order.
+    public var artifacts: [ArtifactSpec] = []
+    /// `[ci]`, or its defaults when the manifest has none.
+    public var ci = CISpec(location: SourceLocation(file: "slipway.toml", line: 1, column: 1))
+
+    public init() {}
+}
+
+/// Decodes the sections of a ``Manifest`` in one pass: every profile's services and tasks, the
+/// images, the artifacts and `[ci]`.
+///
+/// Field problems (wrong types, unknown keys, bad values) go to ``diagnostics`` and fail the load.
+/// Problems that matter only when one profile's services or tasks are used (a service without a
+/// `command` in a profile nobody runs, a dependency on a service that profile disables) are kept
+/// in that profile's ``ResolvedProfile/services`` and ``ResolvedProfile/tasks``.
+struct SectionDecoder {
+    let manifest: Manifest
+    private(set) var diagnostics: [Diagnostic] = []
+    private var seen: Set<Diagnostic> = []
+
+    init(manifest: Manifest) { self.manifest = manifest }
+
+    /// Decodes every section; the result's problems are the load's.
+    static func decode(_ manifest: Manifest) -> (ManifestSections, [Diagnostic]) {
+        var decoder = SectionDecoder(manifest: manifest)
+        var sections = ManifestSections()
+        for name in manifest.profileNames { sections.profiles[name] = decoder.profile(name) }
+        sections.images = decoder.images()
+        sections.artifacts = decoder.artifacts()
+        sections.ci = decoder.ci(images: sections.images, artifacts: sections.artifacts, profiles: sections.profiles)
+        return (sections, decoder.diagnostics)
+    }
+
+    /// One profile: merged, then its services and tasks decoded.
+    mutating func profile(_ name: String) -> ResolvedProfile {
+        var resolved = manifest.merge(profile: name)
+        resolved.services = services(of: resolved)
+        resolved.tasks = tasks(of: resolved)
+        return resolved
+    }
+
+    mutating func report(_ problems: [Diagnostic]) {
+        for problem in problems where seen.insert(problem).inserted { diagnostics.append(problem) }
+    }
+
+    private static func result<T>(_ value: T, _ problems: [Diagnostic]) -> Result<T, ManifestError> {
+        problems.isEmpty ? .success(value) : .failure(.invalid(problems.sorted { $0.location < $1.location }))
+    }
+
+    static func nearby(_ name: String, in known: [String]) -> String {
+        Spelling.closest(to: name, in: known).map { "; did you mean '\($0)'?" } ?? ""
+    }
+
+    // MARK: - Services
+
+    private mutating func services(of profile: ResolvedProfile) -> Result<[ServiceSpec], ManifestError> {
+        var decoder = ServiceDecoder()
+        var specs: [ServiceSpec] = []
+        var problems: [Diagnostic] = []
+        for (name, node) in profile.sections["services"] ?? [] {
+            guard let spec = decoder.decode(name: name, node: node) else { continue }
+            specs.append(spec)
+            problems += ServiceDecoder.completeness(of: spec, node: node)
+        }
+        report(decoder.diagnostics)
+        let enabled = specs.filter { !$0.disabled }
+        problems += dependencyProblems(enabled, all: specs, profile: profile.name)
+        problems += portVariableProblems(specs)
+        if let cycle = ServiceOrder.cycle(in: enabled) {
+            let byName = Dictionary(enabled.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            let at = byName[cycle[0]]?.dependsOn.first { $0.name == cycle[1] }?.location ?? byName[cycle[0]]?.location
+                ?? SourceLocation(file: manifest.file, line: 1, column: 1)
+            problems.append(Diagnostic(.dependencyCycle(cycle), at: at))
+        }
+        return Self.result(enabled, decoder.diagnostics.isEmpty ? problems : decoder.diagnostics)
+    }
+
+    private func dependencyProblems(_ enabled: [ServiceSpec], all specs: [ServiceSpec], profile: String) -> [Diagnostic] {
+        let byName = Dictionary(enabled.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var problems: [Diagnostic] = []
+        for spec in enabled {
+            let key = "services.\(spec.name).depends_on"
+            for dependency in spec.dependsOn {
+                guard let target = byName[dependency.name] else {
+                    let reason = specs.contains(where: { $0.name == dependency.name })
+                        ? "service '\(dependency.name)' is disabled in profile '\(profile)'"
+                        : "no service named '\(dependency.name)'" + Self.nearby(dependency.name, in: enabled.map(\.name))
+                    problems.append(Diagnostic(.invalidValue(key: key, reason: reason), at: dependency.location))
+                    continue
+                }
+                if dependency.condition == .healthy && target.ready == nil {
+                    let reason = "'\(dependency.name)' has no readiness probe, so it can never be healthy; "
+                        + "add [services.\(dependency.name)] ready = { ... } or use \"started\""
+                    problems.append(Diagnostic(.invalidValue(key: key, reason: reason), at: dependency.location))
+                }
+            }
+        }
+        return problems
+    }
+
+    private func portVariableProblems(_ specs: [ServiceSpec]) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        var portNames: [String: String] = [:]
+        for spec in specs.sorted(by: { $0.location < $1.location }) {
+            let variable = ServiceSpec.portVariable(spec.name)
+            if let other = portNames[variable] {
+                let reason = "services '\(other)' and '\(spec.name)' would both export \(variable); rename one"
+                problems.append(Diagnostic(.invalidValue(key: "services.\(spec.name)", reason: reason), at: spec.location))
+            } else {
+                portNames[variable] = spec.name
+            }
+        }
+        return problems
+    }
+
+    // MARK: - Tasks
+
+    private mutating func tasks(of profile: ResolvedProfile) -> Result<[TaskSpec], ManifestError> {
+        var decoder = PipelineDecoder(root: manifest.root)
+        var specs: [TaskSpec] = []
+        var problems: [Diagnostic] = []
+        for (name, node) in profile.sections["tasks"] ?? [] {
+            guard let spec = decoder.task(name: name, node: node) else { continue }
+            specs.append(spec)
+            problems += PipelineDecoder.completeness(of: spec, node: node)
+        }
+        report(decoder.diagnostics)
+        guard decoder.diagnostics.isEmpty else { return Self.result(specs, decoder.diagnostics) }
+        if case .failure(let error) = profile.services { return .failure(error) }
+        let services = (try? profile.services.get()) ?? []
+        problems += graphProblems(specs, services: services.map(\.name), profile: profile.name, locations: decoder.locations)
+        return Self.result(specs, problems)
+    }
+
+    private func graphProblems(
+        _ specs: [TaskSpec], services: [String], profile: String, locations: [String: SourceLocation]
+    ) -> [Diagnostic] {
+        func at(_ task: TaskSpec, _ field: String, _ name: String) -> SourceLocation {
+            locations.first { $0.key.hasSuffix("tasks.\(task.name).\(field)/\(name)") }?.value ?? task.location
+        }
+        var problems: [Diagnostic] = []
+        let names = specs.map(\.name)
+        for task in specs {
+            for dep in task.deps where !names.contains(dep) {
+                let reason = "no task named '\(dep)'" + Self.nearby(dep, in: names)
+                problems.append(Diagnostic(.invalidValue(key: "tasks.\(task.name).deps", reason: reason), at: at(task, "deps", dep)))
+            }
+            for service in task.services where !services.contains(service) {
+                let reason = "profile '\(profile)' has no service named '\(service)'" + Self.nearby(service, in: services)
+                let key = "tasks.\(task.name).services"
+                problems.append(Diagnostic(.invalidValue(key: key, reason: reason), at: at(task, "services", service)))
+            }
+        }
+        let byName = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let ordered = specs.sorted { $0.location < $1.location }.map(\.name)
+        if let cycle = DependencyOrder.cycle(ordered, edges: { byName[$0]?.deps ?? [] }), let first = byName[cycle[0]] {
+            problems.append(Diagnostic(.taskCycle(cycle), at: at(first, "deps", cycle[1])))
+        }
+        return problems
+    }
+}

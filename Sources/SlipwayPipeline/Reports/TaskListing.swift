@@ -1,0 +1,42 @@
+import Foundation
+import SlipwayManifest
+
+/// `slipway run --list`: a profile's tasks as text or JSON.
+public enum TaskListing {
+    struct Row: Encodable {
+        var name: String, description: String?, run: String, deps: [String], services: [String]
+        var inputs: [String], outputs: [String], reports: [String]
+    }
+
+    /// `[{name, description, run, deps, services, inputs, outputs, reports}]`, keys sorted.
+    public static func json(_ specs: [TaskSpec]) throws -> String {
+        let rows = specs.map {
+            Row(name: $0.name, description: $0.description, run: $0.run, deps: $0.deps, services: $0.services,
+                inputs: $0.inputs, outputs: $0.outputs, reports: $0.reports)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(rows), as: UTF8.self)
+    }
+
+    /// One line per task (its description, or the first line of `run`; deps and services noted).
+    /// - Parameter hint: end with how to run one.
+    public static func text(_ specs: [TaskSpec], profile: String, file: String, hint: Bool) -> String {
+        guard !specs.isEmpty else {
+            return "no tasks in \(file) (profile \(profile)); add one, e.g. [tasks.test] run = \"...\"\n"
+        }
+        let width = specs.map(\.name.count).max() ?? 0
+        var text = "Tasks (profile \(profile)):\n"
+        for spec in specs {
+            var line = "  " + spec.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            line += "  " + (spec.description ?? spec.run.split(separator: "\n").first.map(String.init) ?? "")
+            var notes: [String] = []
+            if !spec.deps.isEmpty { notes.append("after " + spec.deps.joined(separator: ", ")) }
+            if !spec.services.isEmpty { notes.append("with " + spec.services.joined(separator: ", ")) }
+            if !notes.isEmpty { line += " (" + notes.joined(separator: "; ") + ")" }
+            text += line + "\n"
+        }
+        if hint { text += "Run one with: slipway run TASK\n" }
+        return text
+    }
+}

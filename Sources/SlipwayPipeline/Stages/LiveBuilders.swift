@@ -1,0 +1,32 @@
+import SlipwayCore
+import SlipwayImage
+import SlipwayManifest
+import SlipwayNix
+import SlipwayOCI
+
+/// The artifacts stage over ``NixBackend``: `nix build` of each artifact, GC roots kept.
+public struct NixArtifactBuilder: CIArtifactBuilding {
+    public let layout: ProjectLayout
+    public let manifest: Manifest
+
+    public init(layout: ProjectLayout, manifest: Manifest) {
+        self.layout = layout
+        self.manifest = manifest
+    }
+
+    public func build(_ artifact: ArtifactSpec) async throws -> [String] {
+        let backend = NixBackend(nix: try NixCommand.locate(), layout: layout, manifest: manifest)
+        return try await backend.buildArtifact(artifact).storePaths
+    }
+}
+
+/// The images stage over an ``ImageCatalog``: plan, build, write the build record.
+public struct CatalogImageBuilder: CIImageBuilding {
+    public let catalog: ImageCatalog
+
+    public init(catalog: ImageCatalog) { self.catalog = catalog }
+
+    public func build(_ image: ImageSpec) async throws -> BuildRecord {
+        try await catalog.build(image).0
+    }
+}

@@ -1,0 +1,49 @@
+import Testing
+@testable import SlipwaySupervisor
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The TCP readiness probe against a real listening socket on loopback.
+@Suite("TCP readiness probe")
+struct ProbeTests {
+    /// A socket listening on 127.0.0.1 at a port the kernel picks; returns (fd, port).
+    func listen() throws -> (Int32, Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0, "socket: \(String(cString: strerror(errno)))")
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && Glibc.listen(fd, 4) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        try #require(bound, "cannot listen on loopback: \(String(cString: strerror(errno)))")
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    @Test("ready once something listens on the port, not before, not after it closes")
+    func tcp() async throws {
+        let (fd, port) = try listen()
+        #expect(await Probe.check(.tcp(port), port: nil, environment: [:], cwd: "/", timeout: 1, logMatched: false))
+        // `tcp = 0` (the default) probes the service's own port.
+        #expect(await Probe.check(.tcp(0), port: port, environment: [:], cwd: "/", timeout: 1, logMatched: false))
+        close(fd)
+        #expect(!(await Probe.check(.tcp(port), port: nil, environment: [:], cwd: "/", timeout: 1, logMatched: false)))
+    }
+
+    @Test("the connection the probe opens reaches the listener")
+    func connects() throws {
+        let (fd, port) = try listen()
+        defer { close(fd) }
+        let client = try #require(Probe.connect(host: "127.0.0.1", port: port, timeout: 1))
+        defer { close(client) }
+        let accepted = accept(fd, nil, nil)
+        #expect(accepted >= 0)
+        if accepted >= 0 { close(accepted) }
+    }
+}
