@@ -4,11 +4,7 @@ extension Manifest {
     /// The deploy targets (`[deploy.*]`), validated against the manifest's profiles and images.
     ///
     /// - Throws: ``ManifestError/invalid(_:)`` with every problem, located.
-    public func deployTargets() throws(ManifestError) -> [DeploySpec] {
-        let (specs, problems) = decodeDeployTargets()
-        if !problems.isEmpty { throw .invalid(problems.sorted { $0.location < $1.location }) }
-        return specs
-    }
+    public func deployTargets() throws(ManifestError) -> [DeploySpec] { sections.deploy }
 
     /// The target named `name`.
     /// - Throws: ``ManifestError/invalid(_:)``, or ``DeployTargetError`` when there is no such target.
@@ -20,9 +16,19 @@ extension Manifest {
         return spec
     }
 
-    func deployDiagnostics() -> [Diagnostic] { decodeDeployTargets().1 }
+}
 
-    private func decodeDeployTargets() -> ([DeploySpec], [Diagnostic]) {
+extension SectionDecoder {
+    /// `[deploy.*]`, with the profiles and images the targets name checked.
+    mutating func deployTargets() -> [DeploySpec] {
+        let (specs, problems) = manifest.decodeDeployTargets()
+        report(problems)
+        return specs
+    }
+}
+
+extension Manifest {
+    fileprivate func decodeDeployTargets() -> ([DeploySpec], [Diagnostic]) {
         var decoder = DeployDecoder()
         var specs: [DeploySpec] = []
         guard let section = base.sections["deploy"] else { return ([], []) }

@@ -48,7 +48,6 @@ public enum ManifestLoader {
         let (sections, sectionProblems) = SectionDecoder.decode(manifest)
         manifest.sections = sections
         problems += sectionProblems
-        problems += manifest.deployDiagnostics()
         if !problems.isEmpty {
             throw .invalid(problems.sorted { $0.location < $1.location })
         }

@@ -12,6 +12,8 @@ public struct ManifestSections: Sendable {
     public var images: [ImageSpec] = []
     /// `[artifacts.*]`, in declaration order.
     public var artifacts: [ArtifactSpec] = []
+    /// `[deploy.*]`, in declaration order.
+    public var deploy: [DeploySpec] = []
     /// `[ci]`, or its defaults when the manifest has none.
     public var ci = CISpec(location: SourceLocation(file: "slipway.toml", line: 1, column: 1))
 
@@ -40,6 +42,7 @@ struct SectionDecoder {
         sections.images = decoder.images()
         sections.artifacts = decoder.artifacts()
         sections.ci = decoder.ci(images: sections.images, artifacts: sections.artifacts, profiles: sections.profiles)
+        sections.deploy = decoder.deployTargets()
         return (sections, decoder.diagnostics)
     }
 
