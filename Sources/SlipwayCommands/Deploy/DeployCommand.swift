@@ -26,8 +26,8 @@ struct DeployCommand: AsyncParsableCommand {
             try ReleasesCommand.render(target: target, await query.run(), json: json)
             return
         }
-        let images = try ImageCatalog.load(global)
-        let source = ProjectReleaseSource(images: images, manifest: setup.manifest, layout: setup.layout)
+        let catalog = try ImageCatalog.load(global)
+        let source = ProjectReleaseSource(catalog: catalog, manifest: setup.manifest, layout: setup.layout)
         var run = DeployRun(spec: setup.spec, source: source, context: setup.context)
         run.hosts = setup.hosts
         run.dryRun = dryRun

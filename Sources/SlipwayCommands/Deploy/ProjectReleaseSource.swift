@@ -1,8 +1,8 @@
 import Foundation
 import SlipwayCore
 import SlipwayDeploy
-import SlipwayImage
 import SlipwayEnvironment
+import SlipwayImage
 import SlipwayManifest
 import SlipwayNix
 import SlipwayOCI
@@ -10,7 +10,7 @@ import SlipwayOCI
 /// ``ReleaseSource`` over today's image planner and environment resolver. After the issue-10
 /// refactor this is the one place to re-wire (to SlipwayImage and the pipeline's prod closure).
 struct ProjectReleaseSource: ReleaseSource {
-    let images: ImageCatalog
+    let catalog: ImageCatalog
     let manifest: Manifest
     let layout: ProjectLayout
 
@@ -24,8 +24,8 @@ struct ProjectReleaseSource: ReleaseSource {
 
     private func images(_ spec: DeploySpec) async throws -> [ReleaseImage] {
         var result: [ReleaseImage] = []
-        for imageSpec in try images.select(spec.images) {
-            let (record, _) = try await images.build(imageSpec)
+        for imageSpec in try catalog.select(spec.images) {
+            let (record, _) = try await catalog.build(imageSpec)
             let reference = "localhost/slipway/\(spec.name)-\(imageSpec.name):\(record.configDigest.hex.prefix(12))"
             let size = record.layers.reduce(Int64(0)) { $0 + $1.size }
             result.append(
