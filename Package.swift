@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "SlipwayDeploy",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwayOCI",
+                "SlipwayCore", "SlipwayManifest", "SlipwayOCI", "SlipwayNix", "SlipwayEnvironment", "SlipwayImage",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

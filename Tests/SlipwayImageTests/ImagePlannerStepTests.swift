@@ -17,7 +17,7 @@ struct ImagePlannerStepTests {
         try FileManager.default.createDirectory(atPath: dir + "/project/app", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: dir + "/outside", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: dir + "/store/bin", withIntermediateDirectories: true)
-        for program in ["sh", "env"] { FileManager.default.createFile(atPath: dir + "/store/bin/" + program, contents: Data()) }
+        for program in ["sh", "env"] { try Data().write(to: URL(fileURLWithPath: dir + "/store/bin/" + program)) }
         try "x\n".write(toFile: dir + "/project/app/a.txt", atomically: true, encoding: .utf8)
     }
 

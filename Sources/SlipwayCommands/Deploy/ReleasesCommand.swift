@@ -1,4 +1,5 @@
 import ArgumentParser
+import SlipwayCore
 import SlipwayDeploy
 
 /// `slipway releases NAME [--host H] [--json]`
@@ -25,7 +26,7 @@ struct ReleasesCommand: AsyncParsableCommand {
 
     static func render(target: String, _ hosts: [HostReleases], json: Bool) throws {
         if json {
-            Terminal.write(try JSONText.encode(Listing(target: target, hosts: hosts)) + "\n")
+            Terminal.write(try PrettyJSON.text(Listing(target: target, hosts: hosts)) + "\n")
         } else {
             for host in hosts { Terminal.write(text(host)) }
         }

@@ -1,21 +1,26 @@
-import Foundation
-import SlipwayDeploy
 import SlipwayEnvironment
 import SlipwayManifest
-import SlipwayNix
 
 /// The closure-mode program: a POSIX sh file in the store that puts the profile's packages on
 /// `PATH`, exports the profile's `[env]` and the service's `env` (expanded by the shell, as
 /// Slipway expands them), and execs the service's `command`. Its references are the packages,
 /// so `nix copy` of it copies the whole closure.
-struct RunScript {
-    let target: String
-    let service: ServiceSpec
-    let environment: CachedEnvironment
+public struct RunScript: Sendable {
+    public let target: String
+    public let service: ServiceSpec
+    public let environment: CachedEnvironment
     /// `[deploy.NAME] port`, which wins over the service's own port.
-    var port: Int?
+    public var port: Int?
 
-    func render() -> String {
+    public init(target: String, service: ServiceSpec, environment: CachedEnvironment, port: Int?) {
+        self.target = target
+        self.service = service
+        self.environment = environment
+        self.port = port
+    }
+
+    /// The script text (`#!/bin/sh`, exports, `exec /bin/sh -c COMMAND`).
+    public func render() -> String {
         let state = HostPaths(target: target).stateDirectory
         var lines = [
             "#!/bin/sh", "# slipway: [deploy.\(target)] service \(service.name), profile \(environment.profile)",
@@ -53,35 +58,5 @@ struct RunScript {
             text.append(c)
         }
         return text + "\""
-    }
-
-    /// Writes `text` to the store with `builtins.toFile`, carrying `references` (the
-    /// packages' store paths) as the file's references.
-    /// - Returns: the store path.
-    static func addToStore(_ text: String, name: String, references: [String]) async throws -> String {
-        let refs = references.map { "\"\(nixEscape($0))\"" }.joined(separator: " ")
-        let expression =
-            "builtins.toFile \"\(nixEscape(name))\" (\"\(nixEscape(text))\" + builtins.concatStringsSep \"\" "
-            + "(map (p: builtins.substring 0 0 (toString (builtins.storePath p))) [ \(refs) ]))"
-        let output = try await NixCommand.locate().run(["eval", "--raw", "--impure", "--expr", expression])
-        let path = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard path.hasPrefix("/nix/store/") else {
-            throw DeployError.release("nix eval did not print a store path: \(path)")
-        }
-        return path
-    }
-
-    static func nixEscape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "$": out += "\\$"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 }

@@ -1,20 +1,26 @@
 import Foundation
 import SlipwayCore
-import SlipwayDeploy
 import SlipwayEnvironment
 import SlipwayImage
 import SlipwayManifest
 import SlipwayNix
 import SlipwayOCI
 
-/// ``ReleaseSource`` over today's image planner and environment resolver. After the issue-10
-/// refactor this is the one place to re-wire (to SlipwayImage and the pipeline's prod closure).
-struct ProjectReleaseSource: ReleaseSource {
-    let catalog: ImageCatalog
-    let manifest: Manifest
-    let layout: ProjectLayout
+/// ``ReleaseSource`` of a project: image mode builds the target's images (``ImageCatalog``),
+/// closure mode builds the profile's environment and a ``RunScript`` for the service, added to
+/// the store with its packages as references.
+public struct ProjectReleaseSource: ReleaseSource {
+    public let catalog: ImageCatalog
+    public let manifest: Manifest
+    public let layout: ProjectLayout
 
-    func release(for spec: DeploySpec) async throws -> Release {
+    public init(catalog: ImageCatalog, manifest: Manifest, layout: ProjectLayout) {
+        self.catalog = catalog
+        self.manifest = manifest
+        self.layout = layout
+    }
+
+    public func release(for spec: DeploySpec) async throws -> Release {
         let commit = GitCommit.read(root: layout.root)
         switch spec.mode {
         case .image: return Release(content: .images(try await images(spec)), commit: commit)
@@ -48,14 +54,16 @@ struct ProjectReleaseSource: ReleaseSource {
         }
         let script = RunScript(target: spec.name, service: service, environment: environment, port: spec.port).render()
         let paths = environment.build.packages.flatMap(\.storePaths)
-        let storePath = try await RunScript.addToStore(script, name: "slipway-\(spec.name)", references: paths)
-        return ReleaseClosure(storePath: storePath, user: service.user)
+        let storePath = try await StoreText(nix: try NixCommand.locate())
+            .add(script, name: "slipway-\(spec.name)", references: paths)
+        return ReleaseClosure(storePath: storePath.description, user: service.user)
     }
 }
 
 /// The project's git commit, read from `.git` (no `git` program needed): `HEAD`, a loose ref
 /// or `packed-refs`.
 enum GitCommit {
+    /// The commit `HEAD` names, or `nil` outside a git checkout.
     static func read(root: String) -> String? {
         let git = root + "/.git"
         guard let head = text(git + "/HEAD") else { return nil }
