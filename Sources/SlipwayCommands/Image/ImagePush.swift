@@ -63,17 +63,13 @@ struct ImagePush: AsyncParsableCommand {
         if !options.tlsVerify {
             Terminal.writeError("slipway: warning: --tls-verify=false: certificates are not checked and plain HTTP is allowed\n")
         }
-        let interactive = isatty(STDERR_FILENO) == 1
-        let meter = PushMeter(total: record.layers.reduce(Int64(0)) { $0 + $1.size }, interactive: interactive && !quiet)
-        let ticker = Task {
-            while !Task.isCancelled {
-                try await Task.sleep(for: .milliseconds(interactive ? 250 : 10_000))
-                meter.render()
-            }
+        let output = PushMeter.Output(
+            write: { Terminal.write($0) }, writeError: { Terminal.writeError($0) }, status: { Terminal.status($0) })
+        let meter = PushMeter(interactive: isatty(STDERR_FILENO) == 1 && !quiet, output: output)
+        return try await meter.showing {
+            try await RegistryPush(options: options, layout: layout).push(
+                record, to: destinations, observer: quiet ? meter.quietObserver : meter.observer)
         }
-        defer { ticker.cancel(); meter.clear() }
-        return try await RegistryPush(options: options, layout: layout).push(
-            record, to: destinations, observer: quiet ? meter.quietObserver : meter.observer)
     }
 }
 

@@ -1,13 +1,28 @@
 import Foundation
 import SlipwayCore
 import SlipwayOCI
-import SlipwayRegistry
 import Synchronization
 
 /// Upload progress: on a terminal, one live bar per blob being uploaded (bytes and rate),
 /// redrawn in place; otherwise a "still pushing" line every 10 s, so a long push shows that it
-/// is alive.
-final class PushMeter: Sendable {
+/// is alive. Text goes through ``Output``; sizes are bytes, rates bytes per second.
+public final class PushMeter: Sendable {
+    /// Where the meter writes: results (stdout), redrawn bars (stderr), status lines.
+    public struct Output: Sendable {
+        public var write: @Sendable (String) -> Void
+        public var writeError: @Sendable (String) -> Void
+        public var status: @Sendable (String) -> Void
+
+        public init(
+            write: @escaping @Sendable (String) -> Void, writeError: @escaping @Sendable (String) -> Void,
+            status: @escaping @Sendable (String) -> Void
+        ) {
+            self.write = write
+            self.writeError = writeError
+            self.status = status
+        }
+    }
+
     private struct Upload {
         var sent: Int64
         var size: Int64
@@ -23,10 +38,25 @@ final class PushMeter: Sendable {
 
     private let state = Mutex(State())
     private let interactive: Bool
+    private let output: Output
     private let started = Date()
 
-    init(total: Int64, interactive: Bool) {
+    /// - Parameter interactive: draw live bars (stderr is a terminal); else a line every 10 s.
+    public init(interactive: Bool, output: Output) {
         self.interactive = interactive
+        self.output = output
+    }
+
+    /// Runs `body` with the meter redrawn every 250 ms (interactive) or 10 s, cleared after.
+    public func showing<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        let ticker = Task { [interactive] in
+            while !Task.isCancelled {
+                try await Task.sleep(for: .milliseconds(interactive ? 250 : 10_000))
+                self.render()
+            }
+        }
+        defer { ticker.cancel(); clear() }
+        return try await body()
     }
 
     func add(_ digest: Digest, _ bytes: Int, of size: Int64) {
@@ -56,7 +86,7 @@ final class PushMeter: Sendable {
         guard sent > 0 else { return }
         guard interactive else {
             let rate = Double(sent) / max(Date().timeIntervalSince(started), 0.001)
-            Terminal.status("still pushing: \(ByteCount.format(sent)) sent, \(ByteCount.format(Int64(rate)))/s")
+            output.status("still pushing: \(ByteCount.format(sent)) sent, \(ByteCount.format(Int64(rate)))/s")
             return
         }
         var text = clearText()
@@ -69,13 +99,13 @@ final class PushMeter: Sendable {
                 + "\(ByteCount.format(Int64(rate)))/s\n"
         }
         state.withLock { $0.drawnLines = active.count }
-        Terminal.writeError(text)
+        output.writeError(text)
     }
 
     /// Moves up over the bars drawn last and erases them.
     func clear() {
         guard interactive else { return }
-        Terminal.writeError(clearText())
+        output.writeError(clearText())
         state.withLock { $0.drawnLines = 0 }
     }
 
@@ -86,22 +116,22 @@ final class PushMeter: Sendable {
 
 extension PushMeter {
     /// Bytes counted for the live bars and the still-pushing line; nothing else printed.
-    var quietObserver: RegistryPush.Observer {
+    public var quietObserver: RegistryPush.Observer {
         var observer = RegistryPush.Observer()
         observer.bytesSent = { digest, bytes, size in self.add(digest, bytes, of: size) }
         return observer
     }
 
     /// The quiet observer plus a line per blob and one per pushed repository.
-    var observer: RegistryPush.Observer {
+    public var observer: RegistryPush.Observer {
         var observer = quietObserver
         observer.blobDone = { blob in
             self.finished(blob.digest)
             let verb = blob.action == .uploaded ? "uploaded" : (blob.action == .mounted ? "mounted " : "exists  ")
-            Terminal.status("\(verb) \(blob.digest.hex.prefix(12)) \(ByteCount.format(blob.size))")
+            self.output.status("\(verb) \(blob.digest.hex.prefix(12)) \(ByteCount.format(blob.size))")
         }
         observer.pushed = { report, tags in
-            Terminal.write("pushed \(report.repository):\(tags.joined(separator: ",")) \(report.manifestDigest) "
+            self.output.write("pushed \(report.repository):\(tags.joined(separator: ",")) \(report.manifestDigest) "
                 + "(\(report.uploaded) of \(report.blobs.count) blobs uploaded, \(ByteCount.format(report.bytesSent)))\n")
         }
         return observer
