@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Starts `releases/<dir>/activate.sh MODE` on the host as the transient unit
 /// `slipway-activate-<target>` (`systemd-run --wait --pipe --collect --service-type=exec`) and
@@ -91,16 +92,15 @@ struct Activation: Sendable {
 }
 
 /// Splits streamed output into whole lines.
-final class LineBuffer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pending = ""
+final class LineBuffer: Sendable {
+    private let pending = Mutex("")
 
     func append(_ chunk: String) -> [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        pending += chunk
-        var lines = pending.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        pending = lines.removeLast()
-        return lines
+        pending.withLock { pending in
+            pending += chunk
+            var lines = pending.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            pending = lines.removeLast()
+            return lines
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Subprocess
 import SystemPackage
 
@@ -114,17 +115,8 @@ public struct ProcessRunner: CommandRunner {
 }
 
 /// The child's pid, set once it runs, read by the timeout.
-final class PidCell: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pid: pid_t?
-    func set(_ value: pid_t) {
-        lock.lock()
-        pid = value
-        lock.unlock()
-    }
-    var value: pid_t? {
-        lock.lock()
-        defer { lock.unlock() }
-        return pid
-    }
+final class PidCell: Sendable {
+    private let pid = Mutex<pid_t?>(nil)
+    func set(_ value: pid_t) { pid.withLock { $0 = value } }
+    var value: pid_t? { pid.withLock { $0 } }
 }
