@@ -35,20 +35,24 @@ struct Activation: Sendable {
     }
 
     /// After the connection dropped: reconnect, wait for the activation unit to end, read the
-    /// release's outcome (`good` → 0, `failed`/`rolled_back` → 3, else 4).
+    /// release's `result` (`healthy` → 0, `rolled-back` → 3, `stopped` → 6, `not-switched` → 8,
+    /// else 4: broken or unknown).
     func recover(directory: String, lost: CommandResult, timeout: Double) async throws -> CommandResult {
         try await connection.open()
-        let outcome = paths.release(directory) + "/outcome"
+        let resultFile = paths.release(directory) + "/result"
         let script =
             "i=0; while systemctl is-active --quiet \(paths.activationUnit).service && [ $i -lt \(Int(timeout)) ]; "
-            + "do sleep 1; i=$((i+1)); done; cat \(outcome) 2>/dev/null; cat \(paths.release(directory))/activation.log"
+            + "do sleep 1; i=$((i+1)); done; (cat \(resultFile) 2>/dev/null || echo unknown) | head -n 1; "
+            + "cat \(paths.release(directory))/activation.log"
         let result = try await connection.run(script, step: "activate (reconnected)", timeout: timeout + 30)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         let status: Int32 =
             switch lines.first {
-            case "good": 0
-            case "failed", "rolled_back": 3
-            default: 4
+            case "healthy": 0
+            case "rolled-back": 3
+            case "stopped": 6
+            case "not-switched": 8
+            default: 4  // rollback-failed, or the activation ended without a result: not known to be good
             }
         return CommandResult(
             status: status, stdout: lines.dropFirst().map { "slipway: " + $0 }.joined(separator: "\n"),
@@ -60,6 +64,7 @@ struct Activation: Sendable {
         case 75: "another deploy or rollback of this target is running"
         case 6: "this was the first release on the host: there is nothing to go back to, so its units are stopped"
         case 5: "the release is not complete on the host; deploy again"
+        case 8: "the dead-man timer could not be armed (systemd-run failed), so nothing was switched"
         default: nil
         }
     }
@@ -83,9 +88,10 @@ struct Activation: Sendable {
                 host: host, state: .broken, release: release, seconds: seconds,
                 message: lines.suffix(25).joined(separator: "\n"))
         default:
+            let errors = result.stderr.split(separator: "\n").map(String.init)
             throw DeployError.step(
                 host: host, step: "activate", command: "activate.sh (systemd-run)",
-                lines: Array(lines.suffix(25)),
+                lines: Array((lines + errors).suffix(25)),
                 hint: hint(result.status))
         }
     }

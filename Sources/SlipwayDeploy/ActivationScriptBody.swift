@@ -97,10 +97,11 @@ enum ActivationScriptBody {
                 case " $(echo $keepers) $prev " in *" $d "*) continue ;; esac
                 say "pruning release $d (keep = $KEEP)"
                 if [ "$MODE" = image ]; then
-                    for i in $(cat "$BASE/releases/$d/images" 2>/dev/null); do
-                        kept=$(for k in $keepers $prev; do echo "$BASE/releases/$k/images"; done)
-                        grep -qxF "$i" $kept 2>/dev/null \
-                            || "$RT" rmi "$i" >/dev/null 2>&1
+                    # Untag this target's tag only: an image another target (or release) still tags stays.
+                    for r in $(cat "$BASE/releases/$d/references" 2>/dev/null); do
+                        kept=$(for k in $keepers $prev; do echo "$BASE/releases/$k/references"; done)
+                        grep -qxF "$r" $kept 2>/dev/null \
+                            || "$RT" rmi "$r" >/dev/null 2>&1
                     done
                 fi
                 rm -rf "$BASE/releases/$d"
@@ -111,8 +112,14 @@ enum ActivationScriptBody {
         arm_deadman() {
             systemctl stop "$DEADMAN_UNIT.timer" 2>/dev/null
             systemctl reset-failed "$DEADMAN_UNIT.service" "$DEADMAN_UNIT.timer" 2>/dev/null
-            systemd-run --quiet --unit="$DEADMAN_UNIT" --on-active="${CONFIRM}s" --timer-property=AccuracySec=100ms \
-                /bin/sh "$BASE/releases/$1/activate.sh" deadman "$DIR" >/dev/null 2>&1
+            out=$(systemd-run --quiet --unit="$DEADMAN_UNIT" --on-active="${CONFIRM}s" \
+                --timer-property=AccuracySec=100ms /bin/sh "$BASE/releases/$1/activate.sh" deadman "$DIR" 2>&1) \
+                || { say "cannot arm the dead-man timer: $out"; return 1; }
+        }
+        # The release's final result, kept for a deployer that lost its connection; then exit.
+        finish() {
+            printf '%s\n' "$1" > "$REL/result.tmp" && mv -f "$REL/result.tmp" "$REL/result"
+            echo "slipway-result: $1"; exit "$2"
         }
         disarm_deadman() { systemctl stop "$DEADMAN_UNIT.timer" 2>/dev/null; return 0; }
         # Brings back release $1 after this one failed; 0 when it answers again.
@@ -134,28 +141,31 @@ enum ActivationScriptBody {
             present || exit 5
             start=$(now); prior=$(readlink "$BASE/current" 2>/dev/null); prior=${prior#releases/}
             [ "$prior" = "$DIR" ] && prior=$(readlink "$BASE/previous" 2>/dev/null) && prior=${prior#releases/}
-            mark "$DIR" activating; record_order
+            rm -f "$REL/result"
             was_previous=$(readlink "$BASE/previous" 2>/dev/null)
-            [ -n "$prior" ] && arm_deadman "$prior"
+            if [ -n "$prior" ] && ! arm_deadman "$prior"; then finish not-switched 8; fi
+            mark "$DIR" activating; record_order
             say "switching to $ID"
             if switch_to && wait_healthy; then
                 disarm_deadman; mark "$DIR" good; date -u +%Y-%m-%dT%H:%M:%SZ > "$REL/activated"
                 [ "$1" = rollback ] && [ -n "$prior" ] && mark "$prior" rolled_back
                 prune
                 say "healthy after $(( $(now) - start )) s: $ID"
-                echo "slipway-result: healthy"; exit 0
+                finish healthy 0
             fi
             say "release $ID did not become healthy within $HEALTH_TIMEOUT s: ${why:-a step of the switch failed}"
             journal
-            mark "$DIR" failed
+            # While it goes back, the dead-man timer waits for it instead of cutting it short.
+            mark "$DIR" rolling_back
             go_back "$prior"; back=$?
-        if [ "$back" = 2 ]; then disarm_deadman; echo "slipway-result: stopped"; exit 6; fi
-        if [ "$back" = 0 ]; then
+            mark "$DIR" failed
+            if [ "$back" = 2 ]; then disarm_deadman; finish stopped 6; fi
+            if [ "$back" = 0 ]; then
                 if [ -n "$was_previous" ]; then link previous "${was_previous#releases/}"
                 else rm -f "$BASE/previous"; fi
-                disarm_deadman; say "previous release $prior serves again"; echo "slipway-result: rolled-back"; exit 3
+                disarm_deadman; say "previous release $prior serves again"; finish rolled-back 3
             fi
-            disarm_deadman; echo "slipway-result: rollback-failed"; exit 4
+            disarm_deadman; finish rollback-failed 4
         }
         restore() {
             lock 30
@@ -163,12 +173,21 @@ enum ActivationScriptBody {
             say "release $ID did not come back"; journal; exit 1
         }
         deadman() {
+            state=$(cat "$BASE/releases/$1/outcome" 2>/dev/null)
+            if [ "$state" = rolling_back ]; then
+                # The activation is bringing this release back itself: let it finish (its steps are bounded).
+                n=0
+                while systemctl is-active --quiet "$ACTIVATION_UNIT.service" && [ "$n" -lt "$CONFIRM" ]; do
+                    sleep 1; n=$((n + 1))
+                done
+            fi
             systemctl stop "$ACTIVATION_UNIT.service" 2>/dev/null
             lock 30
             state=$(cat "$BASE/releases/$1/outcome" 2>/dev/null)
-            [ "$state" = activating ] || exit 0
+            case "$state" in activating|rolling_back) ;; *) exit 0 ;; esac
             say "dead-man timer: the activation of $1 did not confirm in time; restoring $DIR"
             mark "$1" rolled_back
+            printf '%s\n' rolled-back > "$BASE/releases/$1/result"
             restore
         }
         case "$1" in

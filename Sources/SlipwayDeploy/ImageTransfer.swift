@@ -9,6 +9,10 @@ struct ImageTransfer: Sendable {
         let exists = try await connection.attempt(
             "\(runtime) image inspect \(image.id.hex) >/dev/null 2>&1", timeout: 30)
         if exists.succeeded {
+            // This target's own tag, so another target's pruning (which untags its own) never removes it.
+            try await connection.run(
+                "\(runtime) tag \(image.id.hex) \(ShellQuote.word(image.reference))", step: "tag image \(image.name)",
+                timeout: 30)
             say("image \(image.name) \(image.id) already on the host")
             return
         }

@@ -13,6 +13,8 @@ public struct ReleaseBundle: Sendable {
     let envText: String
     let recordText: String
     let imagesText: String
+    /// This target's tag of each image (`localhost/slipway/<target>-<image>:<id12>`), what pruning untags.
+    let referencesText: String
 
     /// - Parameters:
     ///   - env: deploy env and resolved secrets, in order (goes only to the 0600 `env` file).
@@ -34,8 +36,10 @@ public struct ReleaseBundle: Sendable {
             try ReleaseRecord(target: spec.name, release: release, time: time, configHash: configHash).encoded() + "\n"
         if case .images(let images) = release.content {
             imagesText = images.map { $0.id.hex + "\n" }.joined()
+            referencesText = images.map { $0.reference + "\n" }.joined()
         } else {
             imagesText = ""
+            referencesText = ""
         }
     }
 
@@ -50,6 +54,7 @@ public struct ReleaseBundle: Sendable {
         lines += Self.heredoc(envText, to: "\(staging)/env")
         lines += Self.heredoc(recordText, to: "\(staging)/release.json")
         lines += Self.heredoc(imagesText, to: "\(staging)/images")
+        lines += Self.heredoc(referencesText, to: "\(staging)/references")
         lines += Self.heredoc(script, to: "\(staging)/activate.sh")
         for unit in units { lines += Self.heredoc(unit.text, to: "\(staging)/units/\(unit.name)") }
         lines.append("chmod 0644 \(staging)/release.json \(staging)/units/*")

@@ -11,6 +11,10 @@ struct DeployDecoder: DiagnosticCollector {
     static let sshKeys = ["identity", "known_hosts", "options"]
     static let secretKeys = ["env", "file", "command"]
 
+    /// The manifest's folder: relative `ssh.identity` and `ssh.known_hosts` paths are resolved
+    /// against it (as secret files are), whatever folder `slipway` runs in.
+    var root = ""
+
     var diagnostics: [Diagnostic] = []
 
     mutating func decode(name: String, node: TOMLNode) -> DeploySpec? {

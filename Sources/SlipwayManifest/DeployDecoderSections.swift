@@ -80,8 +80,8 @@ extension DeployDecoder {
         var ssh = DeploySpec.SSH()
         for (key, value) in table(node) ?? [] {
             switch key {
-            case "identity": ssh.identity = nonEmpty(value, what: "identity file")
-            case "known_hosts": ssh.knownHosts = nonEmpty(value, what: "known-hosts file")
+            case "identity": ssh.identity = nonEmpty(value, what: "identity file").map(inProject)
+            case "known_hosts": ssh.knownHosts = nonEmpty(value, what: "known-hosts file").map(inProject)
             case "options":
                 ssh.options = strings(value) ?? []
                 for option in ssh.options where !option.contains("=") || option.hasPrefix("-") {
@@ -132,5 +132,12 @@ extension DeployDecoder {
             return nil
         }
         return seconds
+    }
+}
+
+extension DeployDecoder {
+    /// `path` as written when absolute or `~/…`, else under the manifest's folder.
+    func inProject(_ path: String) -> String {
+        path.hasPrefix("/") || path.hasPrefix("~") || root.isEmpty ? path : root + "/" + path
     }
 }

@@ -30,6 +30,7 @@ extension SectionDecoder {
 extension Manifest {
     fileprivate func decodeDeployTargets() -> ([DeploySpec], [Diagnostic]) {
         var decoder = DeployDecoder()
+        decoder.root = root
         var specs: [DeploySpec] = []
         guard let section = base.sections["deploy"] else { return ([], []) }
         guard let entries = section.entries else {

@@ -17,11 +17,13 @@ struct ActivationScriptTests {
         let text = script(Fixtures.imageSpec(), Fixtures.imageRelease())
         #expect(try Fixtures.shellSyntaxErrors(text) == "")
         #expect(!text.contains("set -e"), "a write to a dropped ssh pipe must not end the activation")
-        // lock → present → mark activating → dead-man → switch → health → confirm / go back
+        // lock → present → dead-man armed (or nothing switched) → mark activating → switch → health
+        // → confirm / go back (marked rolling_back while it does, so the dead-man waits) → failed
         let steps = [
-            "lock 0", "present || exit 5", "mark \"$DIR\" activating", "arm_deadman \"$prior\"",
-            "if switch_to && wait_healthy; then", "disarm_deadman; mark \"$DIR\" good", "prune",
-            "journal", "mark \"$DIR\" failed", "go_back \"$prior\"; back=$?",
+            "lock 0", "present || exit 5", "! arm_deadman \"$prior\"; then finish not-switched 8",
+            "mark \"$DIR\" activating", "if switch_to && wait_healthy; then", "disarm_deadman; mark \"$DIR\" good",
+            "prune", "finish healthy 0", "journal", "mark \"$DIR\" rolling_back", "go_back \"$prior\"; back=$?",
+            "mark \"$DIR\" failed", "finish rolled-back 3",
         ]
         var position = text.startIndex
         for step in steps {
@@ -30,6 +32,8 @@ struct ActivationScriptTests {
             position = range.upperBound
         }
         #expect(text.contains("--timer-property=AccuracySec=100ms"))
+        #expect(text.contains("case \"$state\" in activating|rolling_back)"), "the dead-man restores a cut-off rollback too")
+        #expect(text.contains("\"$RT\" rmi \"$r\""), "pruning untags this target's references, not image ids")
         #expect(text.contains("systemctl reset-failed $UNITS"))
         #expect(text.contains("IMAGES='\(Fixtures.digest("app").hex) \(Fixtures.digest("web").hex)'"))
         #expect(

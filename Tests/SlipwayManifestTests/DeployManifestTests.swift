@@ -73,6 +73,20 @@ struct DeployManifestTests {
         #expect(spec.sudo == ["sudo", "-n", "--", "{}"])
     }
 
+    @Test func relativeSSHPathsAreInTheProject() throws {
+        let spec = try #require(try targets("""
+            [deploy.web]
+            hosts = ["root@h"]
+            mode = "image"
+            images = ["app"]
+            [deploy.web.ssh]
+            identity = "~/.ssh/deploy"
+            known_hosts = "deploy/known_hosts"
+            """).first)
+        #expect(spec.ssh.identity == "~/.ssh/deploy")
+        #expect(spec.ssh.knownHosts == "/p/deploy/known_hosts")
+    }
+
     @Test func closureTargetDefaults() throws {
         let spec = try #require(
             try targets(
