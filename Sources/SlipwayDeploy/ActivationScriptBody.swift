@@ -91,7 +91,11 @@ enum ActivationScriptBody {
             mv -f "$BASE/order.new" "$BASE/order"
         }
         prune() {
-            keepers=$(tail -n "$KEEP" "$BASE/order")
+            # The last KEEP good releases (failed ones never push a good one out), and the last KEEP
+            # releases whatever their outcome (so recent failures stay listed).
+            good=$(for d in $(cat "$BASE/order"); do
+                [ "$(cat "$BASE/releases/$d/outcome" 2>/dev/null)" = good ] && echo "$d"; done | tail -n "$KEEP")
+            keepers="$good $(tail -n "$KEEP" "$BASE/order")"
             prev=$(readlink "$BASE/previous" 2>/dev/null); prev=${prev#releases/}
             for d in $(cat "$BASE/order"); do
                 case " $(echo $keepers) $prev " in *" $d "*) continue ;; esac

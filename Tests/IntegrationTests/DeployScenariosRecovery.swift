@@ -79,6 +79,14 @@ extension DeployScenarios {
         } else {
             #expect(try host.output("nix-env -p /nix/var/nix/profiles/slipway/web --list-generations | wc -l") == "2")
         }
+        // Failed releases never push a good one out of the window: two crashing deploys later, both
+        // good releases are still kept (and listed), and rollback still finds the previous good one.
+        _ = try deployFailing(project, .init(content: "keep crash one", behaviour: .crash))
+        _ = try deployFailing(project, .init(content: "keep crash two", behaviour: .crash))
+        let after = (try releasesJSON(project.dir).first?["releases"] as? [[String: Any]] ?? [])
+            .compactMap { $0["id"] as? String }
+        #expect(Set([second, third]).isSubset(of: Set(after)), "good releases kept after failures: \(after)")
+        try expectServing(project, "keep three", "the current good release serves after the failures")
         let back = try slipway(["rollback", "web"], in: project.dir, environment: project.environment())
         #expect(back.status == 0, "rollback to a kept release: \(back.stderr)")
         try expectServing(project, "keep two", "the kept previous release still runs")
