@@ -15,6 +15,8 @@ public struct HostFacts: Sendable, Hashable {
     public var foreignUnit = false
     /// Free space under /var/lib, in KiB.
     public var freeKiB: Int64?
+    /// Programs the activation script needs that the host lacks (`flock`, `timeout`, `ss`, `nix-env`).
+    public var missingTools: [String] = []
 
     /// The host check script: prints `key=value` lines, changes nothing.
     public static func script(_ spec: DeploySpec) -> String {
@@ -32,6 +34,9 @@ public struct HostFacts: Sendable, Hashable {
                 \(paths.base)/releases/$c/release.json
             [ -z "$c" ] && [ -e \(paths.unitDirectory)/\(paths.unitName(image: nil)) ] && echo foreign=yes
             echo free=$(df -Pk /var/lib 2>/dev/null | awk 'NR==2 {print $4}')
+            for t in \(Self.activationTools(spec).joined(separator: " ")); do
+                command -v "$t" >/dev/null 2>&1 || echo missing=$t
+            done
             true
             """
     }
@@ -55,9 +60,16 @@ public struct HostFacts: Sendable, Hashable {
             case "confighash": currentConfigHash = present
             case "foreign": foreignUnit = value == "yes"
             case "free": freeKiB = Int64(value)
+            case "missing": missingTools.append(value)
             default: break
             }
         }
+    }
+
+    /// What the activation script runs besides systemd and the runtime: the lock, the bounded
+    /// health command, the health port's owner check (`ss`), and the Nix profile.
+    static func activationTools(_ spec: DeploySpec) -> [String] {
+        ["flock", "timeout", "ss"] + (spec.mode == .closure ? ["nix-env"] : [])
     }
 
     /// The first reason this host cannot take a release of `spec`, with a hint.
@@ -81,6 +93,13 @@ public struct HostFacts: Sendable, Hashable {
             return (
                 "curl is not installed on the host (the http health check runs there)",
                 "install curl, or use health.cmd"
+            )
+        }
+        if !missingTools.isEmpty {
+            return (
+                "the host lacks \(missingTools.joined(separator: ", ")), which the activation runs",
+                "install util-linux (flock), coreutils (timeout), iproute2 (ss)"
+                    + (missingTools.contains("nix-env") ? " and Nix (nix-env)" : "")
             )
         }
         if foreignUnit {

@@ -58,6 +58,8 @@ struct ReleaseTests {
         #expect(noPodman.problem(spec, needBytes: 0)?.0 == "podman is not installed on the host")
         let full = HostFacts(parsing: "systemd=yes\nruntime=/usr/bin/podman\ncurl=/usr/bin/curl\nfree=10\n")
         #expect(full.problem(spec, needBytes: 1 << 20)?.0.hasPrefix("not enough disk space") == true)
+        let noTools = HostFacts(parsing: "systemd=yes\nruntime=/usr/bin/podman\ncurl=/c\nmissing=flock\nmissing=ss\n")
+        #expect(noTools.problem(spec, needBytes: 0)?.0 == "the host lacks flock, ss, which the activation runs")
         let foreign = HostFacts(parsing: "systemd=yes\nruntime=/usr/bin/podman\ncurl=/c\nforeign=yes\n")
         #expect(foreign.problem(spec, needBytes: 0)?.1.contains("does not adopt") == true)
         let good = HostFacts(
