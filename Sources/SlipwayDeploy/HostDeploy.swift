@@ -23,7 +23,8 @@ struct HostDeploy: Sendable {
                 lines: [problem], hint: hint)
         }
         let runtimePath = facts.runtime ?? "/usr/bin/\(spec.runtime.rawValue)"
-        let bundle = try ReleaseBundle(spec: spec, release: release, env: env, runtimePath: runtimePath, time: started)
+        let bundle = try ReleaseBundle(
+            spec: spec, release: release, env: env, runtimePath: runtimePath, time: started, salt: facts.salt ?? "")
         if facts.current == bundle.directory, facts.currentOutcome == "good" {
             say("already runs \(release.id); nothing to do")
             return .init(

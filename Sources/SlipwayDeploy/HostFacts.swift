@@ -15,10 +15,13 @@ public struct HostFacts: Sendable, Hashable {
     public var foreignUnit = false
     /// Free space under /var/lib, in KiB.
     public var freeKiB: Int64?
+    /// The target's random salt on the host (made at the first check, mode 0600), for the config hash.
+    public var salt: String?
     /// Programs the activation script needs that the host lacks (`flock`, `timeout`, `ss`, `nix-env`).
     public var missingTools: [String] = []
 
-    /// The host check script: prints `key=value` lines, changes nothing.
+    /// The host check script: prints `key=value` lines; changes nothing but making the target's
+    /// salt file once.
     public static func script(_ spec: DeploySpec) -> String {
         let paths = HostPaths(target: spec.name)
         let runtime = spec.runtime.rawValue
@@ -34,6 +37,9 @@ public struct HostFacts: Sendable, Hashable {
                 \(paths.base)/releases/$c/release.json
             [ -z "$c" ] && [ -e \(paths.unitDirectory)/\(paths.unitName(image: nil)) ] && echo foreign=yes
             echo free=$(df -Pk /var/lib 2>/dev/null | awk 'NR==2 {print $4}')
+            s=\(paths.base)/salt
+            [ -s "$s" ] || { mkdir -p \(paths.base) && (umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \\n' > "$s"); }
+            echo salt=$(cat "$s" 2>/dev/null)
             for t in \(Self.activationTools(spec).joined(separator: " ")); do
                 command -v "$t" >/dev/null 2>&1 || echo missing=$t
             done
@@ -61,6 +67,7 @@ public struct HostFacts: Sendable, Hashable {
             case "foreign": foreignUnit = value == "yes"
             case "free": freeKiB = Int64(value)
             case "missing": missingTools.append(value)
+            case "salt": salt = present
             default: break
             }
         }

@@ -19,13 +19,17 @@ public struct ReleaseBundle: Sendable {
     /// - Parameters:
     ///   - env: deploy env and resolved secrets, in order (goes only to the 0600 `env` file).
     ///   - runtimePath: podman/docker on the host (image mode).
+    ///   - salt: the host's own random salt (`/var/lib/slipway/<target>/salt`, 0600): the config
+    ///     hash covers secret values, and a salt nobody else has keeps it from confirming a guess.
     /// - Throws: ``DeployError/secret(name:reason:)`` for a value the env file cannot hold.
-    public init(spec: DeploySpec, release: Release, env: [(String, String)], runtimePath: String, time: Date) throws {
+    public init(
+        spec: DeploySpec, release: Release, env: [(String, String)], runtimePath: String, time: Date, salt: String = ""
+    ) throws {
         let format: EnvFile.Format = spec.mode == .image ? .container : .systemd
         envText = try EnvFile.render(env + [("SLIPWAY_RELEASE", release.id)], format: format)
         let provisional = UnitRenderer(spec: spec, runtimePath: runtimePath).units(release, directory: "DIR")
         let hashInput = provisional.map { $0.name + "\n" + $0.text }.joined() + envText
-        configHash = Digest.of(Array(hashInput.utf8)).hex
+        configHash = Digest.of(Array((salt + "\n" + hashInput).utf8)).hex
         directory = release.shortID + "-" + configHash.prefix(8)
         units = UnitRenderer(spec: spec, runtimePath: runtimePath).units(release, directory: directory)
         script = ActivationScript(

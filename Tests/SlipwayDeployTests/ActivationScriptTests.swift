@@ -1,6 +1,7 @@
 import Foundation
 @testable import SlipwayDeploy
 import SlipwayManifest
+import SlipwayCore
 import Testing
 
 @Suite("Activation script")
@@ -79,6 +80,13 @@ struct ActivationScriptTests {
             env: [("DB_PASSWORD", "rotated")], runtimePath: "/usr/bin/podman", time: Date())
         #expect(other.directory != bundle.directory, "a changed secret is a new release folder")
         #expect(!bundle.units.contains { $0.text.contains("s3cr3t") }, "secrets never in a unit file")
+        // The folder name hashes secret values: only with the host's own salt, so it cannot confirm a guess.
+        let salted = try ReleaseBundle(
+            spec: Fixtures.imageSpec(), release: Fixtures.imageRelease(),
+            env: [("DB_PASSWORD", "s3cr3t value")], runtimePath: "/usr/bin/podman", time: Date(), salt: "0f1e2d")
+        #expect(salted.configHash != bundle.configHash, "the salt is part of the hash")
+        #expect(try Fixtures.shellSyntaxErrors(HostFacts.script(Fixtures.imageSpec())) == "")
+        #expect(HostFacts(parsing: "salt=0f1e2d\n").salt == "0f1e2d")
     }
 
     /// Runs the real upload script against a scratch folder standing in for /var/lib/slipway.
