@@ -48,12 +48,16 @@ public struct ReleaseBundle: Sendable {
     }
 
     /// The upload script, fed on stdin to `sh -s` (so the env file never appears in argv):
-    /// writes the folder under a temporary name, verifies the units, then renames it.
+    /// writes the folder under a temporary name, verifies the units, then renames it, all under
+    /// the target's lock (so it never replaces a folder an activation or a dead-man restore uses).
     public func uploadScript(paths: HostPaths, verify: Bool) -> String {
         let final = paths.release(directory)
         let staging = final + ".new"
         var lines = [
-            "umask 077", "set -e", "mkdir -p \(paths.releases)", "rm -rf \(staging)", "mkdir -p \(staging)/units",
+            "umask 077", "set -e", "mkdir -p \(paths.releases)",
+            "exec 9>\(paths.base)/lock",
+            "flock -w 60 9 || { echo 'another deploy or rollback of this target holds its lock' >&2; exit 75; }",
+            "rm -rf \(staging)", "mkdir -p \(staging)/units",
         ]
         lines += Self.heredoc(envText, to: "\(staging)/env")
         lines += Self.heredoc(recordText, to: "\(staging)/release.json")
