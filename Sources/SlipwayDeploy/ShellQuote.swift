@@ -5,14 +5,17 @@ import Foundation
 public enum ShellQuote {
     /// `word` in single quotes, with `'` written as `'\''`; bare when it is only safe characters.
     public static func word(_ word: String) -> String {
-        let safe =
-            !word.isEmpty
+        if isBare(word) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// Whether `word` needs no quotes: letters, digits and `-_./:=@%+,` only (for sh and systemd alike).
+    public static func isBare(_ word: String) -> Bool {
+        !word.isEmpty
             && word.unicodeScalars.allSatisfy {
                 ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
                     || "-_./:=@%+,".unicodeScalars.contains($0)
             }
-        if safe { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// Each word quoted, joined by spaces.

@@ -106,13 +106,7 @@ public struct UnitRenderer: Sendable {
 /// as they are (`%t`, `%n` are meant).
 public enum SystemdQuote {
     public static func word(_ word: String) -> String {
-        let safe =
-            !word.isEmpty
-            && word.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
-                    || "-_./:=@%+,".unicodeScalars.contains($0)
-            }
-        if safe { return word }
+        if ShellQuote.isBare(word) { return word }
         var text = "\""
         for c in word {
             switch c {
