@@ -8,7 +8,7 @@ public enum EnvironmentPurity {
     public static let kept = [
         "HOME", "USER", "LOGNAME", "SHELL", "TERM", "COLORTERM", "LANG", "LANGUAGE", "LC_*", "TZ",
         "SSH_AUTH_SOCK", "DISPLAY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR", "TMPDIR", "NO_COLOR",
-        "CI*", "GITHUB_*", "SLIPWAY_*",
+        "CI*", "GITHUB_*", "GITLAB_CI", "SLIPWAY_*",
     ]
 
     /// The caller's variables that `patterns` (and ``kept``) match.
