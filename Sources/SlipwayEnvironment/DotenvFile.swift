@@ -80,7 +80,7 @@ public enum DotenvFile {
                 name = readName()
             }
             guard !name.isEmpty else {
-                throw error("expected a variable name, found '\(peek.map { String($0) } ?? "end of file")'")
+                throw error("expected a variable name, found " + (peek.map { "'\(Character($0))'" } ?? "end of file"))
             }
             skipBlanks()
             guard peek == "=" else {
@@ -138,7 +138,7 @@ public enum DotenvFile {
                 case "t": value += "\t"
                 case "\"", "\\": value.unicodeScalars.append(escaped)
                 case "$": value += "\\$"
-                default: value += "\\" + String(escaped)
+                default: value += "\\" + String(Character(escaped))
                 }
             }
             throw error("unterminated \(quote == "'" ? "single" : "double")-quoted value (the quote opens here)", at: opening)

@@ -205,4 +205,24 @@ struct EnvironmentTruthTests {
         let quiet = try slipway(["up", "--profile", "quiet"], in: dir)
         #expect(quiet.stderr.contains("profile 'quiet' has no services"), "\(quiet.stderr)")
     }
+
+    @Test func aMissingAttributeGetsAHintFromTheConfiguredSet() throws {
+        let dir = try project("""
+            [project]
+            name = "hints"
+            [nix]
+            nixpkgs = "@OFFLINE@"
+            [packages]
+            php = "php83"
+            """)
+        let result = try slipway(["env"], in: dir)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("slipway.toml:6:1: error: package 'php': the package set has no attribute 'php83'"),
+                "\(result.stderr)")
+        #expect(result.stderr.contains("did you mean 'php82'? (searched the attribute names of path:\(repositoryRoot)/nix/offline"),
+                "\(result.stderr)")
+        #expect(!result.stderr.contains("nix search nixpkgs"), "\(result.stderr)")
+        let cache = try FileManager.default.contentsOfDirectory(atPath: dir + "/.slipway/cache")
+        #expect(cache.contains { $0.hasPrefix("attribute-names-") }, "the names are not cached: \(cache)")
+    }
 }

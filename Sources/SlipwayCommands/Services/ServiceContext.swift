@@ -46,7 +46,7 @@ struct ServiceContext {
         let caller = ProcessLauncher.currentEnvironment()
         let env = try ProcessEnvironment.make(cached, inherited: caller)
         return try ProfilePrograms.check(
-            .services(specs), environment: env, cached: cached, callerPath: caller["PATH"] ?? "")
+            ProfilePrograms.Script.services(specs), environment: env, cached: cached, callerPath: caller["PATH"] ?? "")
     }
 
     /// The background supervisor of `requested` services (`up -d`).
