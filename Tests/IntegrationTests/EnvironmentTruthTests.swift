@@ -17,12 +17,14 @@ struct EnvironmentTruthTests {
         redis = false
         """
 
-    /// A folder of fake host programs (`node`, `fakepg`, `php`), each printing its own name.
+    /// A folder of fake host programs (`node`, `fakepg`), each printing its own name; `fakepg`
+    /// then stays up, as a server does.
     static func hostBin(_ dir: String, _ names: [String] = ["node", "fakepg"]) throws -> String {
         let bin = dir + "/host-bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         for name in names {
-            try "#!/bin/sh\necho host-\(name)\nexec sleep 30\n".write(toFile: bin + "/" + name, atomically: true, encoding: .utf8)
+            let stay = name == "fakepg" ? "exec sleep 30\n" : ""
+            try "#!/bin/sh\necho host-\(name)\n\(stay)".write(toFile: bin + "/" + name, atomically: true, encoding: .utf8)
             chmod(bin + "/" + name, 0o755)
         }
         return bin
@@ -43,7 +45,7 @@ struct EnvironmentTruthTests {
         let impure = try slipway(["exec", "--profile", "prod", "--impure", "--", "sh", "-c", "command -v node"],
                                  in: dir, environment: env)
         #expect(impure.stdout == bin + "/node\n", "\(impure.stderr)")
-        let dev = try slipway(["exec", "--", "sh", "-c", "command -v node; command -v busybox"], in: dir, environment: env)
+        let dev = try slipway(["exec", "--", "sh", "-c", "command -v node; command -v redis-server"], in: dir, environment: env)
         #expect(dev.stdout.hasPrefix(bin + "/node\n/nix/store/"), "\(dev.stdout) \(dev.stderr)")
         let pureDev = try slipway(["exec", "--pure", "--", "sh", "-c", "command -v node"], in: dir, environment: env)
         #expect(pureDev.status != 0 && pureDev.stdout.isEmpty)
@@ -56,6 +58,8 @@ struct EnvironmentTruthTests {
             command = "exec fakepg -D $STATE_DIR"
             [services.cache]
             command = "exec redis-server --port 0"
+            [tasks.assets]
+            run = "node build.js > $SLIPWAY_ROOT/assets.out"
             """)
         let bin = try Self.hostBin(dir)
         let env: [String: String?] = ["PATH": bin + ":" + Self.callerPath]
@@ -72,6 +76,15 @@ struct EnvironmentTruthTests {
         defer { _ = try? slipway(["down"], in: dir, environment: env) }
         #expect(dev.status == 0, "\(dev.stderr)")
         #expect(dev.stderr.contains("warning: service 'db' runs `fakepg` from this machine (\(bin)/fakepg)"), "\(dev.stderr)")
+        // Tasks: the same rule.
+        let task = try slipway(["run", "--profile", "prod", "assets"], in: dir, environment: env)
+        #expect(task.status != 0)
+        #expect(task.stderr.contains("task 'assets' runs `node`, which the profile does not provide"), "\(task.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/assets.out"), "the task ran")
+        let devTask = try slipway(["run", "assets"], in: dir, environment: env)
+        #expect(devTask.status == 0, "\(devTask.stderr)")
+        #expect(devTask.stderr.contains("warning: task 'assets' runs `node` from this machine"), "\(devTask.stderr)")
+        #expect((try? String(contentsOfFile: dir + "/assets.out", encoding: .utf8)) == "host-node\n")
     }
 
     @Test func reEvaluatingAfterAManifestChangeLeavesNoStalePath() throws {
