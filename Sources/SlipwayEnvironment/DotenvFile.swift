@@ -111,7 +111,8 @@ public enum DotenvFile {
             default:
                 var value = ""
                 while let c = peek, c != "\n" {
-                    if c == "#", value.isEmpty || value.unicodeScalars.last == " " || value.unicodeScalars.last == "\t" {
+                    let last = value.unicodeScalars.last
+                    if c == "#", last == nil || last == " " || last == "\t" {
                         break
                     }
                     value.unicodeScalars.append(c)
@@ -141,7 +142,8 @@ public enum DotenvFile {
                 default: value += "\\" + String(Character(escaped))
                 }
             }
-            throw error("unterminated \(quote == "'" ? "single" : "double")-quoted value (the quote opens here)", at: opening)
+            let kind = quote == "'" ? "single" : "double"
+            throw error("unterminated \(kind)-quoted value (the quote opens here)", at: opening)
         }
 
         static func trimmed(_ text: String) -> String {

@@ -70,9 +70,8 @@ public enum ProfilePrograms {
         for script in scripts {
             guard let program = firstProgram(script.text) else { continue }
             let found = ExecutableSearch.find(program, path: path)
-            if let found, cached.binPaths.contains(where: { found.hasPrefix($0 + "/") }) || found.hasPrefix("/nix/store/") {
-                continue
-            }
+            let inProfile = { (path: String) in cached.binPaths.contains { path.hasPrefix($0 + "/") } }
+            if let found, found.hasPrefix("/nix/store/") || inProfile(found) { continue }
             if found == nil && !cached.pure { continue }
             let host = found ?? ExecutableSearch.find(program, path: callerPath)
             findings.append(Finding(kind: script.kind, name: script.name, program: program, hostPath: host))

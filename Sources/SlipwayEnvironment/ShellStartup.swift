@@ -41,7 +41,9 @@ public struct ShellStartup: Sendable {
         case "zsh":
             if let zdotdir = environment["ZDOTDIR"] { env["SLIPWAY_USER_ZDOTDIR"] = zdotdir }
             env["ZDOTDIR"] = directory
-            files = [(directory + "/.zshenv", Self.zshenv(directory)), (directory + "/.zshrc", Self.zshrc(marker) + hook)]
+            files = [
+                (directory + "/.zshenv", Self.zshenv(directory)), (directory + "/.zshrc", Self.zshrc(marker) + hook),
+            ]
             arguments = [shell, "-i"]
         case "fish":
             let rc = directory + "/init.fish"
@@ -67,7 +69,10 @@ public struct ShellStartup: Sendable {
     static let posixFront = #"""
         __slipway_rest=; __slipway_ifs=$IFS; IFS=:
         for __slipway_dir in $PATH; do
-          case ":$SLIPWAY_PATH_ADDED:" in *":$__slipway_dir:"*) ;; *) __slipway_rest="$__slipway_rest${__slipway_rest:+:}$__slipway_dir" ;; esac
+          case ":$SLIPWAY_PATH_ADDED:" in
+            *":$__slipway_dir:"*) ;;
+            *) __slipway_rest="$__slipway_rest${__slipway_rest:+:}$__slipway_dir" ;;
+          esac
         done
         IFS=$__slipway_ifs
         PATH="$SLIPWAY_PATH_ADDED${SLIPWAY_PATH_ADDED:+${__slipway_rest:+:}}$__slipway_rest"; export PATH

@@ -8,7 +8,8 @@ public enum ManifestSchema {
     /// `[artifacts.X] profile`, `[ci] profile`, `[deploy.X] profile`), so profiles do not overlay them.
     public static let globalSections = ["images", "artifacts", "ci", "deploy"]
 
-    public static let root = ["project", "nix"] + layerSections + globalSections + ["profiles", "shell", "env_files", "before_up"]
+    public static let root =
+        ["project", "nix"] + layerSections + globalSections + ["profiles", "shell", "env_files", "before_up"]
     public static let project = ["name", "description", "version"]
     public static let nix = ["nixpkgs", "inputs"]
     public static let packageTable = ["nix", "flake"]

@@ -6,10 +6,16 @@ struct SettingsDecoder {
     private(set) var diagnostics: [Diagnostic] = []
 
     /// Decodes `key` into `settings` when it is a setting; `false` when it is not one.
-    mutating func decode(_ key: String, _ node: TOMLNode, into settings: inout ProfileSettings, inProfile: Bool) -> Bool {
+    mutating func decode(
+        _ key: String, _ node: TOMLNode, into settings: inout ProfileSettings, inProfile: Bool
+    ) -> Bool {
         switch key {
         case "pure" where inProfile:
-            if let flag = node.bool { settings.pure = flag } else { diagnostics.append(.wrongType(node, expected: "a boolean")) }
+            if let flag = node.bool {
+                settings.pure = flag
+            } else {
+                diagnostics.append(.wrongType(node, expected: "a boolean"))
+            }
         case "keep_env" where inProfile:
             settings.keepEnv = strings(node, check: Self.keepEnvProblem)
         case "services" where inProfile && node.entries == nil:
@@ -30,9 +36,9 @@ struct SettingsDecoder {
             for (field, value) in node.entries ?? [] {
                 guard field == "on_enter" else {
                     let suggestion = Spelling.closest(to: field, in: ManifestSchema.shell)
-                    diagnostics.append(Diagnostic(
-                        .unknownKey(key: field, table: node.dottedPath, suggestion: suggestion, allowed: ManifestSchema.shell),
-                        at: value.keyLocation))
+                    let kind = Diagnostic.Kind.unknownKey(
+                        key: field, table: node.dottedPath, suggestion: suggestion, allowed: ManifestSchema.shell)
+                    diagnostics.append(Diagnostic(kind, at: value.keyLocation))
                     continue
                 }
                 if let script = value.string { settings.onEnter = script } else {
@@ -68,7 +74,8 @@ struct SettingsDecoder {
                 continue
             }
             if let reason = check(text) {
-                diagnostics.append(Diagnostic(.invalidValue(key: node.dottedPath, reason: reason), at: element.valueLocation))
+                let kind = Diagnostic.Kind.invalidValue(key: node.dottedPath, reason: reason)
+                diagnostics.append(Diagnostic(kind, at: element.valueLocation))
                 continue
             }
             result.append(text)
@@ -81,7 +88,8 @@ struct SettingsDecoder {
         let name = pattern.hasSuffix("*") ? String(pattern.dropLast()) : pattern
         if name.isEmpty && pattern != "*" { return "an empty name" }
         if pattern == "*" { return "'*' would keep everything; set pure = false instead" }
-        if !Identifiers.isEnvName(name) && !(pattern.hasSuffix("*") && name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })) {
+        let prefixOK = pattern.hasSuffix("*") && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+        if !Identifiers.isEnvName(name) && !prefixOK {
             return "'\(pattern)' is not a variable name (or a PREFIX* pattern)"
         }
         return nil

@@ -183,9 +183,9 @@ public struct NixBackend: Sendable {
                     suggestion = Spelling.closest(to: String(head), in: names ?? [])
                         .map { ([$0] + path.split(separator: ".").dropFirst().map(String.init)).joined(separator: ".") }
                 }
-                problems.append(Diagnostic(
-                    .missingAttribute(package: entry.key, attribute: describe(entry.spec), set: set, suggestion: suggestion),
-                    at: entry.location))
+                let kind = Diagnostic.Kind.missingAttribute(
+                    package: entry.key, attribute: describe(entry.spec), set: set, suggestion: suggestion)
+                problems.append(Diagnostic(kind, at: entry.location))
             }
         }
         if problems.isEmpty {
@@ -206,8 +206,8 @@ public struct NixBackend: Sendable {
         let path = layout.cacheDir + "/attribute-names-\(key).json"
         if let data = FileManager.default.contents(atPath: path),
            let names = try? JSONDecoder().decode([String].self, from: data) { return names }
-        guard let output = try? await nix.run(
-            ["eval", "--json", "\(flakeURL)#slipway.attributeNames"], workingDirectory: layout.generatedFlakeDir(profile: profile)),
+        let arguments = ["eval", "--json", "\(flakeURL)#slipway.attributeNames"]
+        guard let output = try? await nix.run(arguments, workingDirectory: layout.generatedFlakeDir(profile: profile)),
             let names = try? JSONDecoder().decode([String].self, from: Data(output.stdout.utf8))
         else { return [] }
         try? FileManager.default.createDirectory(atPath: layout.cacheDir, withIntermediateDirectories: true)

@@ -71,7 +71,8 @@ public enum TaskSession {
         let scripts = HostTools.scripts(plan) + ProfilePrograms.Script.services(needed)
         let warnings = try ProfilePrograms.check(
             scripts, environment: environment, cached: cached, callerPath: context.inherited["PATH"] ?? "")
-        let key = fingerprintKey(cached) + "dotenv\n" + (try ProcessEnvironment.dotenvDigest(cached, inherited: context.inherited))
+        let dotenv = try ProcessEnvironment.dotenvDigest(cached, inherited: context.inherited)
+        let key = fingerprintKey(cached) + "dotenv\n" + dotenv
         var configuration = TaskRunner.Configuration(
             root: context.layout.root, profile: context.profile, environment: environment,
             environmentKey: key, outRoot: context.layout.taskOutputRoot(profile: context.profile),

@@ -25,7 +25,8 @@ struct Shell: AsyncParsableCommand {
         let dir = layout.shellDir(profile: cached.profile)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let startup = ShellStartup(
-            shell: shell, environment: env, directory: dir, marker: "(slipway:\(cached.profile)) ", onEnter: cached.onEnter)
+            shell: shell, environment: env, directory: dir, marker: "(slipway:\(cached.profile)) ",
+            onEnter: cached.onEnter)
         for file in startup.files { try file.text.write(toFile: file.path, atomically: true, encoding: .utf8) }
         try ProcessLauncher.exec(startup.arguments, environment: startup.environment)
     }

@@ -51,7 +51,8 @@ struct ServiceContext {
 
     /// The background supervisor of `requested` services (`up -d`).
     func detached(requested: [String]) -> DetachedSupervisor {
-        DetachedSupervisor(layout: layout, profile: profile, services: services, requested: requested, purity: cached.pure)
+        DetachedSupervisor(
+            layout: layout, profile: profile, services: services, requested: requested, purity: cached.pure)
     }
 
     /// The supervisor configuration for `requested` services.
