@@ -100,6 +100,10 @@ struct EnvironmentTruthTests {
             [ "$PATH" = "$first" ] && echo same-after-second-eval
             echo "redis=$(command -v redis-server)"
             echo "nested=$(\(slipwayBinary) exec --profile prod --impure -- /bin/sh -c 'echo $PATH')"
+            echo "inshell=$(echo 'echo "$PATH"' | SHELL=/bin/bash \(slipwayBinary) shell --profile prod --impure 2>/dev/null)"
+            eval "$(\(slipwayBinary) env --profile prod --impure)"
+            echo "switched=$PATH"
+            eval "$(\(slipwayBinary) env)"
             cp without-redis.toml slipway.toml
             eval "$(\(slipwayBinary) env --format bash)"
             echo "after=$PATH"
@@ -113,22 +117,29 @@ struct EnvironmentTruthTests {
         let redisDir = String(redis.dropLast("/redis-server".count))
         let nested = try #require(lines.first { $0.hasPrefix("nested=") })
         #expect(!nested.contains(redisDir), "dev's folders stayed in an exec of prod: \(nested)")
+        let inShell = try #require(lines.first { $0.hasPrefix("inshell=") })
+        #expect(inShell.hasPrefix("inshell=/nix/store/") && !inShell.contains(redisDir), "\(inShell)")
+        let switched = try #require(lines.first { $0.hasPrefix("switched=") })
+        #expect(switched.hasPrefix("switched=/nix/store/") && !switched.contains(redisDir), "\(switched)")
         let after = try #require(lines.first { $0.hasPrefix("after=") })
         #expect(!after.contains(redisDir), "the removed package stayed on PATH: \(after)")
         #expect(after.hasPrefix("after=/nix/store/"), "\(after)")
     }
 
-    /// A home folder whose startup files prepend `~/shims` (holding a fake `php`) to PATH.
-    static func home(_ dir: String) throws -> String {
+    /// A home folder whose startup files prepend `~/shims` (holding a fake `php`) to PATH; for
+    /// zsh either a `.zshenv` that moves `ZDOTDIR` to `~/.config/zsh`, or a plain `~/.zshrc`.
+    static func home(_ dir: String, zdotdir: Bool) throws -> String {
         let home = dir + "/home"
-        let files = [
+        let zsh = zdotdir
+            ? [".zshenv": "export ZDOTDIR=\"$HOME/.config/zsh\"; ZSHENV_RAN=yes\n",
+               ".config/zsh/.zshrc": "path=($HOME/shims $path); RC_RAN=zsh-$ZSHENV_RAN\n"]
+            : [".zshrc": "export PATH=\"$HOME/shims:$PATH\"; RC_RAN=zsh-home\n"]
+        let files = zsh.merging([
             ".bashrc": "export PATH=\"$HOME/shims:$PATH\"; RC_RAN=bash\n",
-            ".zshenv": "export ZDOTDIR=\"$HOME/.config/zsh\"; ZSHENV_RAN=yes\n",
-            ".config/zsh/.zshrc": "path=($HOME/shims $path); RC_RAN=zsh-$ZSHENV_RAN\n",
             ".config/fish/config.fish": "set -gx PATH $HOME/shims $PATH; set -g RC_RAN fish\n",
             ".shrc": "PATH=\"$HOME/shims:$PATH\"; RC_RAN=sh\n",
             "shims/php": "#!/bin/sh\necho fake php\n",
-        ]
+        ]) { a, _ in a }
         for (name, text) in files {
             let path = home + "/" + name
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -139,7 +150,8 @@ struct EnvironmentTruthTests {
     }
 
     @Test("every shell runs the user's startup files, then puts the profile first", arguments: [
-        ("/bin/bash", "bash"), ("/usr/bin/zsh", "zsh-yes"), ("/usr/bin/fish", "fish"), ("/bin/sh", "sh"),
+        ("/bin/bash", "bash"), ("/usr/bin/zsh", "zsh-yes"), ("/usr/bin/zsh", "zsh-home"), ("/usr/bin/fish", "fish"),
+        ("/bin/sh", "sh"),
     ])
     func shellKeepsTheProfileFirst(_ shell: String, _ marker: String) throws {
         #expect(FileManager.default.isExecutableFile(atPath: shell), "\(shell) is missing: run scripts/setup")
@@ -153,7 +165,7 @@ struct EnvironmentTruthTests {
             [shell]
             on_enter = "echo entered > $SLIPWAY_ROOT/entered"
             """)
-        let home = try Self.home(dir)
+        let home = try Self.home(dir, zdotdir: marker != "zsh-home")
         let result = try slipway(
             ["shell"], in: dir,
             environment: ["SHELL": shell, "HOME": home, "ENV": home + "/.shrc", "ZDOTDIR": nil, "XDG_CONFIG_HOME": nil],
@@ -163,6 +175,15 @@ struct EnvironmentTruthTests {
         #expect(lines.contains("rc=\(marker)"), "the user's startup files did not run: \(result.stdout) \(result.stderr)")
         #expect(lines.last?.hasPrefix("/nix/store/") == true, "php is not the profile's: \(result.stdout)")
         #expect((try? String(contentsOfFile: dir + "/entered", encoding: .utf8)) == "entered\n", "on_enter did not run")
+        // The same shell evaluating `slipway env` in its own format (as direnv does) runs on_enter too.
+        guard marker == "bash" || marker == "fish" else { return }
+        try FileManager.default.removeItem(atPath: dir + "/entered")
+        let script = marker == "fish"
+            ? "\(slipwayBinary) env --format fish | source; command -v php"
+            : "eval \"$(\(slipwayBinary) env --format bash)\"; command -v php"
+        let evaluated = try run(shell, ["-c", script], in: dir, environment: ["HOME": home])
+        #expect(evaluated.stdout.hasPrefix("/nix/store/"), "\(evaluated.stdout) \(evaluated.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/entered"), "env --format \(marker) did not run on_enter")
     }
 
     @Test func dotenvFilesLoadInOrderAndABrokenLineIsLocated() throws {
