@@ -49,6 +49,7 @@ struct SectionDecoder {
     /// One profile: merged, then its services and tasks decoded.
     mutating func profile(_ name: String) -> ResolvedProfile {
         var resolved = manifest.merge(profile: name)
+        resolved.settings = manifest.settings(chain: resolved.chain)
         resolved.services = services(of: resolved)
         resolved.tasks = tasks(of: resolved)
         return resolved

@@ -49,6 +49,8 @@ enum ProfileGraph {
 /// One profile with the base and every `extends` ancestor applied: plain values.
 public struct ResolvedProfile: Sendable {
     public var name: String
+    /// The chain's profile-wide settings, `pure` always set (see ``Manifest/settings(chain:)``).
+    public var settings = ProfileSettings()
     /// Packages in declaration order (base first, then each overlay's new keys).
     public var packages: [PackageEntry]
     /// Environment entries in declaration order; an overlay replaces a value in place.
@@ -63,11 +65,6 @@ public struct ResolvedProfile: Sendable {
     /// The profile's tasks, decoded at load; a failure holds the problems that only matter when
     /// this profile's tasks are used (a missing `run`, `deps`/`services` names, cycles).
     public var tasks: Result<[TaskSpec], ManifestError> = .success([])
-    /// The chain's profile-wide settings, `pure` always set (see ``Manifest/settings(chain:)``).
-    public var settings = ProfileSettings()
-
-    /// Whether the profile's processes get only its own `PATH` and the kept caller variables.
-    public var pure: Bool { settings.pure ?? false }
 }
 
 extension Manifest {
@@ -97,7 +94,6 @@ extension Manifest {
             if let layer = profiles[name]?.layer { apply(layer, to: &resolved) }
         }
         resolved.packages.removeAll { $0.spec == nil }
-        resolved.settings = settings(chain: chain)
         return resolved
     }
 

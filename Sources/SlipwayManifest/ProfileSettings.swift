@@ -48,6 +48,11 @@ public struct ProfileSettings: Sendable {
     }
 }
 
+extension ResolvedProfile {
+    /// Whether the profile's processes get only its own `PATH` and the kept caller variables.
+    public var pure: Bool { settings.pure ?? false }
+}
+
 extension Manifest {
     /// Profiles that are pure unless they (or a profile they extend) say otherwise.
     public static let pureByDefault: Set<String> = ["prod", "ci"]
