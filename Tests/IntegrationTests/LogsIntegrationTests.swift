@@ -49,25 +49,27 @@ struct LogsIntegrationTests {
         #expect(status == 0)
         let lines = text.split(separator: "\n").suffix(150_000)
         #expect(out.filter { $0 == 0x0A }.count == 150_000)
-        #expect(out == Array((lines.joined(separator: "\n") + "\n").utf8), "the same bytes as the file's last 150,000 lines")
+        let expected = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let same = out == expected
+        #expect(same, "the same bytes as the file's last 150,000 lines: \(out.count) bytes, \(expected.count) expected")
         #expect(String(decoding: out.prefix(7), as: UTF8.self) == "50000 l", "the first line is whole")
     }
 
     @Test func tenLinesOf40KiBAreByteForByte() throws {
-        var bytes: [UInt8] = []
-        for index in 0..<40 {
-            bytes += Array("line \(index): ".utf8) + Array(repeating: UInt8(0x41 + index % 26), count: 40 << 10) + [0xC3, 0x28, 0x0A]  // not UTF-8
+        let lines: [[UInt8]] = (0..<40).map { index in
+            Array("line \(index): ".utf8) + Array(repeating: UInt8(0x41 + index % 26), count: 40 << 10) + [0xC3, 0x28, 0x0A]  // not UTF-8
         }
-        let dir = try makeProject(api: bytes)
+        let dir = try makeProject(api: lines.flatMap { $0 })
         let (status, out) = try output(["logs", "api", "-n", "10"], in: dir)
         #expect(status == 0)
-        let lineLength = bytes.count / 40
-        #expect(out == Array(bytes.suffix(10 * lineLength)))
+        let expected = lines.suffix(10).flatMap { $0 }
+        let same = out == expected
+        #expect(same, "byte for byte: \(out.count) bytes, \(expected.count) expected")
         // Several services: each line whole, after its service's name.
-        let (_, both) = try output(["logs", "-n", "2"], in: try makeProject(api: bytes, worker: Array("w1\nw2\nw3\n".utf8)))
-        let text = String(decoding: both, as: UTF8.self)
-        #expect(text.hasSuffix("worker | w2\nworker | w3\n"), "\(text.suffix(40))")
-        #expect(both.count == 2 * (lineLength + 9) + 2 * 12, "two whole api lines with their prefix, then the worker's")
+        let (_, both) = try output(["logs", "-n", "2"], in: try makeProject(api: lines.flatMap { $0 }, worker: Array("w1\nw2\nw3\n".utf8)))
+        let prefixed = lines.suffix(2).flatMap { Array("api    | ".utf8) + $0 } + Array("worker | w2\nworker | w3\n".utf8)
+        let samePrefixed = both == prefixed
+        #expect(samePrefixed, "\(both.count) bytes, \(prefixed.count) expected")
     }
 
     @Test func followPrintsWholeLinesAsTheyComplete() throws {
@@ -96,6 +98,8 @@ struct LogsIntegrationTests {
             got = try Data(contentsOf: URL(fileURLWithPath: path))
             if got.count >= 14 + long.count + 6 { break }
         }
-        #expect(got == Data("one\ntwo\nthree\n".utf8 + long + [0x0A] + Array("four\n".utf8)))
+        let expected = Data("one\ntwo\nthree\n".utf8 + long + [0x0A] + Array("four\n".utf8))
+        let same = got == expected
+        #expect(same, "\(got.count) bytes, \(expected.count) expected")
     }
 }
