@@ -83,9 +83,19 @@ public actor RegistryClient {
     /// Every request, at debug level: method, URL, status (`slipway -v`); never credentials.
     static let logger = Logger(label: "slipway.registry")
 
-    /// Closes connections. Call once done.
+    /// Closes connections. Call once done. Waits at most 1 s: a connection still being made
+    /// to a registry that never answers would hold it until its connect timeout, and the
+    /// client finishes shutting down by itself.
     public func shutdown() async {
-        try? await http.shutdown()
+        let http = self.http
+        let resumed = Mutex(false)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeOnce: @Sendable () -> Void = {
+                if resumed.withLock({ done in defer { done = true }; return !done }) { continuation.resume() }
+            }
+            Task { try? await http.shutdown(); resumeOnce() }
+            Task { try? await Task.sleep(for: .seconds(1)); resumeOnce() }
+        }
     }
 
     /// Whether this client speaks plain HTTP (`http://`).
