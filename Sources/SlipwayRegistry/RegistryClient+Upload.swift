@@ -14,9 +14,10 @@ extension RegistryClient {
     }
 
     /// Uploads one blob: `POST …/blobs/uploads/`, then one `PUT <Location>?digest=` with the
-    /// bytes `produce` writes, streamed as they are made. A failed try starts again with a new
-    /// `POST` and sends the bytes kept from the first try (produced again only when the first try
-    /// did not get them all). Blobs over ``Options/chunkSize`` go up in chunks
+    /// bytes `produce` writes, streamed as they are made. A failed `PUT` is tried again on the
+    /// same upload (on a new one when the registry answers that it does not know it), sending
+    /// the bytes kept from the first try (produced again only when the first try did not get
+    /// them all). Blobs over ``Options/chunkSize`` go up in chunks
     /// (``uploadInChunks(_:size:onBytes:produce:)``). The registry checks the digest.
     /// - Throws: ``RegistryError`` after the tries ``RegistryRetry`` allows; ``ImageError``.
     public func upload(
@@ -27,11 +28,13 @@ extension RegistryClient {
         let tally = UploadTally()
         var capture = BlobCapture(limit: Int(size))
         var failures = 0
+        var location: String?
         let loop = http.eventLoopGroup.next()
         while true {
             do {
-                let location = try await startUpload(digest, retries: false)
-                let target = location + (location.contains("?") ? "&" : "?") + "digest=\(digest)"
+                let target: String
+                if let location { target = location } else { target = try await startUpload(digest) }
+                location = target
                 let body: @Sendable () -> HTTPClient.Body?
                 if let kept = capture.whole(size: size) {
                     body = { onBytes(kept.count); tally.add(sent: kept.count); return .bytes(kept) }
@@ -40,10 +43,13 @@ extension RegistryClient {
                     capture = fresh
                     body = { Self.streamed(size: size, loop: loop, tally: tally, capture: fresh, onBytes: onBytes, produce: produce) }
                 }
-                _ = try await send(.PUT, target, what: "upload of \(digest)", expect: [201], headers: [("Content-Type", "application/octet-stream")],
-                                   retries: false, streaming: true, body: body)
+                _ = try await send(.PUT, target + (target.contains("?") ? "&" : "?") + "digest=\(digest)", what: "upload of \(digest)",
+                                   expect: [201], headers: [("Content-Type", "application/octet-stream")], retries: false, streaming: true, body: body)
                 return UploadCost(sent: tally.sent, produced: tally.produced)
-            } catch let error as RegistryError where error.isTransient {
+            } catch let error as RegistryError where error.isTransient || [400, 404, 416].contains(error.status) {
+                // A 5xx or no answer leaves the upload open: PUT to it again. A registry that
+                // no longer knows it (404, 400, 416) gets a new one.
+                if !error.isTransient { location = nil }
                 failures += 1
                 try await wait(afterFailure: failures, of: error)
             }
@@ -72,9 +78,9 @@ extension RegistryClient {
     }
 
     /// `POST …/blobs/uploads/` → the upload's `Location`.
-    func startUpload(_ digest: Digest, retries: Bool = true) async throws -> String {
+    func startUpload(_ digest: Digest) async throws -> String {
         let start = try await send(.POST, "/v2/\(reference.repository)/blobs/uploads/", what: "start upload of \(digest)",
-                                   expect: [202], retries: retries, body: { .bytes([UInt8]()) })
+                                   expect: [202], body: { .bytes([UInt8]()) })
         guard let location = start.headers.first(name: "Location") else {
             throw RegistryError.protocolError("the registry answered 202 without a Location for the upload of \(digest)")
         }

@@ -97,20 +97,20 @@ struct RegistryFaultTests {
     @Test func everyPushThroughAQuarterOfFailedRequestsCompletes() throws {
         let registry = try TestRegistry()
         let (dir, env, digest) = try makeProject()
-        // Five monolithic pushes and two chunked ones (64 KiB PATCHes), each with its own seed.
-        let runs: [(seed: Int, chunk: Int?)] = [(1, nil), (2, nil), (3, nil), (4, nil), (5, nil), (6, 65536), (7, 65536)]
+        // Five monolithic pushes and two chunked ones (64 and 256 KiB PATCHes), each with its own seed.
+        let runs: [(seed: Int, chunk: Int?)] = [(1, nil), (2, nil), (3, nil), (4, nil), (5, nil), (6, 65536), (7, 262_144)]
         for (seed, chunk) in runs {
             let proxy = try FaultProxy(upstream: registry.port, share: 0.25, seed: seed)
-            let (pushed, elapsed) = try push(dir, env, to: "docker://127.0.0.1:\(proxy.port)/faults/app:s\(seed)", chunk: chunk)
+            let (pushed, elapsed) = try push(dir, env, to: "docker://127.0.0.1:\(proxy.port)/faults/s\(seed):v1", chunk: chunk)
             let counts = proxy.stop()
             #expect(pushed.status == 0, "seed \(seed), chunk \(chunk ?? 0): \(pushed.stderr)")
             #expect((counts["503"] ?? 0) + (counts["dropped"] ?? 0) > 3, "the proxy injected faults: \(counts)")
-            #expect(try inspectDigest(registry, "faults/app:s\(seed)", in: dir) == digest, "seed \(seed)")
+            #expect(try inspectDigest(registry, "faults/s\(seed):v1", in: dir) == digest, "seed \(seed)")
             let uploaded = try blobs(pushed).filter { $0["action"] as? String == "uploaded" }
             #expect(uploaded.count > 8, "a multi-layer image, every blob uploaded: \(uploaded.count)")
             print("seed \(seed) chunk \(chunk ?? 0): \(elapsed), \(counts)")
         }
-        let copy = try run("/usr/bin/env", ["skopeo", "copy", "--src-tls-verify=false", "docker://\(registry.host)/faults/app:s7", "oci:\(dir)/check:v1"], in: dir)
+        let copy = try run("/usr/bin/env", ["skopeo", "copy", "--src-tls-verify=false", "docker://\(registry.host)/faults/s7:v1", "oci:\(dir)/check:v1"], in: dir)
         #expect(copy.status == 0, "every blob is whole: \(copy.stderr)")
     }
 
@@ -123,12 +123,12 @@ struct RegistryFaultTests {
         #expect(first.status == 0, "\(first.stderr)")
         for seed in [21, 22] {
             let proxy = try FaultProxy(upstream: registry.port, share: 0.5, seed: seed)
-            let (pushed, faultTime) = try push(dir, env, to: "docker://127.0.0.1:\(proxy.port)/half/app:s\(seed)")
+            let (pushed, faultTime) = try push(dir, env, to: "docker://127.0.0.1:\(proxy.port)/half/s\(seed):v1")
             let counts = proxy.stop()
             #expect(pushed.status == 0, "seed \(seed): \(pushed.stderr)")
             #expect((counts["503"] ?? 0) + (counts["dropped"] ?? 0) > 20, "\(counts)")
             #expect(faultTime <= cleanTime * 2, "seed \(seed): \(faultTime) with 50% faults, \(cleanTime) clean")
-            #expect(try inspectDigest(registry, "half/app:s\(seed)", in: dir) == digest)
+            #expect(try inspectDigest(registry, "half/s\(seed):v1", in: dir) == digest)
             print("seed \(seed): \(faultTime) vs clean \(cleanTime), \(counts)")
         }
     }
