@@ -61,7 +61,9 @@ public enum LogTail {
     /// - Returns: the offset copied up to (less than `to` when the file shrank).
     /// - Throws: `Errno` when the file cannot be read.
     @discardableResult
-    public static func copy(path: String, from: UInt64, to: UInt64, linePrefix: [UInt8] = [], into write: ([UInt8]) -> Void) throws -> UInt64 {
+    public static func copy(
+        path: String, from: UInt64, to: UInt64, linePrefix: [UInt8] = [], into write: ([UInt8]) -> Void
+    ) throws -> UInt64 {
         let fd = try FileDescriptor.open(path, .readOnly)
         defer { try? fd.close() }
         var position = from

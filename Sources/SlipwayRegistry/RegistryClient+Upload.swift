@@ -43,8 +43,9 @@ extension RegistryClient {
                     capture = fresh
                     body = { Self.streamed(size: size, loop: loop, tally: tally, capture: fresh, onBytes: onBytes, produce: produce) }
                 }
-                _ = try await send(.PUT, target + (target.contains("?") ? "&" : "?") + "digest=\(digest)", what: "upload of \(digest)",
-                                   expect: [201], headers: [("Content-Type", "application/octet-stream")], retries: false, streaming: true, body: body)
+                _ = try await send(.PUT, target + (target.contains("?") ? "&" : "?") + "digest=\(digest)",
+                                   what: "upload of \(digest)", expect: [201], headers: [("Content-Type", "application/octet-stream")],
+                                   retries: false, streaming: true, body: body)
                 return UploadCost(sent: tally.sent, produced: tally.produced)
             } catch let error as RegistryError where error.isTransient || [400, 404, 416].contains(error.status) {
                 // A 5xx or no answer leaves the upload open: PUT to it again. A registry that
@@ -58,8 +59,8 @@ extension RegistryClient {
 
     /// A body streamed from `produce` on its own thread, as the bytes are made.
     static func streamed(
-        size: Int64, loop: any EventLoop, tally: UploadTally, capture: BlobCapture?, onBytes: @escaping @Sendable (Int) -> Void,
-        produce: @escaping @Sendable (ByteSink) throws -> Void
+        size: Int64, loop: any EventLoop, tally: UploadTally, capture: BlobCapture?,
+        onBytes: @escaping @Sendable (Int) -> Void, produce: @escaping @Sendable (ByteSink) throws -> Void
     ) -> HTTPClient.Body {
         .stream(contentLength: size) { writer in
             let promise = loop.makePromise(of: Void.self)
@@ -100,7 +101,9 @@ extension RegistryClient {
 
     /// `GET <Location>` → how many bytes the registry has (`Range: 0-N` means N+1; distribution
     /// answers `0-0` for an empty upload too, and chunks are never 1 byte) and the next Location.
-    func uploadStatus(_ digest: Digest, at location: String, failures: inout Int) async throws -> (offset: Int64, location: String) {
+    func uploadStatus(
+        _ digest: Digest, at location: String, failures: inout Int
+    ) async throws -> (offset: Int64, location: String) {
         while true {
             do {
                 let status = try await send(.GET, location, what: "status of the upload of \(digest)", expect: [204], retries: false)

@@ -9,7 +9,7 @@
 public struct RegistryRetry: Sendable, Equatable {
     /// Tries per step. 16 gets a push through a registry that fails half of its requests
     /// (a step fails with probability 2⁻¹⁶), while a registry that only answers 503 is reported
-    /// within ``worstCaseWait`` (about 25 s).
+    /// within ``worstCaseWait`` (23.1 s of waits at most).
     public static let defaultAttempts = 16
 
     /// Tries per step.

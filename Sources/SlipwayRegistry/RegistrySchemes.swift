@@ -85,7 +85,8 @@ extension RegistryClient {
             } catch let failure as RegistryError where failure.isTransient {
                 error = failure
                 unanswered += 1
-                if unanswered >= 2, let status = try? await probe("https://\(host)/v2/", timeout: .seconds(2)), status < 500 && status != 429 {
+                if unanswered >= 2, let status = try? await probe("https://\(host)/v2/", timeout: .seconds(2)),
+                   status < 500 && status != 429 {
                     return false
                 }
             }

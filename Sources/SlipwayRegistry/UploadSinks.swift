@@ -42,7 +42,9 @@ final class StreamSink: ByteSink, @unchecked Sendable {
     private let capture: BlobCapture?
     private var buffer: [UInt8] = []
 
-    init(writer: HTTPClient.Body.StreamWriter, tally: UploadTally, capture: BlobCapture?, onBytes: @escaping @Sendable (Int) -> Void) {
+    init(
+        writer: HTTPClient.Body.StreamWriter, tally: UploadTally, capture: BlobCapture?, onBytes: @escaping @Sendable (Int) -> Void
+    ) {
         self.writer = writer
         self.onBytes = onBytes
         self.tally = tally

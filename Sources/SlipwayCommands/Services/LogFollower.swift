@@ -23,7 +23,8 @@ struct LogFollower {
             let start = (try? LogTail.startOfLastLines(count, path: path, end: size)) ?? size
             // Following: a last line still being written is printed once it is whole.
             let end = follow ? ((try? LogTail.endOfCompleteLines(path: path, from: start, end: size)) ?? start) : size
-            let copied = (try? LogTail.copy(path: path, from: start, to: end, linePrefix: prefixes[name] ?? [], into: Terminal.write(bytes:))) ?? start
+            let copied = (try? LogTail.copy(path: path, from: start, to: end, linePrefix: prefixes[name] ?? [],
+                                            into: Terminal.write(bytes:))) ?? start
             if !follow, copied > start, Self.lastByte(path, at: copied) != 0x0A { Terminal.write("\n") }
             offsets[name] = copied
         }
@@ -36,7 +37,8 @@ struct LogFollower {
                 if size < offset { offset = 0 }  // truncated
                 let end = (try? LogTail.endOfCompleteLines(path: path, from: offset, end: size)) ?? offset
                 if end > offset {
-                    offset = (try? LogTail.copy(path: path, from: offset, to: end, linePrefix: prefixes[name] ?? [], into: Terminal.write(bytes:))) ?? offset
+                    offset = (try? LogTail.copy(path: path, from: offset, to: end, linePrefix: prefixes[name] ?? [],
+                                                into: Terminal.write(bytes:))) ?? offset
                 }
                 offsets[name] = offset
             }
