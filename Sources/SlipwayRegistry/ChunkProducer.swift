@@ -6,7 +6,7 @@ import SlipwayOCI
 /// in the blob's size, not the size times the number of chunks.
 ///
 /// The producer makes the next chunk while the current one is sent and then waits until it is
-/// taken, so at most two chunks (plus one being filled) are in memory.
+/// taken, so at most two chunks are in memory: the one being sent and the next.
 final class ChunkProducer: @unchecked Sendable {
     /// Thrown into the producer when the upload no longer wants its bytes.
     struct Stopped: Error {}
