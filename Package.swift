@@ -99,6 +99,7 @@ let package = Package(
             name: "SlipwayDeploy",
             dependencies: [
                 "SlipwayCore", "SlipwayManifest", "SlipwayOCI", "SlipwayNix", "SlipwayEnvironment", "SlipwayImage",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

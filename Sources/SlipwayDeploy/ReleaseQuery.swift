@@ -27,7 +27,7 @@ public struct ReleaseQuery: Sendable {
     static func read(_ connection: SSHConnection, paths: HostPaths) async -> HostReleases {
         do {
             try await connection.open()
-            let output = try await connection.run(HostReleases.script(paths), step: "list releases", timeout: 30).stdout
+            let output = try await connection.run(HostReleases.script(paths, systemUnits: spec.nixos), step: "list releases", timeout: 30).stdout
             return HostReleases(host: connection.host.description, parsing: output)
         } catch {
             return HostReleases(host: connection.host.description, error: "\(error)")
