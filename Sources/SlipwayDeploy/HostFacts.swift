@@ -145,7 +145,8 @@ public struct HostFacts: Sendable, Hashable {
         }
         if spec.nixos && !systemUnit {
             return (
-                "nixos = true, but \(unit) is not declared on the host (or does not run \(HostPaths(target: spec.name).profile))",
+                "nixos = true, but \(unit) is not declared on the host "
+                    + "(or does not run \(HostPaths(target: spec.name).profile))",
                 "add the module (\(module)) to the host's configuration and run nixos-rebuild switch"
             )
         }

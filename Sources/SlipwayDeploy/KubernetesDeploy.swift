@@ -80,7 +80,8 @@ extension ProjectReleaseSource {
         let services = try manifest.services(of: try manifest.resolve(profile: spec.profile))
         guard let service = services.first(where: { $0.name == spec.service }) else {
             throw DeployError.release(
-                "[deploy.\(spec.name)] service '\(spec.service ?? "")' is not an enabled service of profile '\(spec.profile)'")
+                "[deploy.\(spec.name)] service '\(spec.service ?? "")' is not an enabled service of profile "
+                    + "'\(spec.profile)'")
         }
         return try NixOSModule(spec: spec, user: service.user, project: manifest.project.name ?? "slipway")
     }

@@ -26,7 +26,8 @@ public struct ProjectReleaseSource: ReleaseSource {
         case .image: return Release(content: .images(try await images(spec)), commit: commit)
         case .closure: return Release(content: .closure(try await closure(spec)), commit: commit)
         case .kubernetes:
-            throw DeployError.release("[deploy.\(spec.name)] is mode \"kubernetes\": kubectl applies it (KubernetesDeploy)")
+            throw DeployError.release(
+                "[deploy.\(spec.name)] is mode \"kubernetes\": kubectl applies it (KubernetesDeploy)")
         }
     }
 

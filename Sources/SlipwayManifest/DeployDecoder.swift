@@ -101,7 +101,8 @@ struct DeployDecoder: DiagnosticCollector {
         if spec.kubernetes.registry == nil {
             invalidKey(node, "mode \"kubernetes\" needs 'registry', where the images were pushed (HOST/PATH)")
         }
-        for key in ["hosts", "service", "port", "image", "runtime", "network", "ssh", "sudo"] where given.contains(key) {
+        let hostKeys = ["hosts", "service", "port", "image", "runtime", "network", "ssh", "sudo"]
+        for key in hostKeys where given.contains(key) {
             invalidKey(node, "'\(key)' is not used by mode \"kubernetes\" (kubectl reaches the cluster)")
         }
     }

@@ -17,7 +17,11 @@ extension DeployDecoder {
             }
         case "replicas":
             if let n = integer(value) {
-                if (0...1000).contains(n) { spec.kubernetes.replicas = n } else { invalid(value, "replicas is 0 to 1000") }
+                if (0...1000).contains(n) {
+                    spec.kubernetes.replicas = n
+                } else {
+                    invalid(value, "replicas is 0 to 1000")
+                }
             }
         case "ports": spec.kubernetes.ports = kubernetesPorts(value)
         case "resources": spec.kubernetes.resources = resources(value)
@@ -68,7 +72,8 @@ extension DeployDecoder {
                 }
                 guard let text = string(quantity) else { continue }
                 if Self.isQuantity(text) { quantities[name] = text } else {
-                    invalid(quantity, "'\(text)' is not a Kubernetes quantity (e.g. \"250m\", \"0.5\", \"256Mi\", \"1G\")")
+                    invalid(
+                        quantity, "'\(text)' is not a Kubernetes quantity (e.g. \"250m\", \"0.5\", \"256Mi\", \"1G\")")
                 }
             }
             if key == "requests" { result.requests = quantities } else { result.limits = quantities }

@@ -102,7 +102,8 @@ struct DeployNixOSTests {
         #expect(try host.output("systemctl show -p NoNewPrivileges --value slipway-web.service") == "yes",
                 "the module's hardening is in force")
         let hosts = try releasesJSON(project.dir)
-        #expect((hosts.first?["drift"] as? [String] ?? ["?"]).isEmpty, "no drift: \(hosts)")
+        let drift: [String] = (hosts.first?["drift"] as? [String]) ?? ["no drift field"]
+        #expect(drift.isEmpty, "no drift: \(hosts)")
     }
 
     func expectServing(_ project: DeployProject, _ content: String) throws {

@@ -54,7 +54,7 @@ struct KubernetesRenderTests {
 
         let rendered = try slipway(["deploy", "k8s", "--render"], in: dir, environment: env)
         try #require(rendered.status == 0, "render: \(rendered.stderr)")
-        #expect(rendered.stdout.contains("image: registry.example.com/k8stest/web@\(digest)"), rendered.stdout)
+        #expect(rendered.stdout.contains("image: registry.example.com/k8stest/web@\(digest)"), "\(rendered.stdout)")
         #expect(!rendered.stdout.contains(Self.token) && !rendered.stderr.contains(Self.token),
                 "a secret value reached the terminal")
         let file = dir + "/rendered.yaml"

@@ -54,17 +54,15 @@ struct NixOSModuleTests {
                 inherit lib; pkgs = { };
                 config.services.slipway.api = builtins.mapAttrs (_: o: o.default) m.options.services.slipway.api;
               };
-            in m.config.systemd.services."slipway-api" // { users = m.config.users.users; }
+              s = m.config.systemd.services."slipway-api";
+              show = v: if builtins.isBool v then (if v then "yes" else "no") else toString v;
+            in s // { serviceConfig = builtins.mapAttrs (_: show) s.serviceConfig; users = m.config.users.users; }
             """
         let (status, stdout, stderr) = try runProgram(
             "nix-instantiate", ["--eval", "--strict", "--json", "-E", expression])
         try #require(status == 0, "nix-instantiate --eval: \(stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any])
-        let service = try #require(object["serviceConfig"] as? [String: Any])
-        var evaluated: [String: String] = [:]
-        for (key, value) in service {
-            if let flag = value as? Bool { evaluated[key] = flag ? "yes" : "no" } else { evaluated[key] = "\(value)" }
-        }
+        let evaluated = try #require(object["serviceConfig"] as? [String: String])
         let unit = UnitRenderer(spec: Self.spec, runtimePath: "").units(Fixtures.closureRelease(), directory: "d")[0].text
         var recorded: [String: String] = [:]
         var inService = false

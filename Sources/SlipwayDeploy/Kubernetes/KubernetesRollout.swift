@@ -35,12 +35,14 @@ public struct KubernetesRollout: Sendable {
         let apply = base + ["apply", "--server-side", "--field-manager=slipway", "-f", "-"]
         let applied = try await context.runner.run(apply, input: .bytes(Array(yaml.utf8)), timeout: 120)
         guard applied.succeeded else {
-            let conflict = applied.stderr.contains("conflict")
+            let hint =
+                applied.stderr.contains("conflict")
+                ? "another field manager owns these fields (an earlier client-side kubectl apply?); "
+                    + "see docs/deploy.md \"Kubernetes\""
+                : "check the cluster connection: \((base + ["get", "namespaces"]).joined(separator: " "))"
             throw DeployError.step(
                 host: place, step: "apply", command: apply.joined(separator: " "), lines: applied.lastLines(),
-                hint: conflict
-                    ? "another field manager owns these fields (an earlier client-side kubectl apply?); "
-                        + "see docs/deploy.md \"Kubernetes\"" : "check the cluster connection: kubectl \(base.dropFirst().joined(separator: " ")) get ns")
+                hint: hint)
         }
         say("waiting for the rollout (progressDeadlineSeconds \(manifest.progressDeadline))")
         let status = try await rolloutStatus()
@@ -102,7 +104,9 @@ public struct KubernetesRollout: Sendable {
         }
         let back = try await rolloutStatus()
         if back.succeeded { return (.rolledBack, ["the previous revision of \(deployment) serves again"]) }
-        return (.broken, ["the previous revision did not come back either: " + back.lastLines(2).joined(separator: " / ")])
+        return (
+            .broken, ["the previous revision did not come back either: " + back.lastLines(2).joined(separator: " / ")]
+        )
     }
 
     func say(_ text: String) { context.progress("\(place): \(text)") }

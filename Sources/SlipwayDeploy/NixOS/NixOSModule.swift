@@ -66,7 +66,10 @@ public struct NixOSModule: Sendable {
 
     private func options() -> String {
         let items: [(String, String, String, String)] = [
-            ("enable", "bool", "true", "Whether to declare the unit \(unitName).service of the Slipway target \(spec.name)."),
+            (
+                "enable", "bool", "true",
+                "Whether to declare the unit \(unitName).service of the Slipway target \(spec.name)."
+            ),
             (
                 "profile", "str", nixString(paths.profile),
                 "The Nix profile whose generations are the releases; slipway deploy sets it and restarts the unit."
@@ -92,7 +95,7 @@ public struct NixOSModule: Sendable {
     /// The body of `systemd.services."slipway-<target>"`.
     private func service() -> [String] {
         var lines = ["description = \(nixString(renderer.closureDescription));"]
-        let unit = Dictionary(UnitRenderer.unitSection, uniquingKeysWith: { a, _ in a })
+        let unit = Dictionary(UnitRenderer.unitSection.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         lines.append("after = [ \(nixString(unit["After"] ?? "")) ];")
         lines.append("wants = [ \(nixString(unit["Wants"] ?? "")) ];")
         lines.append("wantedBy = [ \"multi-user.target\" ];")
