@@ -135,13 +135,13 @@ public struct NixOSModule: Sendable {
     /// that no `users.users` entry declares only at run time, so declare it).
     private func userBlock() -> String {
         """
-                users.users = lib.mkIf (cfg.user != "root") {
-                  ${cfg.user} = lib.mapAttrs (_: lib.mkDefault) {
-                    isSystemUser = true;
-                    group = cfg.user;
-                  };
-                };
-                users.groups = lib.mkIf (cfg.user != "root") { ${cfg.user} = { }; };
+            users.users = lib.mkIf (cfg.user != "root") {
+              ${cfg.user} = lib.mapAttrs (_: lib.mkDefault) {
+                isSystemUser = true;
+                group = cfg.user;
+              };
+            };
+            users.groups = lib.mkIf (cfg.user != "root") { ${cfg.user} = { }; };
         """
     }
 

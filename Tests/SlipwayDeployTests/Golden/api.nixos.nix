@@ -72,12 +72,12 @@ in
         LockPersonality = true;
       };
     };
-        users.users = lib.mkIf (cfg.user != "root") {
-          ${cfg.user} = lib.mapAttrs (_: lib.mkDefault) {
-            isSystemUser = true;
-            group = cfg.user;
-          };
-        };
-        users.groups = lib.mkIf (cfg.user != "root") { ${cfg.user} = { }; };
+    users.users = lib.mkIf (cfg.user != "root") {
+      ${cfg.user} = lib.mapAttrs (_: lib.mkDefault) {
+        isSystemUser = true;
+        group = cfg.user;
+      };
+    };
+    users.groups = lib.mkIf (cfg.user != "root") { ${cfg.user} = { }; };
   };
 }
