@@ -12,28 +12,11 @@ struct DeployNixOSTests {
     static func unit(fromModule module: String) throws -> String {
         let file = try temporaryDirectory() + "/slipway-web.nix"
         try module.write(toFile: file, atomically: true, encoding: .utf8)
-        let expression = """
-            let
-              lib = {
-                mkOption = o: o; mkIf = c: v: if c then v else { }; mkDefault = v: v;
-                optionalAttrs = c: s: if c then s else { }; mapAttrs = builtins.mapAttrs;
-                types = { bool = "bool"; str = "str"; };
-              };
-              m = import \(file) {
-                inherit lib; pkgs = { };
-                config.services.slipway.web = builtins.mapAttrs (_: o: o.default) m.options.services.slipway.web;
-              };
-              s = m.config.systemd.services."slipway-web";
-              show = v: if builtins.isBool v then (if v then "yes" else "no") else toString v;
-              lines = attrs: builtins.concatStringsSep "\\n" (builtins.attrValues (builtins.mapAttrs (k: v: "${k}=${show v}") attrs));
-            in builtins.concatStringsSep "\\n" [
-              "[Unit]" "Description=${s.description}" "After=${toString s.after}" "Wants=${toString s.wants}"
-              (lines s.unitConfig) "" "[Service]" (lines s.serviceConfig) "" "[Install]"
-              "WantedBy=${toString s.wantedBy}" ""
-            ]
-            """
-        let result = try run("/usr/bin/nix-instantiate", ["--eval", "--strict", "--json", "-E", expression],
-                             in: repositoryRoot)
+        let result = try run(
+            "/usr/bin/nix-instantiate",
+            ["--eval", "--strict", "--json", repositoryRoot + "/Tests/Support/nixos-module-eval.nix",
+             "--arg", "module", file, "--argstr", "name", "web", "-A", "unit"],
+            in: repositoryRoot)
         try #require(result.status == 0, "evaluating the module: \(result.stderr)")
         let text = try JSONDecoder().decode(String.self, from: Data(result.stdout.utf8))
         return text

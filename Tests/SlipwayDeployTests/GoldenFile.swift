@@ -13,6 +13,12 @@ enum GoldenFile {
 
     static func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
+    /// A file of `Tests/Support/`.
+    static func support(_ name: String) -> String {
+        folder.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Support")
+            .appendingPathComponent(name).path
+    }
+
     static func expectMatches(_ rendered: String, _ name: String) throws {
         if ProcessInfo.processInfo.environment["SLIPWAY_UPDATE_GOLDEN"] == "1" {
             try rendered.write(toFile: path(name), atomically: true, encoding: .utf8)

@@ -43,23 +43,10 @@ struct NixOSModuleTests {
     /// serviceConfig equals the `[Service]` section of the unit Slipway records for a NixOS target.
     @Test func declaresTheUnitSlipwayRecords() throws {
         let file = try temporaryFile(try Self.module(), suffix: ".nix")
-        let expression = """
-            let
-              lib = {
-                mkOption = o: o; mkIf = c: v: if c then v else { }; mkDefault = v: v;
-                optionalAttrs = c: s: if c then s else { }; mapAttrs = builtins.mapAttrs;
-                types = { bool = "bool"; str = "str"; };
-              };
-              m = import \(file) {
-                inherit lib; pkgs = { };
-                config.services.slipway.api = builtins.mapAttrs (_: o: o.default) m.options.services.slipway.api;
-              };
-              s = m.config.systemd.services."slipway-api";
-              show = v: if builtins.isBool v then (if v then "yes" else "no") else toString v;
-            in s // { serviceConfig = builtins.mapAttrs (_: show) s.serviceConfig; users = m.config.users.users; }
-            """
         let (status, stdout, stderr) = try runProgram(
-            "nix-instantiate", ["--eval", "--strict", "--json", "-E", expression])
+            "nix-instantiate",
+            ["--eval", "--strict", "--json", GoldenFile.support("nixos-module-eval.nix"), "--arg", "module", file,
+             "--argstr", "name", "api"])
         try #require(status == 0, "nix-instantiate --eval: \(stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any])
         let evaluated = try #require(object["serviceConfig"] as? [String: String])
