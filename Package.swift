@@ -99,6 +99,7 @@ let package = Package(
             name: "SlipwayDeploy",
             dependencies: [
                 "SlipwayCore", "SlipwayManifest", "SlipwayOCI", "SlipwayNix", "SlipwayEnvironment", "SlipwayImage",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -126,7 +127,10 @@ let package = Package(
             dependencies: ["SlipwayImage", "SlipwayManifest", "SlipwayOCI", "SlipwayEnvironment", "SlipwayCore"]
         ),
         .testTarget(name: "SlipwayRegistryTests", dependencies: ["SlipwayRegistry", "SlipwayOCI", "SlipwayCore"]),
-        .testTarget(name: "SlipwayDeployTests", dependencies: ["SlipwayDeploy", "SlipwayManifest", "SlipwayOCI", "SlipwayCore"]),
+        .testTarget(
+            name: "SlipwayDeployTests", dependencies: ["SlipwayDeploy", "SlipwayManifest", "SlipwayOCI", "SlipwayCore"],
+            exclude: ["Golden"]
+        ),
         .testTarget(
             name: "SlipwayPipelineTests",
             dependencies: ["SlipwayPipeline", "SlipwayManifest", "SlipwayOCI", .product(name: "Yams", package: "Yams")],

@@ -25,6 +25,9 @@ public struct ProjectReleaseSource: ReleaseSource {
         switch spec.mode {
         case .image: return Release(content: .images(try await images(spec)), commit: commit)
         case .closure: return Release(content: .closure(try await closure(spec)), commit: commit)
+        case .kubernetes:
+            throw DeployError.release(
+                "[deploy.\(spec.name)] is mode \"kubernetes\": kubectl applies it (KubernetesDeploy)")
         }
     }
 

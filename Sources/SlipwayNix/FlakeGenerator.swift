@@ -180,8 +180,8 @@ public struct FlakeGenerator: Sendable {
     }
 }
 
-/// A Nix string literal for `text` (escapes `\`, `"` and `${`).
-func nixString(_ text: String) -> String {
+/// A Nix string literal for `text` (escapes `\`, `"` and `${`): Nix manual, "String literals".
+public func nixString(_ text: String) -> String {
     var out = "\""
     var previous: Character?
     for c in text {
