@@ -103,6 +103,10 @@ public struct DeploySpec: Sendable, Hashable {
     public var ssh = SSH()
     /// Privilege command template for a non-root ssh user: `{}` stands for the command's argv.
     public var sudo: [String]?
+    /// Generated pipelines: the deploy job waits for a person to start it (GitLab `when: manual`).
+    public var manual = false
+    /// Generated pipelines: the environment's public address (GitLab `environment: url`).
+    public var url: String?
     public var location: SourceLocation
 
     /// Seconds a unit may take to stop (systemd `TimeoutStopSec`) and to start.

@@ -20,7 +20,7 @@ struct CIIntegrationTests {
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/.slipway/ci/summary.json"))) as? [String: Any]
         #expect(summary?["result"] as? String == "passed")
         let stages = (summary?["stages"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? "")=\($0["status"] ?? "")" }
-        #expect(stages == ["environment=passed", "tasks=passed", "artifacts=passed", "images=passed", "push=passed"])
+        #expect(stages == ["environment=passed", "tasks=passed", "artifacts=passed", "images=passed", "push=passed", "deploy=skipped"])
         // The services it started are stopped.
         #expect(try slipway(["ps", "--profile", "ci"], in: dir).status != 0)
         #expect(!FileManager.default.fileExists(atPath: dir + "/.slipway/state/ci/postgres/postmaster.pid"), "postgres shut down cleanly")
@@ -75,7 +75,7 @@ struct CIIntegrationTests {
         #expect(summary?["result"] as? String == "failed")
         #expect(summary?["push"] as? Bool == false, "[ci] push = main does not match branch feature")
         let stages = (summary?["stages"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? "")=\($0["status"] ?? "")" }
-        #expect(stages == ["environment=failed", "tasks=not_run", "artifacts=not_run", "images=not_run", "push=not_run"], "\(ci.stderr)")
+        #expect(stages == ["environment=failed", "tasks=not_run", "artifacts=not_run", "images=not_run", "push=not_run", "deploy=not_run"], "\(ci.stderr)")
         #expect(ci.stderr.contains("tasks       not_run (an earlier stage failed)"), "\(ci.stderr)")
     }
 

@@ -1,0 +1,76 @@
+import Foundation
+import SlipwayCore
+import Testing
+
+/// `slipway ci --push` with `[ci] deploy` on the guestbook: the tests pass, the images go to a
+/// real registry, and the deploy stage puts PostgreSQL and Redis (closures) and both images on a
+/// real target host (systemd as PID 1, sshd, nested podman), which pulls the images by the
+/// digests just pushed; the guestbook then answers there. Binds the guestbook's fixed deploy
+/// ports (5432, 6379, 8080, 9000): run it under the fixed-ports lock.
+@Suite("CI deploy", .tags(.integration, .deploy), .serialized, .timeLimit(.minutes(15)))
+struct CIDeployIntegrationTests {
+    static let fixedPorts = [5432, 6379, 8080, 9000]
+
+    /// The guestbook, its targets on `host`, `[ci] deploy` set.
+    func guestbook(deployingTo host: DeployTarget) throws -> String {
+        let dir = try exampleCopy("guestbook")
+        let manifest = dir + "/slipway.toml"
+        var text = try String(contentsOfFile: manifest, encoding: .utf8)
+            .replacingOccurrences(of: "hosts = [\"root@127.0.0.2:2222\"]", with: "hosts = [\"\(host.host)\"]")
+            .replacingOccurrences(of: "[ci]\ntasks = [\"test\"]\n", with: "[ci]\ntasks = [\"test\"]\ndeploy = [\"db\", \"cache\", \"web\"]\n")
+        #expect(text.contains("deploy = [\"db\", \"cache\", \"web\"]"), "the example's [ci] table changed")
+        for target in ["db", "cache", "web"] {
+            text += "\n" + DeployTarget.sshTable.replacingOccurrences(of: "[deploy.web.ssh]", with: "[deploy.\(target).ssh]") + "\n"
+        }
+        try text.write(toFile: manifest, atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    @Test func ciPushDeploysTheGuestbookAndItAnswersOnTheHost() throws {
+        for port in Self.fixedPorts {
+            try #require(PortCheck.isFree(port), "127.0.0.1:\(port) is in use (\(PortCheck.holder(of: port) ?? "?")): the guestbook's targets need it")
+        }
+        let host = try DeployTarget.boot("ci-deploy", address: "\(deployTargetNetwork).170", privileged: true)
+        defer { host.stop() }
+        let dir = try guestbook(deployingTo: host)
+        let registry = try TestRegistry()
+        defer { withExtendedLifetime(registry) {} }
+        let env: [String: String?] = [
+            "XDG_CACHE_HOME": DeployProject.cache, "CI_COMMIT_SHORT_SHA": "abc1234", "GITLAB_CI": nil, "GITHUB_ACTIONS": nil,
+        ]
+
+        let ci = try slipway(["ci", "--push", "--registry", "\(registry.host)/guestbook"], in: dir, environment: env)
+        #expect(ci.status == 0, "\(ci.stdout)\(ci.stderr)")
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/.slipway/ci/summary.json")))
+                as? [String: Any])
+        let stages = (summary["stages"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? "")=\($0["status"] ?? "")" }
+        #expect(stages == ["environment=passed", "tasks=passed", "artifacts=passed", "images=passed", "push=passed", "deploy=passed"])
+        let deployments = summary["deployments"] as? [[String: Any]] ?? []
+        let rows = deployments.flatMap { deployment in
+            (deployment["hosts"] as? [[String: Any]] ?? []).map { "\(deployment["target"] ?? "") \($0["host"] ?? "") \($0["state"] ?? "")" }
+        }
+        #expect(rows == ["db", "cache", "web"].map { "\($0) \(host.host) deployed" }, "\(rows)")
+        #expect(ci.stderr.contains("  web -> \(host.host) deployed"), "the report lists the deploy per host:\n\(ci.stderr)")
+
+        // The host pulled both images by the digests just pushed (nothing sent over ssh).
+        let images = summary["images"] as? [[String: Any]] ?? []
+        for name in ["app", "web"] {
+            let digest = try #require(images.first { $0["name"] as? String == name }?["digest"] as? String)
+            #expect(ci.stderr.contains("pulled image \(name)"), "\(name) was not pulled:\n\(ci.stderr)")
+            let repoDigests = try host.output("podman image inspect --format '{{json .RepoDigests}}' \(registry.host)/guestbook/\(name)@\(digest)")
+            #expect(repoDigests.contains("\(registry.host)/guestbook/\(name)@\(digest)"), "\(repoDigests)")
+        }
+        #expect(!ci.stderr.contains("sending image"), "a reachable registry means no transfer:\n\(ci.stderr)")
+
+        // The guestbook answers on the host, with PostgreSQL and Redis that the same stage deployed.
+        var health = (0, "")
+        let answered = try eventually(within: 10) {
+            health = try http("http://127.0.0.1:8080/health")
+            return health.0 == 200
+        }
+        #expect(answered && health.1.contains("\"status\":\"ok\""), "health: \(health)")
+        #expect(try host.output("systemctl is-active slipway-web-app slipway-web-web slipway-db slipway-cache")
+                .split(separator: "\n") == ["active", "active", "active", "active"])
+    }
+}
