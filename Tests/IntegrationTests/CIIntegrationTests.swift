@@ -104,6 +104,34 @@ struct CIIntegrationTests {
         #expect(bad.status != 0 && bad.stderr.contains("gitlab or github"))
     }
 
+    /// With `[ci] deploy`, the files `slipway ci generate` writes, and the component, pass the
+    /// vendors' schemas as bundled in check-jsonschema (installed by scripts/setup).
+    @Test func generatedDeployPipelinesAndTheComponentPassTheVendorSchemas() throws {
+        let dir = try exampleCopy("guestbook")
+        let manifest = dir + "/slipway.toml"
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+            .replacingOccurrences(of: "[ci]\ntasks = [\"test\"]\n", with: "[ci]\ntasks = [\"test\"]\ndeploy = [\"db\", \"web\"]\n")
+            .replacingOccurrences(of: "[deploy.web]\n", with: "[deploy.web]\nmanual = true\nurl = \"https://guestbook.example.com\"\n")
+        try text.write(toFile: manifest, atomically: true, encoding: .utf8)
+        for (provider, schema) in [("gitlab", "vendor.gitlab-ci"), ("github", "vendor.github-workflows")] {
+            let generated = try slipway(["ci", "generate", provider, "--output", "\(provider).yml"], in: dir)
+            #expect(generated.status == 0, "\(generated.stderr)")
+            let body = try String(contentsOfFile: dir + "/\(provider).yml", encoding: .utf8)
+            #expect(body.contains("slipway deploy web") && body.contains("slipway ci --no-deploy"), "\(body)")
+            let check = try run("/usr/bin/env", ["check-jsonschema", "--builtin-schema", schema, "\(provider).yml"], in: dir)
+            #expect(check.status == 0, "\(provider): \(check.stdout)\(check.stderr)")
+        }
+        #expect(try String(contentsOfFile: dir + "/gitlab.yml", encoding: .utf8).contains("when: manual"))
+        let component = try slipway(["ci", "generate", "gitlab", "--component", "--output", "default"], in: dir)
+        #expect(component.status == 0, "\(component.stderr)")
+        let written = try String(contentsOfFile: dir + "/templates/slipway.yml", encoding: .utf8)
+        #expect(written.contains("spec:\n  inputs:") && written.contains("\n---\n"))
+        let refused = try slipway(["ci", "generate", "github", "--component"], in: dir)
+        #expect(refused.status != 0 && refused.stderr.contains("--component is for gitlab"), "\(refused.stderr)")
+        let task = try slipway(["ci", "--task", "tset", "--no-push"], in: dir)
+        #expect(task.status != 0 && task.stderr.contains("--task tset"), "\(task.stderr)")
+    }
+
     @Test func buildLinksExpressionAndFlakeArtifacts() throws {
         let dir = try project("""
             [project]
