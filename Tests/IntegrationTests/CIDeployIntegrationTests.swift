@@ -72,5 +72,25 @@ struct CIDeployIntegrationTests {
         #expect(answered && health.1.contains("\"status\":\"ok\""), "health: \(health)")
         #expect(try host.output("systemctl is-active slipway-web-app slipway-web-web slipway-db slipway-cache")
                 .split(separator: "\n") == ["active", "active", "active", "active"])
+
+        // A host that cannot pull (the registry is blocked in its registries.conf) gets the
+        // images over ssh instead, as `slipway deploy` sends them.
+        try host.ssh("""
+            mkdir -p /etc/containers/registries.conf.d && printf '[[registry]]\\nlocation = "%s"\\nblocked = true\\n' \
+              \(registry.host) > /etc/containers/registries.conf.d/99-blocked.conf
+            """)
+        let view = dir + "/src/View.php"
+        let page = try String(contentsOfFile: view, encoding: .utf8)
+        try page.replacingOccurrences(of: "<h1>Guestbook</h1>", with: "<h1>Guestbook, from CI</h1>")
+            .write(toFile: view, atomically: true, encoding: .utf8)
+        let again = try slipway(["ci", "--push", "--registry", "\(registry.host)/guestbook"], in: dir, environment: env)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("cannot pull \(registry.host)/guestbook/app@sha256:"), "\(again.stderr)")
+        #expect(again.stderr.contains("sending image app"), "\(again.stderr)")
+        #expect(again.stderr.contains("  web -> \(host.host) deployed"), "\(again.stderr)")
+        #expect(again.stderr.contains("  db -> \(host.host) unchanged"), "an unchanged target is a no-op")
+        let served = try host.output("podman exec slipway-web-app grep -c 'Guestbook, from CI' /app/src/View.php")
+        #expect(served == "1", "the new release runs: \(served)")
+        #expect(try eventually(within: 10) { try http("http://127.0.0.1:8080/health").0 == 200 }, "healthy again")
     }
 }
