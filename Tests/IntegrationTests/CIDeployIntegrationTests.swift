@@ -27,6 +27,10 @@ struct CIDeployIntegrationTests {
     }
 
     @Test func ciPushDeploysTheGuestbookAndItAnswersOnTheHost() throws {
+        try holdingFixedPorts { try deploysTheGuestbook() }
+    }
+
+    func deploysTheGuestbook() throws {
         for port in Self.fixedPorts {
             try #require(PortCheck.isFree(port), "127.0.0.1:\(port) is in use (\(PortCheck.holder(of: port) ?? "?")): the guestbook's targets need it")
         }
