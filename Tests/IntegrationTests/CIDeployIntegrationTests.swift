@@ -5,19 +5,39 @@ import Testing
 /// `slipway ci --push` with `[ci] deploy` on the guestbook: the tests pass, the images go to a
 /// real registry, and the deploy stage puts PostgreSQL and Redis (closures) and both images on a
 /// real target host (systemd as PID 1, sshd, nested podman), which pulls the images by the
-/// digests just pushed; the guestbook then answers there. Binds the guestbook's fixed deploy
-/// ports (5432, 6379, 8080, 9000): run it under the fixed-ports lock.
+/// digests just pushed; the guestbook then answers there. PostgreSQL, Redis and nginx get free
+/// ports in the test's copy; php-fpm's 9000 is fixed in the app image, so it runs under the
+/// fixed-ports lock.
 @Suite("CI deploy", .tags(.integration, .deploy), .serialized, .timeLimit(.minutes(15)))
 struct CIDeployIntegrationTests {
-    static let fixedPorts = [5432, 6379, 8080, 9000]
+    /// Where the copy's PostgreSQL, Redis and nginx listen on the host (php-fpm: 9000).
+    struct Ports {
+        var postgres = freeLoopbackPort()
+        var redis = freeLoopbackPort()
+        var web = freeLoopbackPort()
+    }
 
     /// The guestbook, its targets on `host`, `[ci] deploy` set.
-    func guestbook(deployingTo host: DeployTarget) throws -> String {
+    func guestbook(deployingTo host: DeployTarget, ports: Ports) throws -> String {
         let dir = try exampleCopy("guestbook")
+        let nginx = dir + "/deploy/nginx.conf"
+        let conf = try String(contentsOfFile: nginx, encoding: .utf8)
+        #expect(conf.contains("listen 8080;"), "the example's nginx.conf changed")
+        try conf.replacingOccurrences(of: "listen 8080;", with: "listen \(ports.web);")
+            .write(toFile: nginx, atomically: true, encoding: .utf8)
         let manifest = dir + "/slipway.toml"
         var text = try String(contentsOfFile: manifest, encoding: .utf8)
-            .replacingOccurrences(of: "hosts = [\"root@127.0.0.2:2222\"]", with: "hosts = [\"\(host.host)\"]")
-            .replacingOccurrences(of: "[ci]\ntasks = [\"test\"]\n", with: "[ci]\ntasks = [\"test\"]\ndeploy = [\"db\", \"cache\", \"web\"]\n")
+        let replacements = [
+            ("hosts = [\"root@127.0.0.2:2222\"]", "hosts = [\"\(host.host)\"]"),
+            ("port = 5432\n", "port = \(ports.postgres)\n"), ("port = 6379\n", "port = \(ports.redis)\n"),
+            ("PGPORT = \"5432\"", "PGPORT = \"\(ports.postgres)\""), ("REDIS_PORT = \"6379\"", "REDIS_PORT = \"\(ports.redis)\""),
+            ("http://127.0.0.1:8080/health", "http://127.0.0.1:\(ports.web)/health"),
+            ("[ci]\ntasks = [\"test\"]\n", "[ci]\ntasks = [\"test\"]\ndeploy = [\"db\", \"cache\", \"web\"]\n"),
+        ]
+        for (old, new) in replacements { text = text.replacingOccurrences(of: old, with: new) }
+        for fixed in ["port = 5432", "port = 6379", "\"5432\"", "\"6379\"", "127.0.0.1:8080"] {
+            #expect(!text.contains(fixed), "the copy still has \(fixed)")
+        }
         #expect(text.contains("deploy = [\"db\", \"cache\", \"web\"]"), "the example's [ci] table changed")
         for target in ["db", "cache", "web"] {
             text += "\n" + DeployTarget.sshTable.replacingOccurrences(of: "[deploy.web.ssh]", with: "[deploy.\(target).ssh]") + "\n"
@@ -31,12 +51,11 @@ struct CIDeployIntegrationTests {
     }
 
     func deploysTheGuestbook() throws {
-        for port in Self.fixedPorts {
-            try #require(PortCheck.isFree(port), "127.0.0.1:\(port) is in use (\(PortCheck.holder(of: port) ?? "?")): the guestbook's targets need it")
-        }
+        try #require(PortCheck.isFree(9000), "127.0.0.1:9000 is in use (\(PortCheck.holder(of: 9000) ?? "?")): the app image's php-fpm needs it")
+        let ports = Ports()
         let host = try DeployTarget.boot("ci-deploy", address: "\(deployTargetNetwork).170", privileged: true)
         defer { host.stop() }
-        let dir = try guestbook(deployingTo: host)
+        let dir = try guestbook(deployingTo: host, ports: ports)
         let registry = try TestRegistry()
         defer { withExtendedLifetime(registry) {} }
         let env: [String: String?] = [
@@ -70,7 +89,7 @@ struct CIDeployIntegrationTests {
         // The guestbook answers on the host, with PostgreSQL and Redis that the same stage deployed.
         var health = (0, "")
         let answered = try eventually(within: 10) {
-            health = try http("http://127.0.0.1:8080/health")
+            health = try http("http://127.0.0.1:\(ports.web)/health")
             return health.0 == 200
         }
         #expect(answered && health.1.contains("\"status\":\"ok\""), "health: \(health)")
@@ -95,6 +114,6 @@ struct CIDeployIntegrationTests {
         #expect(again.stderr.contains("  db -> \(host.host) unchanged"), "an unchanged target is a no-op")
         let served = try host.output("podman exec slipway-web-app grep -c 'Guestbook, from CI' /app/src/View.php")
         #expect(served == "1", "the new release runs: \(served)")
-        #expect(try eventually(within: 10) { try http("http://127.0.0.1:8080/health").0 == 200 }, "healthy again")
+        #expect(try eventually(within: 10) { try http("http://127.0.0.1:\(ports.web)/health").0 == 200 }, "healthy again")
     }
 }
