@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "SlipwayEnvironment",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwayNix",
+                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayProcess",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

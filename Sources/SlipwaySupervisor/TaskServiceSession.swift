@@ -75,7 +75,8 @@ public actor TaskServiceSession {
             // Only the supervisor is awaited here: each task waits for its own services, so one
             // that fails or is slow holds up only the tasks that need it.
             let detached = DetachedSupervisor(
-                layout: layout, profile: profile, services: supervisor.services, requested: planned)
+                layout: layout, profile: profile, services: supervisor.services, requested: planned,
+                purity: supervisor.purity)
             try await detached.start()
             let pid = try? client.send(.init(command: .ps)).status?.supervisorPid
             try writeMarker(["supervisor \(pid.map(String.init) ?? "")"])
