@@ -88,7 +88,7 @@ let package = Package(
             name: "SlipwayPipeline",
             dependencies: [
                 "SlipwayCore", "SlipwayManifest", "SlipwayProcess", "SlipwayEnvironment", "SlipwaySupervisor", "SlipwayOCI",
-                "SlipwayNix", "SlipwayImage",
+                "SlipwayNix", "SlipwayImage", "SlipwayDeploy",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -133,7 +133,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SlipwayPipelineTests",
-            dependencies: ["SlipwayPipeline", "SlipwayManifest", "SlipwayOCI", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SlipwayPipeline", "SlipwayManifest", "SlipwayOCI", "SlipwayDeploy", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Golden")]
         ),
         .testTarget(

@@ -5,7 +5,9 @@ struct DeployDecoder: DiagnosticCollector {
     static let keys = [
         "profile", "hosts", "mode", "runtime", "network", "images", "image", "service", "port", "keep", "health", "env",
         "secrets", "ssh", "sudo",
-    ] + ["nixos"] + kubernetesKeys
+    ] + ["nixos"] + kubernetesKeys + pipelineKeys
+    /// Read only by the generated CI pipelines (`slipway ci generate`).
+    static let pipelineKeys = ["manual", "url"]
     static let imageKeys = ["ports", "volumes", "env"]
     static let healthKeys = ["http", "cmd", "timeout", "confirm"]
     static let sshKeys = ["identity", "known_hosts", "options"]
@@ -54,6 +56,8 @@ struct DeployDecoder: DiagnosticCollector {
         case "ssh": spec.ssh = ssh(value)
         case "sudo": spec.sudo = sudo(value)
         case "nixos": spec.nixos = bool(value) ?? false
+        case "manual": spec.manual = bool(value) ?? spec.manual
+        case "url": spec.url = environmentURL(value)
         default:
             if !kubernetesField(key, value, into: &spec) {
                 unknown(key, value, in: node.dottedPath, allowed: Self.keys)
@@ -105,6 +109,15 @@ struct DeployDecoder: DiagnosticCollector {
         for key in hostKeys where given.contains(key) {
             invalidKey(node, "'\(key)' is not used by mode \"kubernetes\" (kubectl reaches the cluster)")
         }
+    }
+
+    private mutating func environmentURL(_ node: TOMLNode) -> String? {
+        guard let url = nonEmpty(node, what: "url") else { return nil }
+        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+            invalid(node, "the environment's public address, e.g. \"https://app.example.com\"")
+            return nil
+        }
+        return url
     }
 
     mutating func invalidKey(_ node: TOMLNode, _ reason: String) {

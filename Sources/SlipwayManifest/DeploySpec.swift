@@ -110,6 +110,10 @@ public struct DeploySpec: Sendable, Hashable {
     public var nixos = false
     /// Kubernetes mode: `namespace`, `replicas`, `ports`, `resources`, `registry`, `context`.
     public var kubernetes = Kubernetes()
+    /// Generated pipelines: the deploy job waits for a person to start it (GitLab `when: manual`).
+    public var manual = false
+    /// Generated pipelines: the environment's public address (GitLab `environment: url`).
+    public var url: String?
     public var location: SourceLocation
 
     /// Seconds a unit may take to stop (systemd `TimeoutStopSec`) and to start.

@@ -41,8 +41,9 @@ struct SectionDecoder {
         for name in manifest.profileNames { sections.profiles[name] = decoder.profile(name) }
         sections.images = decoder.images()
         sections.artifacts = decoder.artifacts()
-        sections.ci = decoder.ci(images: sections.images, artifacts: sections.artifacts, profiles: sections.profiles)
         sections.deploy = decoder.deployTargets()
+        sections.ci = decoder.ci(
+            images: sections.images, artifacts: sections.artifacts, profiles: sections.profiles, deploy: sections.deploy)
         return (sections, decoder.diagnostics)
     }
 
