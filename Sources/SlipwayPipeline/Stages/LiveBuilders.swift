@@ -33,7 +33,8 @@ public struct CatalogImageBuilder: CIImageBuilding {
 }
 
 /// The deploy stage over ``DeployRun``: image-mode targets get the images this run built
-/// (``BuiltReleaseSource``), other modes their release from ``ProjectReleaseSource``.
+/// (``BuiltReleaseSource``), closure mode its release from ``ProjectReleaseSource``, and
+/// Kubernetes targets go to ``KubernetesDeploy`` (the build records this run wrote, by digest).
 public struct ProjectDeployer: CIDeploying {
     public let context: DeployContext
     public let fallback: ProjectReleaseSource
@@ -44,6 +45,9 @@ public struct ProjectDeployer: CIDeploying {
     }
 
     public func deploy(_ target: DeploySpec, images: [String: BuiltReleaseSource.Image]) async throws -> DeployOutcome {
+        if target.mode == .kubernetes {
+            return try await KubernetesDeploy(spec: target, source: fallback, context: context).run()
+        }
         let source = BuiltReleaseSource(images: images, root: context.root, fallback: fallback)
         return try await DeployRun(spec: target, source: source, context: context).run()
     }
