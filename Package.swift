@@ -134,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SlipwayCore"]
+            dependencies: ["SlipwayCore", "SlipwayManifest"]
         ),
     ],
     swiftLanguageModes: [.v6]

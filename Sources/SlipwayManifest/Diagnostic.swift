@@ -9,6 +9,12 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable {
         /// TOML syntax, with TOMLKit's (toml++) message.
         case syntax(String)
+        /// The file is not UTF-8 text (an invalid byte, a NUL byte): why, at the first such byte.
+        case notText(String)
+        /// The file is over the size limit (bytes).
+        case tooLarge(limit: Int)
+        /// Tables, keys and arrays nest deeper than `limit` here.
+        case tooDeep(limit: Int)
         /// `key` is not allowed in `table`; `suggestion` is the closest allowed key, if near.
         case unknownKey(key: String, table: String, suggestion: String?, allowed: [String])
         /// `key` has a value of the wrong TOML type.
@@ -41,6 +47,12 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .syntax(let text):
             return "TOML syntax error: \(text)"
+        case .notText(let reason):
+            return "the manifest is not UTF-8 text: \(reason)"
+        case .tooLarge(let limit):
+            return "the manifest is larger than \(limit >> 20) MiB (\(limit) bytes), the most Slipway reads"
+        case .tooDeep(let limit):
+            return "the manifest nests deeper than \(limit) levels here (tables, dotted keys, inline tables and arrays)"
         case .unknownKey(let key, let table, _, _):
             return table.isEmpty ? "unknown key '\(key)'" : "unknown key '\(key)' in [\(table)]"
         case .wrongType(let key, let expected, let found):
@@ -66,6 +78,12 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .syntax:
             return nil
+        case .notText:
+            return "save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"
+        case .tooLarge:
+            return "is this the right file? Move large data out of slipway.toml"
+        case .tooDeep:
+            return "flatten the tables; a manifest needs only a few levels"
         case .unknownKey(_, _, let suggestion?, _):
             return "did you mean '\(suggestion)'?"
         case .unknownKey(_, _, nil, let allowed):
@@ -142,11 +160,20 @@ public enum ManifestError: SlipwayError, Sendable {
 /// "Did you mean" suggestions by edit distance.
 public enum Spelling {
     /// The candidate closest to `word` by Levenshtein distance, if within about a third of its length.
+    /// Words over 64 characters get no suggestion, and candidates whose length differs by more
+    /// than the limit are skipped before any distance is computed (so a hostile manifest's long
+    /// names cannot make this quadratic in the file's size).
     public static func closest(to word: String, in candidates: [String]) -> String? {
-        let limit = max(1, word.count / 3 + 1)
+        let length = word.count
+        guard length <= 64 else { return nil }
+        let limit = max(1, length / 3 + 1)
+        let lowered = word.lowercased()
         var best: (String, Int)?
-        for candidate in candidates {
-            let d = distance(word.lowercased(), candidate.lowercased())
+        // A UTF-8 length (O(1)) outside these bounds means a character length outside the limit.
+        for candidate in candidates where candidate.utf8.count >= length - limit && candidate.utf8.count <= 4 * (length + limit) {
+            let count = candidate.count
+            guard abs(count - length) <= limit else { continue }
+            let d = distance(lowered, candidate.lowercased())
             if d <= limit, d < (best?.1 ?? Int.max) { best = (candidate, d) }
         }
         return best?.0

@@ -207,15 +207,10 @@ public enum ServiceOrder {
     /// An empty `requested` means every service.
     public static func startOrder(_ services: [ServiceSpec], requested: [String]) -> [ServiceSpec] {
         let byName = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var ordered: [ServiceSpec] = []
-        var seen: Set<String> = []
-        func visit(_ name: String) {
-            guard !seen.contains(name), let spec = byName[name] else { return }
-            seen.insert(name)
-            for dependency in spec.dependsOn { visit(dependency.name) }
-            ordered.append(spec)
+        let roots = (requested.isEmpty ? services.map(\.name) : requested).filter { byName[$0] != nil }
+        let names = DependencyOrder.closure(roots) { name in
+            byName[name]?.dependsOn.map(\.name).filter { byName[$0] != nil } ?? []
         }
-        for name in requested.isEmpty ? services.map(\.name) : requested { visit(name) }
-        return ordered
+        return names.compactMap { byName[$0] }
     }
 }

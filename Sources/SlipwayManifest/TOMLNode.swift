@@ -74,8 +74,13 @@ public enum TOMLDocument {
     ///   - source: the document text.
     ///   - file: the name shown in locations, e.g. `slipway.toml`.
     /// - Returns: the root table.
-    /// - Throws: ``Diagnostic`` of kind `.syntax` at the position TOMLKit reports.
+    /// - Throws: ``Diagnostic`` of kind `.tooDeep` where the document nests deeper than
+    ///   ``ManifestText/maximumDepth`` (checked before TOMLKit parses), else of kind `.syntax` at
+    ///   the position TOMLKit reports.
     public static func parse(_ source: String, file: String) throws(Diagnostic) -> TOMLNode {
+        if let (line, column) = NestingScanner.firstTooDeep(source, limit: ManifestText.maximumDepth) {
+            throw Diagnostic(.tooDeep(limit: ManifestText.maximumDepth), at: SourceLocation(file: file, line: line, column: column))
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: source)
