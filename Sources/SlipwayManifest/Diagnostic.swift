@@ -160,36 +160,44 @@ public enum ManifestError: SlipwayError, Sendable {
 /// "Did you mean" suggestions by edit distance.
 public enum Spelling {
     /// The candidate closest to `word` by Levenshtein distance, if within about a third of its length.
-    /// Words over 64 characters get no suggestion, and candidates whose length differs by more
-    /// than the limit are skipped before any distance is computed (so a hostile manifest's long
-    /// names cannot make this quadratic in the file's size).
+    /// Words over 64 characters, and lists of over 500 candidates, get no suggestion, and
+    /// candidates whose length differs by more than the limit are skipped before any distance is
+    /// computed: a hostile manifest's long names or thousands of misspelt references cannot make
+    /// a load quadratic.
     public static func closest(to word: String, in candidates: [String]) -> String? {
-        let length = word.count
-        guard length <= 64 else { return nil }
+        let lowered = Array(word.lowercased().unicodeScalars)
+        let length = lowered.count
+        guard length <= 64, candidates.count <= 500 else { return nil }
         let limit = max(1, length / 3 + 1)
-        let lowered = word.lowercased()
         var best: (String, Int)?
-        // A UTF-8 length (O(1)) outside these bounds means a character length outside the limit.
-        for candidate in candidates where candidate.utf8.count >= length - limit && candidate.utf8.count <= 4 * (length + limit) {
-            let count = candidate.count
-            guard abs(count - length) <= limit else { continue }
-            let d = distance(lowered, candidate.lowercased())
+        for candidate in candidates {
+            // A UTF-8 length (O(1)) outside these bounds means a scalar length outside the limit.
+            let bytes = candidate.utf8.count
+            guard bytes >= length - limit, bytes <= 4 * (length + limit) else { continue }
+            let other = Array(candidate.lowercased().unicodeScalars)
+            guard abs(other.count - length) <= limit else { continue }
+            let d = distance(lowered, other)
             if d <= limit, d < (best?.1 ?? Int.max) { best = (candidate, d) }
         }
         return best?.0
     }
 
     static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        distance(Array(a.unicodeScalars), Array(b.unicodeScalars))
+    }
+
+    /// Levenshtein distance with two reused rows.
+    static func distance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
         for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
+            current[0] = i
             for j in 1...b.count {
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
             }
-            previous = current
+            swap(&previous, &current)
         }
         return previous[b.count]
     }

@@ -103,14 +103,16 @@ struct SectionDecoder {
 
     private func dependencyProblems(_ enabled: [ServiceSpec], all specs: [ServiceSpec], profile: String) -> [Diagnostic] {
         let byName = Dictionary(enabled.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let declared = Set(specs.map(\.name))
         var problems: [Diagnostic] = []
         for spec in enabled {
             let key = "services.\(spec.name).depends_on"
             for dependency in spec.dependsOn {
                 guard let target = byName[dependency.name] else {
-                    let reason = specs.contains(where: { $0.name == dependency.name })
+                    let reason = declared.contains(dependency.name)
                         ? "service '\(dependency.name)' is disabled in profile '\(profile)'"
-                        : "no service named '\(dependency.name)'" + Self.nearby(dependency.name, in: enabled.map(\.name))
+                        : "no service named '\(dependency.name)'"
+                            + (problems.count < suggestionLimit ? Self.nearby(dependency.name, in: enabled.map(\.name)) : "")
                     problems.append(Diagnostic(.invalidValue(key: key, reason: reason), at: dependency.location))
                     continue
                 }
@@ -193,11 +195,12 @@ struct SectionDecoder {
         let serviceNames = Set(services)
         for task in specs {
             for dep in task.deps where !known.contains(dep) {
-                let reason = "no task named '\(dep)'" + Self.nearby(dep, in: names)
+                let reason = "no task named '\(dep)'" + (problems.count < suggestionLimit ? Self.nearby(dep, in: names) : "")
                 problems.append(Diagnostic(.invalidValue(key: "tasks.\(task.name).deps", reason: reason), at: at(task, "deps", dep)))
             }
             for service in task.services where !serviceNames.contains(service) {
-                let reason = "profile '\(profile)' has no service named '\(service)'" + Self.nearby(service, in: services)
+                let reason = "profile '\(profile)' has no service named '\(service)'"
+                    + (problems.count < suggestionLimit ? Self.nearby(service, in: services) : "")
                 let key = "tasks.\(task.name).services"
                 problems.append(Diagnostic(.invalidValue(key: key, reason: reason), at: at(task, "services", service)))
             }

@@ -80,7 +80,7 @@ struct ServiceDecoder: DiagnosticCollector {
         case "disabled":
             if let flag = value.bool { spec.disabled = flag } else { wrongType(value, "a boolean") }
         default:
-            add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
+            add(.unknownKey(key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
         }
     }
 
@@ -137,7 +137,7 @@ struct ServiceDecoder: DiagnosticCollector {
             case "failure_threshold":
                 if let n = integer(value) { if n < 1 { add(.invalidValue(key: value.dottedPath, reason: "must be 1 or more"), value.valueLocation) } else { probe.failureThreshold = n } }
             default:
-                add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: Self.probeKeys), allowed: Self.probeKeys), value.keyLocation)
+                add(.unknownKey(key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: Self.probeKeys), allowed: Self.probeKeys), value.keyLocation)
             }
         }
         if kinds != 1 {

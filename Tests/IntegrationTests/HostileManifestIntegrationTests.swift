@@ -33,7 +33,7 @@ struct HostileManifestIntegrationTests {
         try expectRefused(text(Self.head + "[" + keys + "]\nx = 1\n"),
                           error: "slipway.toml:7:258: error: the manifest nests deeper than 128 levels here")
         try expectRefused(text(Self.head + keys + " = 1\n"),
-                          error: "slipway.toml:7:257: error: the manifest nests deeper than 128 levels here")
+                          error: "slipway.toml:7:255: error: the manifest nests deeper than 128 levels here")
         try expectRefused(text(Self.head + "[deploy." + keys + "]\n"),
                           error: "slipway.toml:7:263: error: the manifest nests deeper than 128 levels here")
         let inline = "x = " + String(repeating: "{a = ", count: 20_000) + "1" + String(repeating: "}", count: 20_000)
