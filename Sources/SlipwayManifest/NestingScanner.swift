@@ -18,11 +18,22 @@ struct NestingScanner {
     private var lineStart = 0
     private var tableDepth = 0
     private var stack: [Frame] = []
+    private var headerWithoutKey = false
 
-    /// The position (line, column in characters) of the first key or value deeper than `limit`.
-    static func firstTooDeep(_ source: String, limit: Int) -> (line: Int, column: Int)? {
+    /// What the scan found first.
+    enum Problem: Equatable {
+        /// A key or value deeper than the limit.
+        case tooDeep
+        /// A table header with no key (`[` then a newline, `[.a]`).
+        case headerWithoutKey
+    }
+
+    /// The position (line, column in characters) of the first key or value deeper than `limit`,
+    /// or of the first table header without a key.
+    static func firstProblem(_ source: String, limit: Int) -> (line: Int, column: Int, problem: Problem)? {
         var scanner = NestingScanner(bytes: Array(source.utf8), limit: limit)
-        return scanner.scan()
+        guard let at = scanner.scan() else { return nil }
+        return (at.line, at.column, scanner.headerWithoutKey ? .headerWithoutKey : .tooDeep)
     }
 
     private init(bytes: [UInt8], limit: Int) {
@@ -77,6 +88,16 @@ struct NestingScanner {
     private mutating func header() -> (line: Int, column: Int)? {
         let isArray = peek(1) == UInt8(ascii: "[")
         advance(isArray ? 2 : 1)
+        skipSpaces()
+        // toml++ asserts (a crash in a debug build) on a header whose key starts with anything
+        // but an ASCII key character, a quote or `]`, e.g. `[` alone on its line or `[.a]`.
+        // Bare keys are ASCII (TOML v1.0.0 §Keys): `[énix]` is one of these too.
+        if let c = peek(), c >= 0x80 || !Self.isBareKey(c), c != UInt8(ascii: "\""), c != UInt8(ascii: "'"),
+           c != UInt8(ascii: "]")
+        {
+            headerWithoutKey = true
+            return position
+        }
         guard let count = keyPath(base: 0) else { return position }
         tableDepth = count + (isArray ? 1 : 0)
         if tableDepth > limit { return position }

@@ -50,6 +50,8 @@ struct ManifestFuzzTests {
                 let (name, bytes) = Self.mutated(seeds, seed: seed, index: index)
                 let label = "seed \(seed) case \(index) (mutated \(name))"
                 try Data(bytes).write(to: URL(fileURLWithPath: path))
+                // If this case crashes the test process, the last lines printed name it.
+                if index % 250 == 0 { print("manifest fuzz (in process): from \(label), file \(path)") }
                 let start = clock.now
                 do {
                     _ = try ManifestLoader.load(path: path, displayName: "slipway.toml")

@@ -54,6 +54,14 @@ struct HostileManifestTests {
         _ = try ManifestLoader.parse(quoted, file: "slipway.toml", root: "/p")
     }
 
+    /// toml++ asserts (SIGABRT in a debug build) on these; found by the fuzz test.
+    @Test(arguments: ["[[\n", "[\n", "a = 1\n[[ \nb = 1\n", "[.a]\n", "[ =\n", "[énix]\n"])
+    func aTableHeaderWithoutAKeyIsASyntaxError(_ toml: String) throws {
+        let error = #expect(throws: ManifestError.self) { try ManifestLoader.parse(toml, file: "slipway.toml", root: "/p") }
+        #expect(error?.diagnostics.map(\.description).first?.contains("error: TOML syntax error: a table header needs a key") == true,
+                "\(error?.diagnostics ?? [])")
+    }
+
     @Test func invalidUTF8IsLocatedAtItsByte() throws {
         let bytes = Array((Self.head + "[env]\nA = \"caf").utf8) + [0xE9] + Array("\"\n".utf8)
         let error = #expect(throws: ManifestError.self) { try ManifestText.decode(bytes, file: "slipway.toml") }
