@@ -138,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SlipwayCore"]
+            dependencies: ["SlipwayCore", "SlipwayManifest"]
         ),
     ],
     swiftLanguageModes: [.v6]

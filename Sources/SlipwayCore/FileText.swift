@@ -18,8 +18,10 @@ public enum FileText {
     }
 
     /// The file's bytes.
+    /// - Parameter limit: stop reading once more than `limit` bytes were read (the result then
+    ///   holds at most `limit` + 64 KiB bytes, enough for the caller to tell it is too large).
     /// - Throws: ``ReadError`` with `strerror`'s text.
-    public static func readBytes(_ path: String) throws(ReadError) -> [UInt8] {
+    public static func readBytes(_ path: String, limit: Int? = nil) throws(ReadError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw ReadError(reason: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -33,6 +35,7 @@ public enum FileText {
             }
             if n == 0 { break }
             result.append(contentsOf: buffer[0..<n])
+            if let limit, result.count > limit { break }
         }
         return result
     }

@@ -9,20 +9,25 @@ public enum ServicePorts {
     /// Ports by service name.
     /// - Parameters:
     ///   - reallocate: auto ports to choose anew (their saved port is taken by something else).
+    ///     A saved auto port that another service now has as its fixed port is chosen anew too.
     public static func resolve(_ services: [ServiceSpec], stateDir: String, reallocate: Set<String> = []) -> [String: Int] {
         let file = stateDir + "/ports.json"
         var saved = (FileManager.default.contents(atPath: file))
             .flatMap { try? JSONDecoder().decode([String: Int].self, from: $0) } ?? [:]
         var ports: [String: Int] = [:]
         var changed = false
+        // An auto port never lands on (or keeps) a port another service has fixed.
+        let fixed = Set(services.compactMap { spec -> Int? in
+            if case .fixed(let port)? = spec.port { return port } else { return nil }
+        })
         for spec in services {
             switch spec.port {
             case .fixed(let port)?:
                 ports[spec.name] = port
             case .auto?:
-                if let port = saved[spec.name], !reallocate.contains(spec.name) {
+                if let port = saved[spec.name], !reallocate.contains(spec.name), !fixed.contains(port) {
                     ports[spec.name] = port
-                } else if let port = freePort(avoiding: Set(ports.values)) {
+                } else if let port = freePort(avoiding: Set(ports.values).union(fixed)) {
                     ports[spec.name] = port
                     saved[spec.name] = port
                     changed = true

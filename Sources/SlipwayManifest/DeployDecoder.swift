@@ -198,7 +198,7 @@ struct DeployDecoder: DiagnosticCollector {
 
     private mutating func unknown(_ key: String, _ value: TOMLNode, in table: String, allowed: [String]) {
         add(
-            .unknownKey(key: key, table: table, suggestion: Spelling.closest(to: key, in: allowed), allowed: allowed),
+            .unknownKey(key: key, table: table, suggestion: suggestion(for: key, in: allowed), allowed: allowed),
             value.keyLocation)
     }
 }

@@ -30,7 +30,7 @@ extension DeployDecoder {
             default:
                 add(
                     .unknownKey(
-                        key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: Self.healthKeys),
+                        key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: Self.healthKeys),
                         allowed: Self.healthKeys), value.keyLocation)
             }
         }
@@ -69,7 +69,7 @@ extension DeployDecoder {
             default:
                 add(
                     .unknownKey(
-                        key: kind, table: value.dottedPath, suggestion: Spelling.closest(to: kind, in: Self.secretKeys),
+                        key: kind, table: value.dottedPath, suggestion: suggestion(for: kind, in: Self.secretKeys),
                         allowed: Self.secretKeys), source.keyLocation)
             }
         }
@@ -90,7 +90,7 @@ extension DeployDecoder {
             default:
                 add(
                     .unknownKey(
-                        key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: Self.sshKeys),
+                        key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: Self.sshKeys),
                         allowed: Self.sshKeys), value.keyLocation)
             }
         }

@@ -9,6 +9,12 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable {
         /// TOML syntax, with TOMLKit's (toml++) message.
         case syntax(String)
+        /// The file is not UTF-8 text (an invalid byte, a NUL byte): why, at the first such byte.
+        case notText(String)
+        /// The file is over the size limit (bytes).
+        case tooLarge(limit: Int)
+        /// Tables, keys and arrays nest deeper than `limit` here.
+        case tooDeep(limit: Int)
         /// `key` is not allowed in `table`; `suggestion` is the closest allowed key, if near.
         case unknownKey(key: String, table: String, suggestion: String?, allowed: [String])
         /// `key` has a value of the wrong TOML type.
@@ -42,6 +48,12 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .syntax(let text):
             return "TOML syntax error: \(text)"
+        case .notText(let reason):
+            return "the manifest is not UTF-8 text: \(reason)"
+        case .tooLarge(let limit):
+            return "the manifest is larger than \(limit >> 20) MiB (\(limit) bytes), the most Slipway reads"
+        case .tooDeep(let limit):
+            return "the manifest nests deeper than \(limit) levels here (tables, dotted keys, inline tables and arrays)"
         case .unknownKey(let key, let table, _, _):
             return table.isEmpty ? "unknown key '\(key)'" : "unknown key '\(key)' in [\(table)]"
         case .wrongType(let key, let expected, let found):
@@ -67,6 +79,12 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .syntax:
             return nil
+        case .notText:
+            return "save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"
+        case .tooLarge:
+            return "is this the right file? Move large data out of slipway.toml"
+        case .tooDeep:
+            return "flatten the tables; a manifest needs only a few levels"
         case .unknownKey(_, _, let suggestion?, _):
             return "did you mean '\(suggestion)'?"
         case .unknownKey(_, _, nil, let allowed):
@@ -147,27 +165,44 @@ public enum ManifestError: SlipwayError, Sendable {
 /// "Did you mean" suggestions by edit distance.
 public enum Spelling {
     /// The candidate closest to `word` by Levenshtein distance, if within about a third of its length.
+    /// Words over 64 characters, and lists of over 500 candidates, get no suggestion, and
+    /// candidates whose length differs by more than the limit are skipped before any distance is
+    /// computed: a hostile manifest's long names or thousands of misspelt references cannot make
+    /// a load quadratic.
     public static func closest(to word: String, in candidates: [String]) -> String? {
-        let limit = max(1, word.count / 3 + 1)
+        let lowered = Array(word.lowercased().unicodeScalars)
+        let length = lowered.count
+        guard length <= 64, candidates.count <= 500 else { return nil }
+        let limit = max(1, length / 3 + 1)
         var best: (String, Int)?
         for candidate in candidates {
-            let d = distance(word.lowercased(), candidate.lowercased())
+            // A UTF-8 length (O(1)) outside these bounds means a scalar length outside the limit.
+            let bytes = candidate.utf8.count
+            guard bytes >= length - limit, bytes <= 4 * (length + limit) else { continue }
+            let other = Array(candidate.lowercased().unicodeScalars)
+            guard abs(other.count - length) <= limit else { continue }
+            let d = distance(lowered, other)
             if d <= limit, d < (best?.1 ?? Int.max) { best = (candidate, d) }
         }
         return best?.0
     }
 
     static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        distance(Array(a.unicodeScalars), Array(b.unicodeScalars))
+    }
+
+    /// Levenshtein distance with two reused rows.
+    static func distance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
         for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
+            current[0] = i
             for j in 1...b.count {
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
             }
-            previous = current
+            swap(&previous, &current)
         }
         return previous[b.count]
     }

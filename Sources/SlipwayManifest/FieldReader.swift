@@ -7,6 +7,9 @@ protocol DiagnosticCollector {
     var diagnostics: [Diagnostic] { get set }
 }
 
+/// How many problems of one decoder (or one check) get a "did you mean" suggestion.
+let suggestionLimit = 20
+
 extension DiagnosticCollector {
     mutating func add(_ kind: Diagnostic.Kind, _ at: SourceLocation) { diagnostics.append(Diagnostic(kind, at: at)) }
 
@@ -19,7 +22,13 @@ extension DiagnosticCollector {
     }
 
     mutating func unknown(_ key: String, _ node: TOMLNode, in table: String, allowed: [String]) {
-        add(.unknownKey(key: key, table: table, suggestion: Spelling.closest(to: key, in: allowed), allowed: allowed), node.keyLocation)
+        add(.unknownKey(key: key, table: table, suggestion: suggestion(for: key, in: allowed), allowed: allowed), node.keyLocation)
+    }
+
+    /// "Did you mean" while fewer than ``suggestionLimit`` problems are collected: a file with a hundred
+    /// thousand misspelt keys must not spend its time on edit distances.
+    func suggestion(for word: String, in candidates: [String]) -> String? {
+        diagnostics.count < suggestionLimit ? Spelling.closest(to: word, in: candidates) : nil
     }
 
     mutating func string(_ node: TOMLNode) -> String? {

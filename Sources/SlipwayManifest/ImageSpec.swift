@@ -139,7 +139,7 @@ struct ImageDecoder: DiagnosticCollector {
         case "nsswitch": spec.nsswitch = bool(value) ?? true
         case "zoneinfo": spec.zoneinfo = bool(value) ?? true
         default:
-            add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
+            add(.unknownKey(key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
         }
     }
 
@@ -166,7 +166,7 @@ struct ImageDecoder: DiagnosticCollector {
                 case "name": user.name = string(value) ?? ""
                 case "uid": if case .integer(let n) = value.value, n > 0 { user.uid = n } else { add(.invalidValue(key: value.dottedPath, reason: "a uid is a positive integer"), value.valueLocation) }
                 case "gid": if case .integer(let n) = value.value, n > 0 { user.gid = n } else { add(.invalidValue(key: value.dottedPath, reason: "a gid is a positive integer"), value.valueLocation) }
-                default: add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: ["name", "uid", "gid"]), allowed: ["name", "uid", "gid"]), value.keyLocation)
+                default: add(.unknownKey(key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: ["name", "uid", "gid"]), allowed: ["name", "uid", "gid"]), value.keyLocation)
                 }
             }
         default:
@@ -189,7 +189,7 @@ struct ImageDecoder: DiagnosticCollector {
             case "to": to = string(value)
             case "owner": owner = string(value)
             case "mode": mode = self.mode(value)
-            default: add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: ["from", "to", "owner", "mode"]), allowed: ["from", "to", "owner", "mode"]), value.keyLocation)
+            default: add(.unknownKey(key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: ["from", "to", "owner", "mode"]), allowed: ["from", "to", "owner", "mode"]), value.keyLocation)
             }
         }
         guard let from, let to else {
@@ -220,7 +220,7 @@ struct ImageDecoder: DiagnosticCollector {
             case "path": path = string(value)
             case "owner": owner = string(value)
             case "mode": mode = self.mode(value) ?? mode
-            default: add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: ["path", "owner", "mode"]), allowed: ["path", "owner", "mode"]), value.keyLocation)
+            default: add(.unknownKey(key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: ["path", "owner", "mode"]), allowed: ["path", "owner", "mode"]), value.keyLocation)
             }
         }
         guard let path, path.hasPrefix("/") else {

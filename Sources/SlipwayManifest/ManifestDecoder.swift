@@ -34,7 +34,7 @@ struct ManifestDecoder {
     // MARK: - Reporting
 
     private mutating func unknown(_ key: String, in node: TOMLNode, table: String, allowed: [String]) {
-        let suggestion = Spelling.closest(to: key, in: allowed)
+        let suggestion = diagnostics.count < suggestionLimit ? Spelling.closest(to: key, in: allowed) : nil
         diagnostics.append(Diagnostic(
             .unknownKey(key: key, table: table, suggestion: suggestion, allowed: allowed), at: node.keyLocation))
     }

@@ -8,17 +8,21 @@ public enum ManifestLoader {
     ///   - path: the manifest file (absolute, or relative to the working directory).
     ///   - displayName: the name used in diagnostics; defaults to `path` as given.
     /// - Throws: ``ManifestError/unreadable(path:reason:)`` or ``ManifestError/invalid(_:)``
-    ///   with every problem found.
+    ///   with every problem found; a file over ``ManifestText/maximumSize`` bytes, one that is not
+    ///   UTF-8 or one nested deeper than ``ManifestText/maximumDepth`` fails with one located
+    ///   problem before it is parsed.
     public static func load(path: String, displayName: String? = nil) throws(ManifestError) -> Manifest {
-        let source: String
+        let bytes: [UInt8]
         do {
-            source = try FileText.read(path)
+            bytes = try FileText.readBytes(path, limit: ManifestText.maximumSize)
         } catch {
             throw .unreadable(path: path, reason: error.reason)
         }
+        let file = displayName ?? path
+        let source = try ManifestText.decode(bytes, file: file)
         let absolute = FilePaths.absolute(path)
         let root = FilePaths.parent(absolute)
-        return try parse(source, file: displayName ?? path, root: root)
+        return try parse(source, file: file, root: root)
     }
 
     /// Validates manifest text.
@@ -29,11 +33,11 @@ public enum ManifestLoader {
     ///   - root: the absolute folder that relative flake refs are resolved against.
     /// - Throws: ``ManifestError/invalid(_:)`` with every problem, in source order.
     public static func parse(_ source: String, file: String, root: String) throws(ManifestError) -> Manifest {
-        if let nul = source.firstIndex(of: "\0") {
-            let before = source[..<nul]
-            let line = before.filter { $0 == "\n" }.count + 1
-            let column = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
-            throw .invalid([Diagnostic(.syntax("the file contains a NUL byte; is it a text file?"), at: SourceLocation(file: file, line: line, column: column))])
+        if let nul = source.utf8.firstIndex(of: 0) {
+            let bytes = Array(source.utf8)
+            let offset = source.utf8.distance(from: source.utf8.startIndex, to: nul)
+            let at = ManifestText.location(of: offset, in: bytes, file: file)
+            throw .invalid([Diagnostic(.notText("it contains a NUL byte"), at: at)])
         }
         let document: TOMLNode
         do {

@@ -38,7 +38,10 @@ struct SectionDecoder {
     static func decode(_ manifest: Manifest) -> (ManifestSections, [Diagnostic]) {
         var decoder = SectionDecoder(manifest: manifest)
         var sections = ManifestSections()
-        for name in manifest.profileNames { sections.profiles[name] = decoder.profile(name) }
+        let merged = manifest.mergeAll()
+        for name in manifest.profileNames {
+            if let profile = merged[name] { sections.profiles[name] = decoder.profile(profile) }
+        }
         sections.images = decoder.images()
         sections.artifacts = decoder.artifacts()
         sections.deploy = decoder.deployTargets()
@@ -49,7 +52,12 @@ struct SectionDecoder {
 
     /// One profile: merged, then its services and tasks decoded.
     mutating func profile(_ name: String) -> ResolvedProfile {
-        var resolved = manifest.merge(profile: name)
+        profile(manifest.merge(profile: name))
+    }
+
+    /// One merged profile with its services and tasks decoded.
+    mutating func profile(_ merged: ResolvedProfile) -> ResolvedProfile {
+        var resolved = merged
         resolved.settings = manifest.settings(chain: resolved.chain)
         resolved.services = services(of: resolved)
         resolved.tasks = tasks(of: resolved)
@@ -74,9 +82,11 @@ struct SectionDecoder {
         var decoder = ServiceDecoder()
         var specs: [ServiceSpec] = []
         var problems: [Diagnostic] = []
+        var portLocations: [String: SourceLocation] = [:]
         for (name, node) in profile.sections["services"] ?? [] {
             guard let spec = decoder.decode(name: name, node: node) else { continue }
             specs.append(spec)
+            portLocations[name] = node["port"]?.valueLocation
             problems += ServiceDecoder.completeness(of: spec, node: node)
         }
         report(decoder.diagnostics)
@@ -85,6 +95,7 @@ struct SectionDecoder {
         let enabled = specs.filter { !$0.disabled && (selection?.keeps($0.name) ?? true) }
         problems += dependencyProblems(enabled, all: specs, profile: profile.name)
         problems += portVariableProblems(specs)
+        problems += fixedPortProblems(enabled, locations: portLocations, profile: profile.name)
         if let cycle = ServiceOrder.cycle(in: enabled) {
             let byName = Dictionary(enabled.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             let at = byName[cycle[0]]?.dependsOn.first { $0.name == cycle[1] }?.location ?? byName[cycle[0]]?.location
@@ -96,14 +107,16 @@ struct SectionDecoder {
 
     private func dependencyProblems(_ enabled: [ServiceSpec], all specs: [ServiceSpec], profile: String) -> [Diagnostic] {
         let byName = Dictionary(enabled.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let declared = Set(specs.map(\.name))
         var problems: [Diagnostic] = []
         for spec in enabled {
             let key = "services.\(spec.name).depends_on"
             for dependency in spec.dependsOn {
                 guard let target = byName[dependency.name] else {
-                    let reason = specs.contains(where: { $0.name == dependency.name })
+                    let reason = declared.contains(dependency.name)
                         ? "service '\(dependency.name)' is disabled in profile '\(profile)'"
-                        : "no service named '\(dependency.name)'" + Self.nearby(dependency.name, in: enabled.map(\.name))
+                        : "no service named '\(dependency.name)'"
+                            + (problems.count < suggestionLimit ? Self.nearby(dependency.name, in: enabled.map(\.name)) : "")
                     problems.append(Diagnostic(.invalidValue(key: key, reason: reason), at: dependency.location))
                     continue
                 }
@@ -143,6 +156,23 @@ struct SectionDecoder {
         return problems
     }
 
+    /// Two enabled services of one profile with the same fixed port: the second could never bind it.
+    private func fixedPortProblems(
+        _ enabled: [ServiceSpec], locations: [String: SourceLocation], profile: String
+    ) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        var owners: [Int: String] = [:]
+        for spec in enabled.sorted(by: { (locations[$0.name] ?? $0.location) < (locations[$1.name] ?? $1.location) }) {
+            guard case .fixed(let port)? = spec.port else { continue }
+            guard let other = owners[port] else { owners[port] = spec.name; continue }
+            let reason = "services '\(other)' and '\(spec.name)' both use port \(port) in profile '\(profile)'; "
+                + "give one another port, or port = \"auto\""
+            problems.append(Diagnostic(
+                .invalidValue(key: "services.\(spec.name).port", reason: reason), at: locations[spec.name] ?? spec.location))
+        }
+        return problems
+    }
+
     // MARK: - Tasks
 
     private mutating func tasks(of profile: ResolvedProfile) -> Result<[TaskSpec], ManifestError> {
@@ -172,18 +202,27 @@ struct SectionDecoder {
     private func graphProblems(
         _ specs: [TaskSpec], services: [String], profile: String, locations: [String: SourceLocation]
     ) -> [Diagnostic] {
+        // Keys are `tasks.T.deps/NAME` or `profiles.P.tasks.T.deps/NAME`: indexed from `tasks.`.
+        var byTaskKey: [Substring: SourceLocation] = [:]
+        for (key, location) in locations.sorted(by: { $0.key < $1.key }) {
+            let suffix = key.hasPrefix("tasks.") ? key[...] : key.firstRange(of: ".tasks.").map { key[$0.lowerBound...].dropFirst() }
+            if let suffix, byTaskKey[suffix] == nil { byTaskKey[suffix] = location }
+        }
         func at(_ task: TaskSpec, _ field: String, _ name: String) -> SourceLocation {
-            locations.first { $0.key.hasSuffix("tasks.\(task.name).\(field)/\(name)") }?.value ?? task.location
+            byTaskKey[Substring("tasks.\(task.name).\(field)/\(name)")] ?? task.location
         }
         var problems: [Diagnostic] = []
         let names = specs.map(\.name)
+        let known = Set(names)
+        let serviceNames = Set(services)
         for task in specs {
-            for dep in task.deps where !names.contains(dep) {
-                let reason = "no task named '\(dep)'" + Self.nearby(dep, in: names)
+            for dep in task.deps where !known.contains(dep) {
+                let reason = "no task named '\(dep)'" + (problems.count < suggestionLimit ? Self.nearby(dep, in: names) : "")
                 problems.append(Diagnostic(.invalidValue(key: "tasks.\(task.name).deps", reason: reason), at: at(task, "deps", dep)))
             }
-            for service in task.services where !services.contains(service) {
-                let reason = "profile '\(profile)' has no service named '\(service)'" + Self.nearby(service, in: services)
+            for service in task.services where !serviceNames.contains(service) {
+                let reason = "profile '\(profile)' has no service named '\(service)'"
+                    + (problems.count < suggestionLimit ? Self.nearby(service, in: services) : "")
                 let key = "tasks.\(task.name).services"
                 problems.append(Diagnostic(.invalidValue(key: key, reason: reason), at: at(task, "services", service)))
             }

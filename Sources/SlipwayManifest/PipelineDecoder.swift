@@ -42,7 +42,8 @@ struct PipelineDecoder {
         }
         if !spec.outputs.isEmpty && spec.inputs.isEmpty {
             reader.add(.invalidValue(key: node.dottedPath + ".outputs",
-                                     reason: "outputs without inputs can never be up to date; add `inputs = [...]`"), node.keyLocation)
+                                     reason: "outputs without inputs can never be up to date; add `inputs = [...]`"),
+                       node["outputs"]?.keyLocation ?? node.keyLocation)
         }
         return reader.diagnostics.count == before ? spec : nil
     }
@@ -106,7 +107,8 @@ struct PipelineDecoder {
         spec.description = description
         spec.include = include
         if include != nil, case .flake = source {
-            reader.add(.invalidValue(key: node.dottedPath + ".include", reason: "include narrows `src` of a `nix` expression; a flake decides its own sources"), node.keyLocation)
+            reader.add(.invalidValue(key: node.dottedPath + ".include", reason: "include narrows `src` of a `nix` expression; a flake decides its own sources"),
+                       node["include"]?.keyLocation ?? node.keyLocation)
             return nil
         }
         return spec

@@ -1,39 +1,54 @@
 import SlipwayCore
 
-/// Depth-first helpers over a graph of named nodes (tasks and their `deps`).
+/// Depth-first helpers over a graph of named nodes (tasks and their `deps`, services and their
+/// `depends_on`). Both are iterative and linear in nodes plus edges, so a chain thousands long
+/// neither overflows the stack nor takes long.
 public enum DependencyOrder {
     /// A cycle as names, first repeated at the end (`a -> b -> a`), or `nil`. `edges` lists a
     /// node's dependencies; unknown names are ignored.
     public static func cycle(_ nodes: [String], edges: (String) -> [String]) -> [String]? {
         let known = Set(nodes)
-        var state: [String: Int] = [:]  // 1 visiting, 2 done
-        var stack: [String] = []
-        func visit(_ name: String) -> [String]? {
-            if state[name] == 2 { return nil }
-            if state[name] == 1, let i = stack.firstIndex(of: name) { return Array(stack[i...]) + [name] }
-            state[name] = 1
-            stack.append(name)
-            for next in edges(name) where known.contains(next) {
-                if let found = visit(next) { return found }
+        var done: Set<String> = []
+        for node in nodes where !done.contains(node) {
+            // The current path, each node with its dependencies and how many were followed.
+            var path: [(name: String, next: [String], followed: Int)] = [(node, edges(node), 0)]
+            var onPath: [String: Int] = [node: 0]
+            while let top = path.last {
+                guard top.followed < top.next.count else {
+                    done.insert(top.name)
+                    onPath[top.name] = nil
+                    path.removeLast()
+                    continue
+                }
+                let next = top.next[top.followed]
+                path[path.count - 1].followed += 1
+                guard known.contains(next), !done.contains(next) else { continue }
+                if let i = onPath[next] { return path[i...].map(\.name) + [next] }
+                onPath[next] = path.count
+                path.append((next, edges(next), 0))
             }
-            stack.removeLast()
-            state[name] = 2
-            return nil
         }
-        for node in nodes { if let found = visit(node) { return found } }
         return nil
     }
 
-    /// `requested` and everything they depend on, dependencies first.
+    /// `requested` and everything they depend on, dependencies first (each node after all of
+    /// its dependencies, in the order `edges` lists them; a cycle is cut where it closes).
     public static func closure(_ requested: [String], edges: (String) -> [String]) -> [String] {
         var ordered: [String] = []
         var seen: Set<String> = []
-        func visit(_ name: String) {
-            guard seen.insert(name).inserted else { return }
-            for next in edges(name) { visit(next) }
-            ordered.append(name)
+        for root in requested where seen.insert(root).inserted {
+            var path: [(name: String, next: [String], followed: Int)] = [(root, edges(root), 0)]
+            while let top = path.last {
+                guard top.followed < top.next.count else {
+                    ordered.append(top.name)
+                    path.removeLast()
+                    continue
+                }
+                let next = top.next[top.followed]
+                path[path.count - 1].followed += 1
+                if seen.insert(next).inserted { path.append((next, edges(next), 0)) }
+            }
         }
-        for name in requested { visit(name) }
         return ordered
     }
 }

@@ -4,37 +4,42 @@ import SlipwayCore
 enum ProfileGraph {
     /// Diagnostics for `extends` naming an unknown profile and for cycles (one per cycle, at the
     /// `extends` of the first profile of the cycle in source order).
+    ///
+    /// Linear in the number of profiles: each profile is walked once (a profile has one parent,
+    /// so every walk ends at a profile already walked, at the base, or on a new cycle).
     static func validate(_ manifest: Manifest) -> [Diagnostic] {
         var problems: [Diagnostic] = []
-        let known = manifest.profileNames
-        for profile in manifest.profiles.values.sorted(by: { $0.location < $1.location }) {
+        let names = manifest.profileNames
+        let known = Set(names)
+        let declared = manifest.profiles.values.sorted(by: { $0.location < $1.location })
+        for profile in declared {
             guard let target = profile.extends, let at = profile.extendsLocation else { continue }
             if !known.contains(target) {
-                problems.append(Diagnostic(.unknownProfile(profile: profile.name, extends: target, known: known), at: at))
+                problems.append(Diagnostic(.unknownProfile(profile: profile.name, extends: target, known: names), at: at))
             }
         }
-        var reported: Set<String> = []
-        for profile in manifest.profiles.values.sorted(by: { $0.location < $1.location }) {
-            var chain = [profile.name]
-            var current = profile.name
-            while let next = manifest.parent(of: current), known.contains(next) {
-                if let start = chain.firstIndex(of: next) {
-                    let cycle = Array(chain[start...]) + [next]
-                    if reported.isDisjoint(with: cycle) {
-                        reported.formUnion(cycle)
-                        let first = cycle.dropLast().compactMap { manifest.profiles[$0] }
-                            .min { $0.location < $1.location }
-                        let at = first?.extendsLocation ?? profile.location
-                        let ordered = rotate(cycle, toStartAt: first?.name ?? profile.name)
-                        problems.append(Diagnostic(.extendsCycle(ordered), at: at))
-                    }
-                    break
-                }
-                chain.append(next)
-                current = next
+        var walked: Set<String> = []
+        for profile in declared where !walked.contains(profile.name) {
+            var path: [String] = []
+            var onPath: [String: Int] = [:]
+            var current: String? = profile.name
+            while let name = current, known.contains(name), !walked.contains(name), onPath[name] == nil {
+                onPath[name] = path.count
+                path.append(name)
+                current = manifest.parent(of: name)
             }
+            if let name = current, let start = onPath[name] {
+                problems.append(cycleDiagnostic(Array(path[start...]) + [name], manifest: manifest, fallback: profile))
+            }
+            walked.formUnion(path)
         }
         return problems
+    }
+
+    private static func cycleDiagnostic(_ cycle: [String], manifest: Manifest, fallback: ProfileDefinition) -> Diagnostic {
+        let first = cycle.dropLast().compactMap { manifest.profiles[$0] }.min { $0.location < $1.location }
+        let at = first?.extendsLocation ?? fallback.location
+        return Diagnostic(.extendsCycle(rotate(cycle, toStartAt: first?.name ?? fallback.name)), at: at)
     }
 
     /// `a -> b -> c -> a` rotated so it starts (and ends) at `name`.
@@ -58,13 +63,53 @@ public struct ResolvedProfile: Sendable {
     /// The overlayable sections as TOML, merged key by key (an overlay's entry replaces the base's).
     public var sections: [String: [(key: String, node: TOMLNode)]]
     /// The chain applied, base-most first, e.g. `["dev", "ci"]`.
-    public var chain: [String]
+    public var chain: [String] {
+        get {
+            var names: [String] = []
+            var link = chainEnd
+            while let current = link {
+                names.append(current.name)
+                link = current.previous
+            }
+            return names.reversed()
+        }
+        set { chainEnd = newValue.reduce(nil) { ChainLink(name: $1, previous: $0) } }
+    }
+    /// The chain's last profile; links are shared with the profiles this one builds on, so a
+    /// long `extends` chain costs one link per profile, not one copy of the chain each.
+    private var chainEnd: ChainLink?
     /// The profile's enabled services, decoded at load; a failure holds the problems that only
     /// matter when this profile's services are used (a missing `command`, the `depends_on` graph).
     public var services: Result<[ServiceSpec], ManifestError> = .success([])
     /// The profile's tasks, decoded at load; a failure holds the problems that only matter when
     /// this profile's tasks are used (a missing `run`, `deps`/`services` names, cycles).
     public var tasks: Result<[TaskSpec], ManifestError> = .success([])
+
+    init(name: String, packages: [PackageEntry], env: [EnvEntry], sections: [String: [(key: String, node: TOMLNode)]]) {
+        self.name = name
+        self.packages = packages
+        self.env = env
+        self.sections = sections
+    }
+
+    /// `self` with `name` appended to its chain.
+    func extended(by name: String) -> ResolvedProfile {
+        var next = self
+        next.name = name
+        next.chainEnd = ChainLink(name: name, previous: chainEnd)
+        return next
+    }
+}
+
+/// One profile of an `extends` chain and the one before it.
+private final class ChainLink: Sendable {
+    let name: String
+    let previous: ChainLink?
+
+    init(name: String, previous: ChainLink?) {
+        self.name = name
+        self.previous = previous
+    }
 }
 
 extension Manifest {
@@ -82,19 +127,45 @@ extension Manifest {
 
     /// The merged TOML of `profile`, before any section is decoded.
     func merge(profile: String) -> ResolvedProfile {
-        var chain: [String] = []
+        var memo: [String: ResolvedProfile] = [:]
+        return merge(profile, memo: &memo)
+    }
+
+    /// The merged TOML of every profile in `profileNames`, each built on its parent's
+    /// (memoised: linear in the number of profiles, however long the `extends` chains).
+    func mergeAll() -> [String: ResolvedProfile] {
+        var memo: [String: ResolvedProfile] = [:]
+        var merged: [String: ResolvedProfile] = [:]
+        for name in profileNames { merged[name] = merge(name, memo: &memo) }
+        return merged
+    }
+
+    /// `profile` merged on its parent's result from `memo`, computing (and keeping) what is
+    /// missing. A chain that runs into a cycle (an error ``ProfileGraph`` reports) is cut where
+    /// it meets itself again.
+    private func merge(_ profile: String, memo: inout [String: ResolvedProfile]) -> ResolvedProfile {
+        var pending: [String] = []
+        var onPath: Set<String> = []
         var current: String? = profile
-        while let name = current, !chain.contains(name) {
-            chain.insert(name, at: 0)
+        while let name = current, memo[name] == nil, onPath.insert(name).inserted {
+            pending.append(name)
             current = parent(of: name)
         }
-        var resolved = ResolvedProfile(name: profile, packages: [], env: [], sections: [:], chain: chain)
-        apply(base, to: &resolved)
-        for name in chain {
-            if let layer = profiles[name]?.layer { apply(layer, to: &resolved) }
+        var below: ResolvedProfile? = current.flatMap { memo[$0] }
+        if below == nil {
+            var root = ResolvedProfile(name: "", packages: [], env: [], sections: [:])
+            apply(base, to: &root)
+            below = root
         }
-        resolved.packages.removeAll { $0.spec == nil }
-        return resolved
+        for name in pending.reversed() {
+            guard var resolved = below?.extended(by: name) else { break }
+            if let layer = profiles[name]?.layer { apply(layer, to: &resolved) }
+            memo[name] = resolved
+            below = resolved
+        }
+        var result = memo[profile] ?? below ?? ResolvedProfile(name: profile, packages: [], env: [], sections: [:])
+        result.packages.removeAll { $0.spec == nil }
+        return result
     }
 
     /// An overlay entry's fields replace the base entry's fields of the same name; other fields
@@ -109,31 +180,36 @@ extension Manifest {
         return merged
     }
 
+    /// Applies `layer` on `resolved`: new keys are appended, known keys replaced in place
+    /// (found through an index, so a layer of n entries costs O(n), not O(n²)).
     private func apply(_ layer: Layer, to resolved: inout ResolvedProfile) {
-        for entry in layer.packages {
-            if let i = resolved.packages.firstIndex(where: { $0.key == entry.key }) {
-                resolved.packages[i] = entry
-            } else {
-                resolved.packages.append(entry)
-            }
-        }
-        for entry in layer.env {
-            if let i = resolved.env.firstIndex(where: { $0.name == entry.name }) {
-                resolved.env[i] = entry
-            } else {
-                resolved.env.append(entry)
-            }
-        }
+        Self.upsert(layer.packages, into: &resolved.packages, key: \.key)
+        Self.upsert(layer.env, into: &resolved.env, key: \.name)
         for (section, node) in layer.sections {
             var merged = resolved.sections[section] ?? []
+            var index = Dictionary(merged.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
             for (key, child) in node.entries ?? [] {
-                if let i = merged.firstIndex(where: { $0.key == key }) {
+                if let i = index[key] {
                     merged[i] = (key, Self.overlay(merged[i].node, with: child))
                 } else {
+                    index[key] = merged.count
                     merged.append((key, child))
                 }
             }
             resolved.sections[section] = merged
+        }
+    }
+
+    private static func upsert<Entry>(_ entries: [Entry], into list: inout [Entry], key: KeyPath<Entry, String>) {
+        guard !entries.isEmpty else { return }
+        var index = Dictionary(list.enumerated().map { ($1[keyPath: key], $0) }, uniquingKeysWith: { first, _ in first })
+        for entry in entries {
+            if let i = index[entry[keyPath: key]] {
+                list[i] = entry
+            } else {
+                index[entry[keyPath: key]] = list.count
+                list.append(entry)
+            }
         }
     }
 }

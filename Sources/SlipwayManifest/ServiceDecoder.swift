@@ -80,7 +80,7 @@ struct ServiceDecoder: DiagnosticCollector {
         case "disabled":
             if let flag = value.bool { spec.disabled = flag } else { wrongType(value, "a boolean") }
         default:
-            add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
+            add(.unknownKey(key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
         }
     }
 
@@ -137,7 +137,7 @@ struct ServiceDecoder: DiagnosticCollector {
             case "failure_threshold":
                 if let n = integer(value) { if n < 1 { add(.invalidValue(key: value.dottedPath, reason: "must be 1 or more"), value.valueLocation) } else { probe.failureThreshold = n } }
             default:
-                add(.unknownKey(key: key, table: node.dottedPath, suggestion: Spelling.closest(to: key, in: Self.probeKeys), allowed: Self.probeKeys), value.keyLocation)
+                add(.unknownKey(key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: Self.probeKeys), allowed: Self.probeKeys), value.keyLocation)
             }
         }
         if kinds != 1 {
@@ -207,15 +207,10 @@ public enum ServiceOrder {
     /// An empty `requested` means every service.
     public static func startOrder(_ services: [ServiceSpec], requested: [String]) -> [ServiceSpec] {
         let byName = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var ordered: [ServiceSpec] = []
-        var seen: Set<String> = []
-        func visit(_ name: String) {
-            guard !seen.contains(name), let spec = byName[name] else { return }
-            seen.insert(name)
-            for dependency in spec.dependsOn { visit(dependency.name) }
-            ordered.append(spec)
+        let roots = (requested.isEmpty ? services.map(\.name) : requested).filter { byName[$0] != nil }
+        let names = DependencyOrder.closure(roots) { name in
+            byName[name]?.dependsOn.map(\.name).filter { byName[$0] != nil } ?? []
         }
-        for name in requested.isEmpty ? services.map(\.name) : requested { visit(name) }
-        return ordered
+        return names.compactMap { byName[$0] }
     }
 }

@@ -74,8 +74,16 @@ public enum TOMLDocument {
     ///   - source: the document text.
     ///   - file: the name shown in locations, e.g. `slipway.toml`.
     /// - Returns: the root table.
-    /// - Throws: ``Diagnostic`` of kind `.syntax` at the position TOMLKit reports.
+    /// - Throws: ``Diagnostic`` of kind `.tooDeep` where the document nests deeper than
+    ///   ``ManifestText/maximumDepth``, or `.syntax` at a table header without a key (both
+    ///   checked before TOMLKit parses: toml++ asserts on the latter), else of kind `.syntax` at
+    ///   the position TOMLKit reports.
     public static func parse(_ source: String, file: String) throws(Diagnostic) -> TOMLNode {
+        if let (line, column, problem) = NestingScanner.firstProblem(source, limit: ManifestText.maximumDepth) {
+            let kind: Diagnostic.Kind = problem == .tooDeep
+                ? .tooDeep(limit: ManifestText.maximumDepth) : .syntax("a table header needs a key, e.g. [services.web]")
+            throw Diagnostic(kind, at: SourceLocation(file: file, line: line, column: column))
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: source)

@@ -29,9 +29,11 @@ public struct DetachedSupervisor: Sendable {
     private var logDirectory: String { layout.serviceLogDir(profile: profile) }
 
     /// Starts the supervisor and returns once it answers on its control socket.
-    /// - Throws: ``SupervisorError/startFailed(_:)`` with the log's last lines when it exits
-    ///   first or has no socket after 60 s; ``ProcessError/spawnFailed(_:_:)``.
+    /// - Throws: ``SupervisorError/unknownUser(service:user:)`` before anything starts when a
+    ///   service's `user` does not exist; ``SupervisorError/startFailed(_:)`` with the log's last
+    ///   lines when it exits first or has no socket after 60 s; ``ProcessError/spawnFailed(_:_:)``.
     public func start() async throws {
+        try ServiceAccounts.check(ServiceOrder.startOrder(services, requested: requested))
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         let logPath = logDirectory + "/supervisor.log"
         let log = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)

@@ -57,22 +57,16 @@ public actor Supervisor {
         self.sink = sink
         self.guardian = guardian
         self.order = ServiceOrder.startOrder(configuration.services, requested: configuration.requested)
-        let runAsRoot = geteuid() == 0
+        try ServiceAccounts.check(order)
         for spec in order {
             let stateDir = configuration.stateDir + "/" + spec.name
             try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
-            var credentials: (uid: uid_t, gid: gid_t)?
-            if runAsRoot, let user = spec.user, user != "root" {
-                guard let entry = getpwnam(user) else {
-                    throw SupervisorError.unknownUser(service: spec.name, user: user)
-                }
-                credentials = (entry.pointee.pw_uid, entry.pointee.pw_gid)
-                if let blocked = Self.unreachableAncestor(
-                    of: stateDir, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
-                {
+            let credentials = try ServiceAccounts.credentials(of: spec)
+            if let credentials, let user = spec.user {
+                if let blocked = Self.unreachableAncestor(of: stateDir, uid: credentials.uid, gid: credentials.gid) {
                     throw SupervisorError.stateUnreachable(service: spec.name, user: user, folder: blocked)
                 }
-                Self.chownTree(stateDir, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
+                Self.chownTree(stateDir, uid: credentials.uid, gid: credentials.gid)
             }
             var environment = configuration.environment(spec)
             if let guardian { environment["SLIPWAY_SUPERVISOR_TOKEN"] = guardian.token }

@@ -23,7 +23,7 @@ public enum SupervisorError: SlipwayError, Sendable {
         case .unknownService(let name, _):
             return "no service named '\(name)'"
         case .unknownUser(let service, let user):
-            return "service '\(service)': no user account '\(user)'"
+            return "service '\(service)': user '\(user)' does not exist on this machine"
         case .stateUnreachable(let service, let user, let folder):
             return "service '\(service)' runs as '\(user)', who cannot enter \(folder) to reach its state folder"
         case .notRunning(let profile):
