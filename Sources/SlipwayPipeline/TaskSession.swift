@@ -82,6 +82,11 @@ public enum TaskSession {
         let supervisor = DetachedSupervisor(
             layout: context.layout, profile: context.profile, services: context.services, requested: planned)
         let services = TaskServiceSession(supervisor: supervisor, planned: planned, say: context.say)
+        if !planned.isEmpty {
+            // Killed by SIGKILL, this run's guardian stops its task groups, then the services.
+            configuration.guardian?.onDeath(
+                run: TaskServiceSession.releaseCommand(layout: context.layout, profile: context.profile))
+        }
         let interrupts = InterruptHandler { runner.cancel(); services.interrupt() }
         defer { interrupts.restore() }
         let outcomes = await runner.run(plan, services: services)

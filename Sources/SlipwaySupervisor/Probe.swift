@@ -16,7 +16,12 @@ enum Probe {
         case .log:
             return logMatched
         case .tcp(let target):
-            return connect(host: "127.0.0.1", port: target == 0 ? (port ?? 0) : target, timeout: timeout) != nil
+            let port = target == 0 ? (port ?? 0) : target
+            return await offPool {
+                guard let fd = connect(host: "127.0.0.1", port: port, timeout: timeout) else { return false }
+                close(fd)
+                return true
+            }
         case .http(let target):
             var host = "127.0.0.1"
             var path = target
@@ -28,11 +33,23 @@ enum Probe {
                 if let query = url.query { path += "?" + query }
             }
             if !path.hasPrefix("/") { path = "/" + path }
-            return httpStatus(host: host, port: targetPort, path: path, timeout: timeout).map {
-                (200..<400).contains($0)
-            } ?? false
+            let (address, number, url) = (host, targetPort, path)
+            return await offPool {
+                httpStatus(host: address, port: number, path: url, timeout: timeout).map {
+                    (200..<400).contains($0)
+                } ?? false
+            }
         case .exec(let command):
             return await run(command, environment: environment, cwd: cwd, timeout: timeout)
+        }
+    }
+
+    /// Runs blocking work (connect, poll, recv: up to the probe's timeout) on a thread of its
+    /// own, never on Swift's cooperative pool, where it would hold up the control socket's
+    /// answers (`ps`, `down`) and every other service.
+    static func offPool(_ work: @escaping @Sendable () -> Bool) async -> Bool {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: work()) }.start()
         }
     }
 
