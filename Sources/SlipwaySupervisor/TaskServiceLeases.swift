@@ -4,7 +4,8 @@ import SlipwayProcess
 
 /// What task runs started, as `.slipway/run/<profile>.task-services` records it.
 ///
-/// Lines: `supervisor PID` (a background supervisor a task run started, all of it theirs), or
+/// Lines: `supervisor PID` (a background supervisor a task run started, all of it theirs; PID 0
+/// while it is being spawned), or
 /// `in PID` (the user's supervisor) followed by the names of the services task runs started in
 /// it, one a line. A marker of names without `in` (older Slipway) is taken at its word.
 struct TaskServiceMarker: Sendable, Equatable {
@@ -80,11 +81,13 @@ struct TaskServiceLeases: Sendable {
     func stop(_ marker: TaskServiceMarker, patience: Duration = .seconds(150), say: @Sendable (String) -> Void) async {
         let client = self.client
         let status = try? client.send(.init(command: .ps)).status
-        guard let pid = marker.supervisor else {
+        guard let recorded = marker.supervisor else {
             guard let status, marker.host == nil || marker.host == status.supervisorPid else { return }
             for name in marker.services.reversed() { _ = try? client.send(.init(command: .stop, service: name)) }
             return
         }
+        // 0: the run died while spawning it; it is the one answering, or the one starting.
+        guard let pid = recorded > 0 ? recorded : (status?.supervisorPid ?? findSupervisor()) else { return }
         if status?.supervisorPid == pid {
             guard (try? client.send(.init(command: .down))) != nil else { return }
         } else if pid > 0, processIsRunning(pid), Self.isSupervisor(pid) {
@@ -98,6 +101,19 @@ struct TaskServiceLeases: Sendable {
         while (processIsRunning(pid) || client.isAlive) && clock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
+    }
+
+    /// A process running `slipway up --supervise` for this manifest and profile.
+    func findSupervisor() -> Int32? {
+        let wanted = ["--supervise", "--profile", profile, "--manifest", layout.manifest]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(name), processIsRunning(pid),
+                let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
+            else { continue }
+            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if wanted.allSatisfy(arguments.contains) { return pid }
+        }
+        return nil
     }
 
     /// Whether `pid` runs `slipway up --supervise` (a pid recorded long ago may be reused).

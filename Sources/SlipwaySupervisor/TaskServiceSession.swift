@@ -78,8 +78,10 @@ public actor TaskServiceSession {
             // that fails or is slow holds up only the tasks that need it.
             let detached = DetachedSupervisor(
                 layout: layout, profile: profile, services: supervisor.services, requested: planned)
-            // Recorded as soon as it exists, so a kill at any later moment leaves it findable.
+            // Recorded before it exists (0: find it by its command line) and with its pid as soon
+            // as it does, so a kill at any moment leaves it findable.
             let leases = self.leases
+            try leases.writeMarker(TaskServiceMarker(supervisor: 0))
             try await detached.start { pid in try leases.writeMarker(TaskServiceMarker(supervisor: pid)) }
             return
         }

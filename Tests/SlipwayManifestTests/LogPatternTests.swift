@@ -46,6 +46,8 @@ struct LogPatternTests {
     func matchesLikeSwiftRegex(_ pattern: String, _ line: String, _ expected: Bool) throws {
         let compiled = try LogPattern(pattern)
         #expect(compiled.search(line) == (expected ? .matched : .notMatched), "\(pattern) on \(line)")
+        // `]` first in brackets is literal in POSIX and PCRE; Swift Regex rejects it.
+        guard pattern != "[]x]" else { return }
         let regex = try Regex(pattern)
         #expect((try regex.firstMatch(in: line) != nil) == expected, "Swift Regex disagrees: \(pattern)")
     }
@@ -56,7 +58,7 @@ struct LogPatternTests {
         let line = String(repeating: "a", count: 40) + "!"
         let clock = ContinuousClock()
         let started = clock.now
-        for pattern in ["(a+)+$", "(a|aa)+$", "(a*)*$", "(a|a?)+$", "^(a+)+b", "(x+x+)+y"] {
+        for pattern in ["(a+)+$", "(a|aa)+$", "(a*)*b", "(a|a?)+b", "^(a+)+b", "(x+x+)+y"] {
             #expect(try LogPattern(pattern).search(line) == .notMatched, "\(pattern)")
         }
         let long = String(repeating: "a", count: 16 * 1024) + "!"
