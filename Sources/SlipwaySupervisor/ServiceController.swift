@@ -241,6 +241,13 @@ actor ServiceController {
         guardian?.add(
             ProcessGroup(id: processID), stopSignal: spec.stopSignal, timeout: .seconds(spec.stopTimeout),
             log: sink.logPath(spec.name))
+        if stopRequested {
+            // A stop arrived while the process was being spawned (it saw no pid to signal and
+            // waits for the run loop): stop what just started.
+            let group = ProcessGroup(id: processID), grace = spec.stopTimeout
+            Task { await self.stopGroup(group, grace: grace) }
+            return
+        }
         if isSetup { return }
         startedAt = clock.now
         sink.note(spec.name, "started (pid \(processID)\(launch.port.map { ", port \($0)" } ?? ""))")
