@@ -107,7 +107,7 @@ enum Probe {
                         var error: Int32 = 0
                         var length = socklen_t(MemoryLayout<Int32>.size)
                         getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
-                        if error == 0 {
+                        if error == 0 && !isSelfConnected(fd) {
                             _ = fcntl(fd, F_SETFL, flags)
                             return fd
                         }
@@ -118,6 +118,21 @@ enum Probe {
             entry = info.pointee.ai_next
         }
         return nil
+    }
+
+    /// A connect to a free loopback port in the ephemeral range can pick that very port as its
+    /// own and connect to itself (TCP simultaneous open): nothing listens, so it is no answer.
+    static func isSelfConnected(_ fd: Int32) -> Bool {
+        var local = sockaddr_storage(), peer = sockaddr_storage()
+        var localLength = socklen_t(MemoryLayout<sockaddr_storage>.size), peerLength = localLength
+        let named = withUnsafeMutablePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &localLength) == 0 }
+        }
+        let peered = withUnsafeMutablePointer(to: &peer) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &peerLength) == 0 }
+        }
+        guard named, peered, localLength == peerLength else { return false }
+        return memcmp(&local, &peer, Int(localLength)) == 0
     }
 
     /// The status code of `GET path` over HTTP/1.1, or `nil`.

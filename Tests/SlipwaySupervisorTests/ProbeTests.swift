@@ -10,8 +10,7 @@ import Glibc
 struct ProbeTests {
     /// A socket listening on 127.0.0.1 at a port the kernel picks; returns (fd, port).
     func listen() throws -> (Int32, Int) {
-        // Close-on-exec: a process another test spawns meanwhile must not keep the listener open.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         try #require(fd >= 0, "socket: \(String(cString: strerror(errno)))")
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
