@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "SlipwayEnvironment",
             dependencies: [
-                "SlipwayCore", "SlipwayManifest", "SlipwayNix",
+                "SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayProcess",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -88,7 +88,7 @@ let package = Package(
             name: "SlipwayPipeline",
             dependencies: [
                 "SlipwayCore", "SlipwayManifest", "SlipwayProcess", "SlipwayEnvironment", "SlipwaySupervisor", "SlipwayOCI",
-                "SlipwayNix", "SlipwayImage",
+                "SlipwayNix", "SlipwayImage", "SlipwayDeploy",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -99,6 +99,7 @@ let package = Package(
             name: "SlipwayDeploy",
             dependencies: [
                 "SlipwayCore", "SlipwayManifest", "SlipwayOCI", "SlipwayNix", "SlipwayEnvironment", "SlipwayImage",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -126,10 +127,13 @@ let package = Package(
             dependencies: ["SlipwayImage", "SlipwayManifest", "SlipwayOCI", "SlipwayEnvironment", "SlipwayCore"]
         ),
         .testTarget(name: "SlipwayRegistryTests", dependencies: ["SlipwayRegistry", "SlipwayOCI", "SlipwayCore"]),
-        .testTarget(name: "SlipwayDeployTests", dependencies: ["SlipwayDeploy", "SlipwayManifest", "SlipwayOCI", "SlipwayCore"]),
+        .testTarget(
+            name: "SlipwayDeployTests", dependencies: ["SlipwayDeploy", "SlipwayManifest", "SlipwayOCI", "SlipwayCore"],
+            exclude: ["Golden"]
+        ),
         .testTarget(
             name: "SlipwayPipelineTests",
-            dependencies: ["SlipwayPipeline", "SlipwayManifest", "SlipwayOCI", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SlipwayPipeline", "SlipwayManifest", "SlipwayOCI", "SlipwayDeploy", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Golden")]
         ),
         .testTarget(

@@ -45,6 +45,8 @@ public struct ActivationScript: Sendable {
             ("HEALTH_TIMEOUT", String(Int(spec.health.timeout.rounded(.up)))),
             ("ACTIVATION_UNIT", paths.activationUnit), ("DEADMAN_UNIT", paths.deadmanUnit),
             ("UNIT_DIR", paths.unitDirectory), ("CHECK", checkDescription),
+            // NixOS (`nixos = true`): the units come from the system configuration; never written here.
+            ("SYSTEM_UNITS", spec.nixos ? "1" : ""),
         ]
         switch release.content {
         case .images(let images):

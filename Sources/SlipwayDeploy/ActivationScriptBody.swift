@@ -38,6 +38,13 @@ enum ActivationScriptBody {
             fi
         }
         install_units() {
+            if [ -n "$SYSTEM_UNITS" ]; then
+                for u in $UNITS; do
+                    systemctl cat "$u" >/dev/null 2>&1 || { say "$u is not declared by the host's configuration" \
+                        "(add the module of: slipway deploy $T --nixos-module)"; return 1; }
+                done
+                printf '%s\n' $UNITS > "$BASE/units"; return 0
+            fi
             changed=0
             for u in $UNITS; do
                 if ! cmp -s "$REL/units/$u" "$UNIT_DIR/$u"; then
@@ -65,7 +72,7 @@ enum ActivationScriptBody {
             link current "$DIR" || { why="switching $BASE/current failed"; return 1; }
             if [ -n "$old" ] && [ "$old" != "$DIR" ]; then link previous "$old"; fi
             install_units || { why="installing the units failed"; return 1; }
-            for u in $UNITS; do systemctl enable "$u" >/dev/null 2>&1; done
+            [ -n "$SYSTEM_UNITS" ] || for u in $UNITS; do systemctl enable "$u" >/dev/null 2>&1; done
             systemctl reset-failed $UNITS 2>/dev/null
         old_pids=$(for u in $UNITS; do systemctl show -p MainPID --value "$u" 2>/dev/null; done | tr '\n' ' ')
             for u in $UNITS; do systemctl restart "$u" || { why="systemctl restart $u failed"; return 1; }; done
@@ -131,8 +138,11 @@ enum ActivationScriptBody {
             if [ -z "$1" ] || [ ! -f "$BASE/releases/$1/activate.sh" ]; then
                 say "no previous release to go back to; stopping $UNITS"
                 systemctl stop $UNITS 2>/dev/null
-            for u in $UNITS; do systemctl disable "$u" >/dev/null 2>&1; rm -f "$UNIT_DIR/$u"; done
-            rm -f "$BASE/current" "$BASE/units"; systemctl daemon-reload; return 2
+            if [ -z "$SYSTEM_UNITS" ]; then
+                for u in $UNITS; do systemctl disable "$u" >/dev/null 2>&1; rm -f "$UNIT_DIR/$u"; done
+                systemctl daemon-reload
+            fi
+            rm -f "$BASE/current" "$BASE/units"; return 2
             fi
             say "switching back to release $1"
             SLIPWAY_LOCKED=1 /bin/sh "$BASE/releases/$1/activate.sh" restore

@@ -53,11 +53,25 @@ public struct DeployOutcome: Codable, Sendable {
         public var release: String?
         public var seconds: Double?
         public var message: String?
+
+        public init(host: String, state: State, release: String?, seconds: Double?, message: String?) {
+            self.host = host
+            self.state = state
+            self.release = release
+            self.seconds = seconds
+            self.message = message
+        }
     }
 
     public var target: String
     public var release: String
     public var hosts: [Host] = []
+
+    public init(target: String, release: String, hosts: [Host] = []) {
+        self.target = target
+        self.release = release
+        self.hosts = hosts
+    }
 
     /// Every host ended on the requested release.
     public var succeeded: Bool { hosts.allSatisfy { [.deployed, .unchanged, .planned].contains($0.state) } }

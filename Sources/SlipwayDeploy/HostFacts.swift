@@ -19,6 +19,11 @@ public struct HostFacts: Sendable, Hashable {
     public var salt: String?
     /// Programs the activation script needs that the host lacks (`flock`, `timeout`, `ss`, `nix-env`).
     public var missingTools: [String] = []
+    /// The host is NixOS (`/etc/NIXOS`): its units come from the system configuration.
+    public var nixosHost = false
+    /// `slipway-<target>.service` is loaded and its unit text names the target's Nix profile
+    /// (what the NixOS module declares).
+    public var systemUnit = false
 
     /// The host check script: prints `key=value` lines; changes nothing but making the target's
     /// salt file once.
@@ -36,6 +41,8 @@ public struct HostFacts: Sendable, Hashable {
             [ -n "$c" ] && sed -n 's/.*"configHash":"\\([0-9a-f]*\\)".*/confighash=\\1/p' \\
                 \(paths.base)/releases/$c/release.json
             [ -z "$c" ] && [ -e \(paths.unitDirectory)/\(paths.unitName(image: nil)) ] && echo foreign=yes
+            [ -e /etc/NIXOS ] && echo nixoshost=yes
+            systemctl cat \(paths.unitName(image: nil)) 2>/dev/null | grep -qF \(paths.profile) && echo systemunit=yes
             echo free=$(df -Pk /var/lib 2>/dev/null | awk 'NR==2 {print $4}')
             s=\(paths.base)/salt
             [ -s "$s" ] || { mkdir -p \(paths.base) && (umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \\n' > "$s"); }
@@ -68,6 +75,8 @@ public struct HostFacts: Sendable, Hashable {
             case "free": freeKiB = Int64(value)
             case "missing": missingTools.append(value)
             case "salt": salt = present
+            case "nixoshost": nixosHost = value == "yes"
+            case "systemunit": systemUnit = value == "yes"
             default: break
             }
         }
@@ -109,7 +118,8 @@ public struct HostFacts: Sendable, Hashable {
                     + (missingTools.contains("nix-env") ? " and Nix (nix-env)" : "")
             )
         }
-        if foreignUnit {
+        if let nixos = nixosProblem(spec) { return nixos }
+        if foreignUnit && !spec.nixos {
             return (
                 "\(paths.unitName(image: nil)) exists but Slipway did not deploy it",
                 "stop and remove that unit first (Slipway does not adopt units it did not write)"
@@ -117,6 +127,28 @@ public struct HostFacts: Sendable, Hashable {
         }
         if let freeKiB, freeKiB * 1024 < needBytes * 2 {
             return ("not enough disk space under /var/lib: \(freeKiB / 1024) MiB free", "free space on the host")
+        }
+        return nil
+    }
+
+    /// A NixOS host needs `nixos = true` and the module's unit; `nixos = true` needs the unit.
+    func nixosProblem(_ spec: DeploySpec) -> (String, String)? {
+        let unit = HostPaths(target: spec.name).unitName(image: nil)
+        let module = "slipway deploy \(spec.name) --nixos-module > slipway-\(spec.name).nix"
+        if nixosHost && !spec.nixos {
+            return (
+                "the host runs NixOS: its units come from the system configuration, Slipway cannot write \(unit)",
+                spec.mode == .closure
+                    ? "add the module (\(module)) to its configuration, nixos-rebuild switch, then set nixos = true"
+                    : "on NixOS use mode \"closure\" with nixos = true and the module of --nixos-module"
+            )
+        }
+        if spec.nixos && !systemUnit {
+            return (
+                "nixos = true, but \(unit) is not declared on the host "
+                    + "(or does not run \(HostPaths(target: spec.name).profile))",
+                "add the module (\(module)) to the host's configuration and run nixos-rebuild switch"
+            )
         }
         return nil
     }

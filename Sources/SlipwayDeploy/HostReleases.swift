@@ -28,7 +28,9 @@ public struct HostReleases: Codable, Sendable {
 
     /// Prints, per release folder, `R dir<TAB>outcome<TAB>activated<TAB>release.json` in deploy order
     /// (oldest first), then `C current`, `P previous`, and `D unit` for each drifted unit.
-    public static func script(_ paths: HostPaths) -> String {
+    /// - Parameter systemUnits: the units come from the host's NixOS configuration (`nixos = true`):
+    ///   only whether they are active counts as drift, not their text.
+    public static func script(_ paths: HostPaths, systemUnits: Bool = false) -> String {
         let b = paths.base
         return """
             cd \(b)/releases 2>/dev/null || exit 0
@@ -45,7 +47,7 @@ public struct HostReleases: Codable, Sendable {
             p=$(readlink \(b)/previous 2>/dev/null); echo "P ${p#releases/}"
             if [ -n "$c" ]; then
                 for u in $(ls \(b)/$c/units 2>/dev/null); do
-                    cmp -s "\(b)/$c/units/$u" "\(paths.unitDirectory)/$u" \\
+                    \(systemUnits ? "true" : "cmp -s \"\(b)/$c/units/$u\" \"\(paths.unitDirectory)/$u\"") \\
                         || echo "D $u differs from the recorded release"
                     systemctl is-active --quiet "$u" || echo "D $u is not active"
                 done

@@ -1,6 +1,7 @@
-/// Sends an image to the host's podman/docker by id: skipped when the host has it, else a
-/// docker-archive streamed from the build record into `ssh host podman load` (no registry,
-/// no archive file on either side).
+/// Sends an image to the host's podman/docker by id: skipped when the host has it; else pulled
+/// by digest when the release says where (``ImagePull``) and the host can reach the registry;
+/// else a docker-archive streamed from the build record into `ssh host podman load` (no
+/// registry, no archive file on either side).
 struct ImageTransfer: Sendable {
     let connection: SSHConnection
     let runtime: String
@@ -16,6 +17,7 @@ struct ImageTransfer: Sendable {
             say("image \(image.name) \(image.id) already on the host")
             return
         }
+        if let pull = image.pull, try await self.pull(image, from: pull, say: say) { return }
         say("sending image \(image.name) \(image.id)")
         try await connection.run(
             "\(runtime) load", step: "transfer image \(image.name)",
@@ -28,6 +30,29 @@ struct ImageTransfer: Sendable {
                 command: "\(runtime) load", lines: ["the host has no image \(image.id) after the load"],
                 hint: "check the host's \(runtime) storage and disk space")
         }
+    }
+}
+
+extension ImageTransfer {
+    /// Pulls `pull.reference` on the host and tags it; false (the caller transfers instead) when
+    /// the pull fails or brings another image than `image.id`.
+    func pull(_ image: ReleaseImage, from pull: ImagePull, say: (String) -> Void) async throws -> Bool {
+        say("pulling image \(image.name) \(pull.reference)")
+        let tls = runtime == "podman" && !pull.verifyTLS ? " --tls-verify=false" : ""
+        let pulled = try await connection.attempt(
+            "\(runtime) pull -q\(tls) \(ShellQuote.word(pull.reference)) >/dev/null", timeout: 600)
+        let check = try await connection.attempt(
+            "\(runtime) image inspect \(image.id.hex) >/dev/null 2>&1", timeout: 30)
+        guard pulled.succeeded, check.succeeded else {
+            let why = pulled.succeeded ? "it has another image id" : pulled.lastLines(1).first ?? "no output"
+            say("the host cannot pull \(pull.reference) (\(why)); sending it instead")
+            return false
+        }
+        try await connection.run(
+            "\(runtime) tag \(image.id.hex) \(ShellQuote.word(image.reference))", step: "tag image \(image.name)",
+            timeout: 30)
+        say("pulled image \(image.name) \(image.id)")
+        return true
     }
 }
 

@@ -25,6 +25,9 @@ public struct ProjectReleaseSource: ReleaseSource {
         switch spec.mode {
         case .image: return Release(content: .images(try await images(spec)), commit: commit)
         case .closure: return Release(content: .closure(try await closure(spec)), commit: commit)
+        case .kubernetes:
+            throw DeployError.release(
+                "[deploy.\(spec.name)] is mode \"kubernetes\": kubectl applies it (KubernetesDeploy)")
         }
     }
 
@@ -32,18 +35,14 @@ public struct ProjectReleaseSource: ReleaseSource {
         var result: [ReleaseImage] = []
         for imageSpec in try catalog.select(spec.images) {
             let (record, _) = try await catalog.build(imageSpec)
-            let reference = "localhost/slipway/\(spec.name)-\(imageSpec.name):\(record.configDigest.hex.prefix(12))"
-            let size = record.layers.reduce(Int64(0)) { $0 + $1.size }
-            result.append(
-                ReleaseImage(name: imageSpec.name, id: record.configDigest, reference: reference, size: size) { fd in
-                    try ImageWriter.writeDockerArchive(
-                        record, reference: reference, to: FileSink(fd: fd, path: "ssh … load"))
-                })
+            result.append(ReleaseImage(target: spec.name, name: imageSpec.name, record: record))
         }
         return result
     }
 
-    private func closure(_ spec: DeploySpec) async throws -> ReleaseClosure {
+    /// The closure release of `spec` (its service's run script over the profile's packages).
+    /// - Throws: ``DeployError/release(_:)`` for a service the profile lacks; Nix errors.
+    func closure(_ spec: DeploySpec) async throws -> ReleaseClosure {
         let resolver = EnvironmentResolver(layout: layout)
         let environment = try await resolver.environment(profile: spec.profile)
         let services = try manifest.services(of: try manifest.resolve(profile: spec.profile))
@@ -57,6 +56,18 @@ public struct ProjectReleaseSource: ReleaseSource {
         let storePath = try await StoreText(nix: try NixCommand.locate())
             .add(script, name: "slipway-\(spec.name)", references: paths)
         return ReleaseClosure(storePath: storePath.description, user: service.user)
+    }
+}
+
+extension ReleaseImage {
+    /// The image of `record` for target `target`, tagged on the host
+    /// `localhost/slipway/<target>-<name>:<config hex12>`, its archive written from the record.
+    public init(target: String, name: String, record: BuildRecord) {
+        let reference = "localhost/slipway/\(target)-\(name):\(record.configDigest.hex.prefix(12))"
+        let size = record.layers.reduce(Int64(0)) { $0 + $1.size }
+        self.init(name: name, id: record.configDigest, reference: reference, size: size) { fd in
+            try ImageWriter.writeDockerArchive(record, reference: reference, to: FileSink(fd: fd, path: "ssh … load"))
+        }
     }
 }
 

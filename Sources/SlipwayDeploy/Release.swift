@@ -15,6 +15,9 @@ public struct ReleaseImage: Sendable {
     public var size: Int64
     /// Writes a docker-archive of the image into the descriptor (streamed into `podman load`).
     public var writeArchive: @Sendable (Int32) throws -> Void
+    /// Where the host may pull the image by digest instead (an image `slipway ci` just pushed);
+    /// when the pull fails the archive is sent as without it.
+    public var pull: ImagePull?
 
     public init(
         name: String, id: Digest, reference: String, size: Int64,
@@ -25,6 +28,20 @@ public struct ReleaseImage: Sendable {
         self.reference = reference
         self.size = size
         self.writeArchive = writeArchive
+    }
+}
+
+/// A registry reference by digest that a host can pull (`HOST[:PORT]/REPO@sha256:<manifest>`).
+public struct ImagePull: Sendable, Hashable {
+    /// `HOST[:PORT]/REPOSITORY@sha256:<hex>`: the manifest digest the push returned, never a tag.
+    public var reference: String
+    /// false: the host's podman pulls with `--tls-verify=false` (a loopback or `--tls-verify=false`
+    /// registry, which may speak plain HTTP).
+    public var verifyTLS: Bool
+
+    public init(reference: String, verifyTLS: Bool) {
+        self.reference = reference
+        self.verifyTLS = verifyTLS
     }
 }
 

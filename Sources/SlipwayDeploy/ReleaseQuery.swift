@@ -18,16 +18,17 @@ public struct ReleaseQuery: Sendable {
             let connection = SSHConnection(
                 host: host, settings: spec.ssh, sudo: spec.sudo,
                 controlDirectory: context.controlDirectory, runner: context.runner)
-            result.append(await Self.read(connection, paths: HostPaths(target: spec.name)))
+            result.append(await Self.read(connection, paths: HostPaths(target: spec.name), systemUnits: spec.nixos))
             await connection.close()
         }
         return result
     }
 
-    static func read(_ connection: SSHConnection, paths: HostPaths) async -> HostReleases {
+    static func read(_ connection: SSHConnection, paths: HostPaths, systemUnits: Bool) async -> HostReleases {
         do {
             try await connection.open()
-            let output = try await connection.run(HostReleases.script(paths), step: "list releases", timeout: 30).stdout
+            let script = HostReleases.script(paths, systemUnits: systemUnits)
+            let output = try await connection.run(script, step: "list releases", timeout: 30).stdout
             return HostReleases(host: connection.host.description, parsing: output)
         } catch {
             return HostReleases(host: connection.host.description, error: "\(error)")
@@ -74,7 +75,7 @@ public struct RollbackRun: Sendable {
         let host = connection.host.description
         let paths = HostPaths(target: spec.name)
         let started = context.now()
-        let releases = await ReleaseQuery.read(connection, paths: paths)
+        let releases = await ReleaseQuery.read(connection, paths: paths, systemUnits: spec.nixos)
         if let error = releases.error {
             return .init(host: host, state: .failed, release: nil, seconds: nil, message: error)
         }

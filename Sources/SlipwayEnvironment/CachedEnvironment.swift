@@ -8,7 +8,7 @@ import SlipwayNix
 /// expanded: expansion depends on the caller's environment and happens at each start.
 public struct CachedEnvironment: Codable, Sendable {
     /// Bumped when the cache layout or the way environments are made changes.
-    public static let formatVersion = 3
+    public static let formatVersion = 4
 
     public var formatVersion: Int
     public var key: String
@@ -26,6 +26,15 @@ public struct CachedEnvironment: Codable, Sendable {
     public var ports: [String: Int]
     /// Local `path:` inputs (absolute folders) and their ``TreeFingerprint`` at build time.
     public var localInputs: [String: String] = [:]
+    /// Whether processes get only the profile's `PATH` and the kept caller variables
+    /// (``EnvironmentPurity``); `--pure`/`--impure` change it for one command.
+    public var pure: Bool = false
+    /// `keep_env`: caller variables (names, or `PREFIX*`) a pure environment keeps besides the defaults.
+    public var keepEnv: [String] = []
+    /// Dotenv files (relative to ``root``), read at each start: their values are never cached.
+    public var envFiles: [String] = []
+    /// `[shell] on_enter`: a POSIX sh script run when `slipway shell` or `eval "$(slipway env)"` enters.
+    public var onEnter: String?
 
     public struct Entry: Codable, Sendable, Hashable {
         public var name: String

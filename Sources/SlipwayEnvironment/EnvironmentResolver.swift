@@ -48,6 +48,10 @@ public struct EnvironmentResolver: Sendable {
             env: resolved.env.map { .init(name: $0.name, value: $0.value) },
             requiredPaths: build.packages.flatMap(\.storePaths), build: build, ports: ports)
         cached.localInputs = Self.localInputs(of: manifest)
+        cached.pure = resolved.pure
+        cached.keepEnv = resolved.settings.keepEnv ?? []
+        cached.envFiles = resolved.settings.envFiles ?? []
+        cached.onEnter = resolved.settings.onEnter
         try FileManager.default.createDirectory(atPath: layout.stateDir(profile: profile), withIntermediateDirectories: true)
         try store.save(cached)
         return cached

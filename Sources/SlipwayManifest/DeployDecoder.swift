@@ -5,7 +5,9 @@ struct DeployDecoder: DiagnosticCollector {
     static let keys = [
         "profile", "hosts", "mode", "runtime", "network", "images", "image", "service", "port", "keep", "health", "env",
         "secrets", "ssh", "sudo",
-    ]
+    ] + ["nixos"] + kubernetesKeys + pipelineKeys
+    /// Read only by the generated CI pipelines (`slipway ci generate`).
+    static let pipelineKeys = ["manual", "url"]
     static let imageKeys = ["ports", "volumes", "env"]
     static let healthKeys = ["http", "cmd", "timeout", "confirm"]
     static let sshKeys = ["identity", "known_hosts", "options"]
@@ -53,12 +55,18 @@ struct DeployDecoder: DiagnosticCollector {
         case "secrets": spec.secrets = secrets(value)
         case "ssh": spec.ssh = ssh(value)
         case "sudo": spec.sudo = sudo(value)
-        default: unknown(key, value, in: node.dottedPath, allowed: Self.keys)
+        case "nixos": spec.nixos = bool(value) ?? false
+        case "manual": spec.manual = bool(value) ?? spec.manual
+        case "url": spec.url = environmentURL(value)
+        default:
+            if !kubernetesField(key, value, into: &spec) {
+                unknown(key, value, in: node.dottedPath, allowed: Self.keys)
+            }
         }
     }
 
     private mutating func requireModeKeys(_ spec: DeploySpec, _ node: TOMLNode, given: Set<String>) {
-        if !given.contains("hosts") {
+        if spec.mode != .kubernetes && !given.contains("hosts") {
             invalidKey(node, "a deploy target needs 'hosts' (at least one user@host[:port])")
         }
         switch spec.mode {
@@ -77,10 +85,42 @@ struct DeployDecoder: DiagnosticCollector {
             for key in ["images", "image", "runtime", "network"] where given.contains(key) {
                 invalidKey(node, "'\(key)' is for mode \"image\"")
             }
+        case .kubernetes:
+            requireKubernetesKeys(spec, node, given: given)
+        }
+        if spec.mode != .kubernetes {
+            for key in Self.kubernetesKeys where given.contains(key) {
+                invalidKey(node, "'\(key)' is for mode \"kubernetes\"")
+            }
+        }
+        if spec.mode != .closure && given.contains("nixos") {
+            invalidKey(node, "'nixos' is for mode \"closure\" (a NixOS host's unit comes from its configuration)")
         }
     }
 
-    private mutating func invalidKey(_ node: TOMLNode, _ reason: String) {
+    private mutating func requireKubernetesKeys(_ spec: DeploySpec, _ node: TOMLNode, given: Set<String>) {
+        if spec.images.isEmpty {
+            invalidKey(node, "mode \"kubernetes\" needs 'images', the [images] keys the pods run")
+        }
+        if spec.kubernetes.registry == nil {
+            invalidKey(node, "mode \"kubernetes\" needs 'registry', where the images were pushed (HOST/PATH)")
+        }
+        let hostKeys = ["hosts", "service", "port", "image", "runtime", "network", "ssh", "sudo"]
+        for key in hostKeys where given.contains(key) {
+            invalidKey(node, "'\(key)' is not used by mode \"kubernetes\" (kubectl reaches the cluster)")
+        }
+    }
+
+    private mutating func environmentURL(_ node: TOMLNode) -> String? {
+        guard let url = nonEmpty(node, what: "url") else { return nil }
+        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+            invalid(node, "the environment's public address, e.g. \"https://app.example.com\"")
+            return nil
+        }
+        return url
+    }
+
+    mutating func invalidKey(_ node: TOMLNode, _ reason: String) {
         add(.invalidValue(key: node.dottedPath, reason: reason), node.keyLocation)
     }
 

@@ -8,6 +8,8 @@ public struct DeploySpec: Sendable, Hashable {
     public enum Mode: String, Sendable, Hashable, Codable, CaseIterable {
         case image
         case closure
+        /// A Deployment (and Service, Secret) applied with `kubectl` (docs/deploy.md "Kubernetes").
+        case kubernetes
     }
 
     /// The container runtime on the host (image mode).
@@ -103,6 +105,15 @@ public struct DeploySpec: Sendable, Hashable {
     public var ssh = SSH()
     /// Privilege command template for a non-root ssh user: `{}` stands for the command's argv.
     public var sudo: [String]?
+    /// Closure mode: the unit `slipway-<target>.service` comes from the host's NixOS configuration
+    /// (the module `slipway deploy NAME --nixos-module` prints); activation never writes it.
+    public var nixos = false
+    /// Kubernetes mode: `namespace`, `replicas`, `ports`, `resources`, `registry`, `context`.
+    public var kubernetes = Kubernetes()
+    /// Generated pipelines: the deploy job waits for a person to start it (GitLab `when: manual`).
+    public var manual = false
+    /// Generated pipelines: the environment's public address (GitLab `environment: url`).
+    public var url: String?
     public var location: SourceLocation
 
     /// Seconds a unit may take to stop (systemd `TimeoutStopSec`) and to start.

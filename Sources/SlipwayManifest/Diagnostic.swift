@@ -23,8 +23,9 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         case dependencyCycle([String])
         /// Tasks depend on each other in a cycle (`deps`): names, first repeated at the end.
         case taskCycle([String])
-        /// Nix has no attribute for this package.
-        case missingAttribute(package: String, attribute: String)
+        /// Nix has no attribute for this package: the package set searched (a flake ref) and the
+        /// closest of its own attribute names, if any is close.
+        case missingAttribute(package: String, attribute: String, set: String? = nil, suggestion: String? = nil)
         /// Nix failed to evaluate or build this package.
         case packageFailed(package: String, detail: String)
     }
@@ -55,7 +56,7 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
             return "services depend on each other in a cycle: \(cycle.joined(separator: " -> "))"
         case .taskCycle(let cycle):
             return "tasks depend on each other in a cycle: \(cycle.joined(separator: " -> "))"
-        case .missingAttribute(let package, let attribute):
+        case .missingAttribute(let package, let attribute, _, _):
             return "package '\(package)': the package set has no attribute '\(attribute)'"
         case .packageFailed(let package, let detail):
             return "package '\(package)' failed to build:\n\(detail)"
@@ -83,8 +84,12 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
             return "remove one of these depends_on entries"
         case .taskCycle:
             return "remove one of these deps entries"
-        case .missingAttribute(_, let attribute):
-            return "check the attribute name (e.g. `nix search nixpkgs \(attribute)`), or use { nix = \"<expression>\" }"
+        case .missingAttribute(_, _, let set, let suggestion?):
+            return "did you mean '\(suggestion)'? (searched the attribute names of \(set ?? "the package set"))"
+        case .missingAttribute(_, let attribute, let set, nil):
+            let search = set.map { "`nix search \($0) \(attribute)`" } ?? "`nix search`"
+            return "no close name in \(set ?? "the package set"); check the attribute name (e.g. \(search)), "
+                + "or use { nix = \"<expression>\" }"
         case .packageFailed:
             return nil
         }

@@ -26,7 +26,9 @@ extension SectionDecoder {
 
     /// `[ci]` with its names checked; the tasks only when its profile's tasks decoded cleanly
     /// (their own problems are reported when that profile's tasks are used).
-    mutating func ci(images: [ImageSpec], artifacts: [ArtifactSpec], profiles: [String: ResolvedProfile]) -> CISpec {
+    mutating func ci(
+        images: [ImageSpec], artifacts: [ArtifactSpec], profiles: [String: ResolvedProfile], deploy: [DeploySpec]
+    ) -> CISpec {
         var spec = CISpec(location: SourceLocation(file: manifest.file, line: 1, column: 1))
         guard let node = manifest.base.sections["ci"] else { return spec }
         var decoder = PipelineDecoder(root: manifest.root)
@@ -36,18 +38,36 @@ extension SectionDecoder {
         }
         spec = decoded
         report(unknownProfiles([("ci.profile", spec.profile, spec.location)]))
-        var checks: [(String, [String]?, [String])] = [
-            ("artifacts", spec.artifacts, artifacts.map(\.name)), ("images", spec.images, images.map(\.name)),
+        // Declared targets, decoded or not: a target with its own problems is reported once, there.
+        let targets = (manifest.base.sections["deploy"]?.entries ?? []).map(\.key)
+        var checks: [(String, String, [String]?, [String])] = [
+            ("artifacts", "artifact", spec.artifacts, artifacts.map(\.name)),
+            ("images", "image", spec.images, images.map(\.name)), ("deploy", "deploy target", spec.deploy, targets),
         ]
-        if let tasks = try? profiles[spec.profile]?.tasks.get() { checks.insert(("tasks", spec.tasks, tasks.map(\.name)), at: 0) }
-        for (field, requested, known) in checks {
+        if let tasks = try? profiles[spec.profile]?.tasks.get() { checks.insert(("tasks", "task", spec.tasks, tasks.map(\.name)), at: 0) }
+        for (field, noun, requested, known) in checks {
             for name in requested ?? [] where !known.contains(name) {
-                let reason = "no \(field.dropLast()) named '\(name)'" + Self.nearby(name, in: known)
+                let reason = "no \(noun) named '\(name)'" + Self.nearby(name, in: known)
                 let at = decoder.locations["ci.\(field)/\(name)"] ?? spec.location
                 report([Diagnostic(.invalidValue(key: "ci.\(field)", reason: reason), at: at)])
             }
         }
+        report(Self.unbuiltDeployImages(spec, deploy: deploy, locations: decoder.locations))
         return spec
+    }
+
+    /// An image-mode target of `[ci] deploy` runs only images the images stage builds.
+    private static func unbuiltDeployImages(
+        _ spec: CISpec, deploy: [DeploySpec], locations: [String: SourceLocation]
+    ) -> [Diagnostic] {
+        guard let built = spec.images else { return [] }
+        return deploy.filter { spec.deploy.contains($0.name) && $0.mode != .closure }.flatMap { target in
+            target.images.filter { !built.contains($0) }.map { image in
+                let reason = "target '\(target.name)' runs image '\(image)', which [ci] images does not build; add it there"
+                return Diagnostic(
+                    .invalidValue(key: "ci.deploy", reason: reason), at: locations["ci.deploy/\(target.name)"] ?? spec.location)
+            }
+        }
     }
 
     /// `profile = "..."` values naming no profile.

@@ -113,7 +113,9 @@ struct LogPatternMachine {
     }
 
     /// Follows jumps, splits and assertions from `start`; `true` when `match` is reached.
-    private mutating func add(_ start: Int, at position: Int, _ line: [Unicode.Scalar], into list: inout [Int]) -> Bool {
+    private mutating func add(
+        _ start: Int, at position: Int, _ line: [Unicode.Scalar], into list: inout [Int]
+    ) -> Bool {
         stack.append(start)
         while let pc = stack.popLast() {
             guard seenAt[pc] != position else { continue }

@@ -102,7 +102,9 @@ struct LogPatternParser {
         if minimum > Self.maxCount || (maximum ?? 0) > Self.maxCount {
             throw fail("a repetition count is at most \(Self.maxCount)", at: start)
         }
-        if let maximum, maximum < minimum { throw fail("{\(minimum),\(maximum)}: the maximum is below the minimum", at: start) }
+        if let maximum, maximum < minimum {
+            throw fail("{\(minimum),\(maximum)}: the maximum is below the minimum", at: start)
+        }
         return (minimum, maximum)
     }
 

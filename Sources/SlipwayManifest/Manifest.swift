@@ -17,6 +17,8 @@ public struct Manifest: Sendable {
     public var profiles: [String: ProfileDefinition]
     /// The typed sections, decoded once by ``ManifestLoader``.
     public var sections = ManifestSections()
+    /// Top-level settings profiles inherit: `env_files` / `[env] files`, `[shell]`, `before_up`.
+    public var baseSettings = ProfileSettings()
 
     /// Built-in profile names, which exist even when the manifest does not declare them.
     public static let builtinProfiles = ["dev", "ci", "prod"]
@@ -99,6 +101,8 @@ public struct Layer: Sendable {
     /// The other sections (`services`, `tasks`, `images`, `artifacts`, `ci`, `deploy`) as TOML;
     /// ``ManifestLoader`` decodes them into ``Manifest/sections``.
     public var sections: [String: TOMLNode] = [:]
+    /// `[env] files = [...]`: dotenv files read before `[env]` (later files win), `nil` when not set.
+    public var envFiles: [String]?
 
     public init() {}
 }
@@ -111,4 +115,6 @@ public struct ProfileDefinition: Sendable {
     public var description: String?
     public var layer: Layer
     public var location: SourceLocation
+    /// `pure`, `keep_env`, `services = false|[...]`, `before_up`, `[env] files`, `[shell]`.
+    public var settings = ProfileSettings()
 }

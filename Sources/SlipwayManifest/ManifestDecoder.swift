@@ -5,6 +5,7 @@ import SlipwayCore
 struct ManifestDecoder {
     let root: String
     private(set) var diagnostics: [Diagnostic] = []
+    private var settingsDecoder = SettingsDecoder()
 
     init(root: String) { self.root = root }
 
@@ -17,6 +18,7 @@ struct ManifestDecoder {
             case "project": manifest.project = decodeProject(node)
             case "nix": manifest.nix = decodeNix(node)
             case "profiles": manifest.profiles = decodeProfiles(node)
+            case _ where settingsDecoder.decode(key, node, into: &manifest.baseSettings, inProfile: false): break
             default:
                 if ManifestSchema.layerSections.contains(key) || ManifestSchema.globalSections.contains(key) {
                     decodeLayerSection(key, node, into: &manifest.base, inProfile: false)
@@ -25,6 +27,7 @@ struct ManifestDecoder {
                 }
             }
         }
+        diagnostics += settingsDecoder.diagnostics
         return manifest
     }
 
@@ -133,6 +136,7 @@ struct ManifestDecoder {
                     profile.extendsLocation = value.valueLocation
                 case "description":
                     profile.description = string(value)
+                case _ where settingsDecoder.decode(key, value, into: &profile.settings, inProfile: true): break
                 default:
                     if ManifestSchema.layerSections.contains(key) {
                         decodeLayerSection(key, value, into: &profile.layer, inProfile: true)
@@ -163,7 +167,11 @@ struct ManifestDecoder {
             }
         case "env":
             for (name, value) in table(node) ?? [] {
-                if let entry = decodeEnv(name, value) { layer.env.append(entry) }
+                if name == "files", value.elements != nil {
+                    layer.envFiles = settingsDecoder.files(value)
+                } else if let entry = decodeEnv(name, value) {
+                    layer.env.append(entry)
+                }
             }
         default:
             if table(node) != nil { layer.sections[key] = node }

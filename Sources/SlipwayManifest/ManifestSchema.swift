@@ -8,9 +8,12 @@ public enum ManifestSchema {
     /// `[artifacts.X] profile`, `[ci] profile`, `[deploy.X] profile`), so profiles do not overlay them.
     public static let globalSections = ["images", "artifacts", "ci", "deploy"]
 
-    public static let root = ["project", "nix"] + layerSections + globalSections + ["profiles"]
+    public static let root =
+        ["project", "nix"] + layerSections + globalSections + ["profiles", "shell", "env_files", "before_up"]
     public static let project = ["name", "description", "version"]
     public static let nix = ["nixpkgs", "inputs"]
     public static let packageTable = ["nix", "flake"]
-    public static let profile = ["extends", "description"] + layerSections
+    public static let profile = ["extends", "description", "pure", "keep_env", "before_up", "shell"] + layerSections
+    /// `[shell]` (top level or in a profile).
+    public static let shell = ["on_enter"]
 }

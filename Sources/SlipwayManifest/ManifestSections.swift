@@ -41,14 +41,16 @@ struct SectionDecoder {
         for name in manifest.profileNames { sections.profiles[name] = decoder.profile(name) }
         sections.images = decoder.images()
         sections.artifacts = decoder.artifacts()
-        sections.ci = decoder.ci(images: sections.images, artifacts: sections.artifacts, profiles: sections.profiles)
         sections.deploy = decoder.deployTargets()
+        sections.ci = decoder.ci(
+            images: sections.images, artifacts: sections.artifacts, profiles: sections.profiles, deploy: sections.deploy)
         return (sections, decoder.diagnostics)
     }
 
     /// One profile: merged, then its services and tasks decoded.
     mutating func profile(_ name: String) -> ResolvedProfile {
         var resolved = manifest.merge(profile: name)
+        resolved.settings = manifest.settings(chain: resolved.chain)
         resolved.services = services(of: resolved)
         resolved.tasks = tasks(of: resolved)
         return resolved
@@ -78,7 +80,9 @@ struct SectionDecoder {
             problems += ServiceDecoder.completeness(of: spec, node: node)
         }
         report(decoder.diagnostics)
-        let enabled = specs.filter { !$0.disabled }
+        report(selectionProblems(profile, specs: specs))
+        let selection = profile.settings.services
+        let enabled = specs.filter { !$0.disabled && (selection?.keeps($0.name) ?? true) }
         problems += dependencyProblems(enabled, all: specs, profile: profile.name)
         problems += portVariableProblems(specs)
         if let cycle = ServiceOrder.cycle(in: enabled) {
@@ -113,6 +117,17 @@ struct SectionDecoder {
         return problems
     }
 
+    /// `services = [...]` naming a service the profile does not have.
+    private func selectionProblems(_ profile: ResolvedProfile, specs: [ServiceSpec]) -> [Diagnostic] {
+        guard case .only(let names)? = profile.settings.services,
+              let at = profile.settings.servicesLocation else { return [] }
+        let known = specs.map(\.name)
+        return names.filter { !known.contains($0) }.map { name in
+            let reason = "profile '\(profile.name)' has no service named '\(name)'" + Self.nearby(name, in: known)
+            return Diagnostic(.invalidValue(key: "profiles.\(profile.name).services", reason: reason), at: at)
+        }
+    }
+
     private func portVariableProblems(_ specs: [ServiceSpec]) -> [Diagnostic] {
         var problems: [Diagnostic] = []
         var portNames: [String: String] = [:]
@@ -144,6 +159,13 @@ struct SectionDecoder {
         if case .failure(let error) = profile.services { return .failure(error) }
         let services = (try? profile.services.get()) ?? []
         problems += graphProblems(specs, services: services.map(\.name), profile: profile.name, locations: decoder.locations)
+        if let names = profile.settings.beforeUp, let at = profile.settings.beforeUpLocation {
+            let known = specs.map(\.name)
+            for name in names where !known.contains(name) {
+                let reason = "no task named '\(name)'" + Self.nearby(name, in: known)
+                problems.append(Diagnostic(.invalidValue(key: "before_up", reason: reason), at: at))
+            }
+        }
         return Self.result(specs, problems)
     }
 

@@ -4,7 +4,7 @@ import SlipwayCore
 struct PipelineDecoder {
     static let taskKeys = ["run", "description", "deps", "cwd", "env", "services", "inputs", "outputs", "reports"]
     static let artifactKeys = ["nix", "flake", "profile", "description", "include"]
-    static let ciKeys = ["profile", "tasks", "artifacts", "images", "push", "registry", "tags"]
+    static let ciKeys = ["profile", "tasks", "artifacts", "images", "push", "registry", "tags", "deploy", "deploy_when"]
 
     let root: String
     var reader = FieldReader()
@@ -134,6 +134,10 @@ struct PipelineDecoder {
                     else { spec.registry = s }
                 }
             case "tags": if let list = reader.locatedStrings(value) { spec.tags = list.map(\.0) }
+            case "deploy": spec.deploy = names(value)
+            case "deploy_when":
+                if let glob = value.string, !glob.isEmpty, !glob.contains(" ") { spec.deployWhen = .branch(glob) }
+                else { reader.wrongType(value, "a branch glob such as \"main\" or \"release/*\"") }
             default: reader.unknown(key, value, in: "ci", allowed: Self.ciKeys)
             }
         }

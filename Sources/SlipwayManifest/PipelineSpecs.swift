@@ -84,6 +84,11 @@ public struct CISpec: Sendable, Hashable, Codable {
     public var registry: String?
     /// Tags pushed; `$VAR`s expand, empty results are dropped. Default `["latest"]`.
     public var tags: [String] = ["latest"]
+    /// `[deploy.NAME]` targets the deploy stage deploys after the push, in this order.
+    public var deploy: [String] = []
+    /// When the deploy stage runs (besides the push running): `.always` (the default) or a
+    /// branch glob; never in a merge or pull request pipeline.
+    public var deployWhen: PushRule = .always
     /// The `[ci]` table's location, or line 1 when it is absent.
     public var location: SourceLocation
 

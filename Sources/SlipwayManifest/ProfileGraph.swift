@@ -49,6 +49,8 @@ enum ProfileGraph {
 /// One profile with the base and every `extends` ancestor applied: plain values.
 public struct ResolvedProfile: Sendable {
     public var name: String
+    /// The chain's profile-wide settings, `pure` always set (see ``Manifest/settings(chain:)``).
+    public var settings = ProfileSettings()
     /// Packages in declaration order (base first, then each overlay's new keys).
     public var packages: [PackageEntry]
     /// Environment entries in declaration order; an overlay replaces a value in place.

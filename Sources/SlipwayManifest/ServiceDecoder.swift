@@ -132,7 +132,8 @@ struct ServiceDecoder: DiagnosticCollector {
                         _ = try LogPattern(s)
                         kind = .log(s)
                     } catch {
-                        add(.invalidValue(key: value.dottedPath, reason: "not a supported log pattern: \(error); see docs/manifest.md#log-patterns"), value.valueLocation)
+                        let reason = "not a supported log pattern: \(error); see docs/manifest.md#log-patterns"
+                        add(.invalidValue(key: value.dottedPath, reason: reason), value.valueLocation)
                     }
                 }
             case "period": if let d = duration(value) { probe.period = d }

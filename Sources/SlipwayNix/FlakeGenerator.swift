@@ -151,6 +151,8 @@ public struct FlakeGenerator: Sendable {
     }
 
     private func appendChecks(_ profile: ResolvedProfile, to text: inout FlakeText) {
+        // Evaluated only for a "did you mean" hint (lazily: nothing else forces it).
+        text.lines.append("      slipway.attributeNames = builtins.attrNames pkgs;")
         text.lines.append("      slipway.check = {")
         for entry in profile.packages {
             switch entry.spec {
@@ -178,8 +180,8 @@ public struct FlakeGenerator: Sendable {
     }
 }
 
-/// A Nix string literal for `text` (escapes `\`, `"` and `${`).
-func nixString(_ text: String) -> String {
+/// A Nix string literal for `text` (escapes `\`, `"` and `${`): Nix manual, "String literals".
+public func nixString(_ text: String) -> String {
     var out = "\""
     var previous: Character?
     for c in text {

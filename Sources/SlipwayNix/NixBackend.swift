@@ -174,8 +174,18 @@ public struct NixBackend: Sendable {
         var problems: [Diagnostic] = []
         if let output = try? await nix.run(["eval", "--json", "\(flakeURL)#slipway.check"], workingDirectory: layout.generatedFlakeDir(profile: profile.name)),
            let checks = try? NixJSON.decode([String: Bool].self, output.stdout, arguments: ["eval", "--json", "slipway.check"]) {
+            let set = manifest.nix.nixpkgs ?? FlakeGenerator.defaultNixpkgs
+            var names: [String]?
             for entry in profile.packages where checks[entry.key] == false {
-                problems.append(Diagnostic(.missingAttribute(package: entry.key, attribute: describe(entry.spec)), at: entry.location))
+                var suggestion: String?
+                if case .attribute(let path)? = entry.spec, let head = path.split(separator: ".").first {
+                    if names == nil { names = await attributeNames(flakeURL, profile: profile.name) }
+                    suggestion = Spelling.closest(to: String(head), in: names ?? [])
+                        .map { ([$0] + path.split(separator: ".").dropFirst().map(String.init)).joined(separator: ".") }
+                }
+                let kind = Diagnostic.Kind.missingAttribute(
+                    package: entry.key, attribute: describe(entry.spec), set: set, suggestion: suggestion)
+                problems.append(Diagnostic(kind, at: entry.location))
             }
         }
         if problems.isEmpty {
@@ -186,6 +196,23 @@ public struct NixBackend: Sendable {
             }
         }
         return problems.isEmpty ? error : .packages(problems)
+    }
+
+    /// The package set's top-level attribute names, evaluated once per locked set and cached in
+    /// `.slipway/cache/attribute-names-<digest of slipway.lock and the set>.json`; `[]` when Nix fails.
+    private func attributeNames(_ flakeURL: String, profile: String) async -> [String] {
+        let lock = (try? FileText.readBytes(layout.lockFile)) ?? []
+        let key = Digest.of(lock + Array((manifest.nix.nixpkgs ?? "").utf8)).hex.prefix(16)
+        let path = layout.cacheDir + "/attribute-names-\(key).json"
+        if let data = FileManager.default.contents(atPath: path),
+           let names = try? JSONDecoder().decode([String].self, from: data) { return names }
+        let arguments = ["eval", "--json", "\(flakeURL)#slipway.attributeNames"]
+        guard let output = try? await nix.run(arguments, workingDirectory: layout.generatedFlakeDir(profile: profile)),
+            let names = try? JSONDecoder().decode([String].self, from: Data(output.stdout.utf8))
+        else { return [] }
+        try? FileManager.default.createDirectory(atPath: layout.cacheDir, withIntermediateDirectories: true)
+        try? JSONEncoder().encode(names).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return names
     }
 
     private func describe(_ spec: PackageSpec?) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import SlipwayCore
+import SlipwayDeploy
 
 /// `.slipway/ci/summary.json`: what one `slipway ci` did, stage by stage.
 public struct CISummary: Sendable, Codable {
@@ -58,6 +59,8 @@ public struct CISummary: Sendable, Codable {
     public var reports: [String] = []
     public var artifacts: [Artifact] = []
     public var images: [Image] = []
+    /// The deploy stage: per target, each host's outcome (as `slipway deploy --json` prints it).
+    public var deployments: [DeployOutcome] = []
 
     public init(project: String, profile: String) {
         self.project = project

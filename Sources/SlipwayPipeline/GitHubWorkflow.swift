@@ -56,26 +56,14 @@ struct GitHubWorkflow {
         document.append("env", YAMLValue.mapping([
             ("SLIPWAY_FLAKE", YAMLValue.string(PipelineGenerator.defaultSlipwayFlake)),
         ]), comment: PipelineGenerator.slipwayFlakeComment)
-        document.append("jobs", YAMLValue.mapping([("ci", job())]), comment: cacheComment + registryComment)
+        document.append(
+            "jobs", YAMLValue.mapping([("ci", job())] + context.deploy.map { ("deploy-" + $0.name, deployJob($0)) }),
+            comment: cacheComment + registryComment + deployComment)
         return document
     }
 
     private func job() -> Node {
-        var steps: [Node] = [
-            YAMLValue.mapping([("uses", YAMLValue.string(Self.checkoutAction))]),
-            YAMLValue.mapping([
-                ("uses", YAMLValue.string(Self.installNixAction)),
-                ("with", YAMLValue.mapping([
-                    ("extra_nix_config", YAMLValue.lines([PipelineGenerator.nixConfig])),
-                    ("github_access_token", YAMLValue.string("${{ secrets.GITHUB_TOKEN }}")),
-                ])),
-            ]),
-            cacheStep(),
-            YAMLValue.mapping([
-                ("name", YAMLValue.string("Install Slipway")),
-                ("run", YAMLValue.string("nix profile install \"$SLIPWAY_FLAKE\"")),
-            ]),
-        ]
+        var steps = setupSteps()
         if context.hasImages {
             steps.append(slipwayStep(condition: Self.notDefaultBranchPush, push: false))
             steps.append(slipwayStep(condition: Self.defaultBranchPush, push: true))
@@ -98,6 +86,25 @@ struct GitHubWorkflow {
         ])
     }
 
+    /// Checkout, Nix, the Slipway cache, Slipway: the first steps of every job.
+    func setupSteps() -> [Node] {
+        [
+            YAMLValue.mapping([("uses", YAMLValue.string(Self.checkoutAction))]),
+            YAMLValue.mapping([
+                ("uses", YAMLValue.string(Self.installNixAction)),
+                ("with", YAMLValue.mapping([
+                    ("extra_nix_config", YAMLValue.lines([PipelineGenerator.nixConfig])),
+                    ("github_access_token", YAMLValue.string("${{ secrets.GITHUB_TOKEN }}")),
+                ])),
+            ]),
+            cacheStep(),
+            YAMLValue.mapping([
+                ("name", YAMLValue.string("Install Slipway")),
+                ("run", YAMLValue.string("nix profile install \"$SLIPWAY_FLAKE\"")),
+            ]),
+        ]
+    }
+
     private func cacheStep() -> Node {
         var paths = [context.inProject(".slipway/cache")]
         if context.hasImages { paths += [context.inProject(".slipway/registry"), "~/.cache/slipway"] }
@@ -117,14 +124,15 @@ struct GitHubWorkflow {
     /// `slipway ci` (with `--push` when `push`), in the manifest's folder. Registry credentials
     /// go to the push step, and to the plain one when `[ci] push` lets it push by itself.
     private func slipwayStep(condition: String?, push: Bool) -> Node {
+        let command = context.ciCommand + (push ? " --push" : "")
         let credentials = context.hasImages && (push || context.pushesWithoutFlag)
         let (user, password) = pushesToGHCR
             ? ("${{ github.actor }}", "${{ secrets.GITHUB_TOKEN }}")
             : ("${{ secrets.SLIPWAY_REGISTRY_USER }}", "${{ secrets.SLIPWAY_REGISTRY_PASSWORD }}")
         return YAMLValue.mapping([
-            ("name", YAMLValue.string(push ? "slipway ci --push" : "slipway ci")),
+            ("name", YAMLValue.string(command)),
             ("if", condition.map(YAMLValue.string)),
-            ("run", YAMLValue.string(push ? "slipway ci --push" : "slipway ci")),
+            ("run", YAMLValue.string(command)),
             ("working-directory", context.directory == "." ? nil : YAMLValue.string(context.directory)),
             ("env", credentials ? YAMLValue.mapping([
                 ("SLIPWAY_REGISTRY_USER", YAMLValue.string(user)),

@@ -38,7 +38,7 @@ struct GitLabPipeline {
 
     func document() -> YAMLDocument {
         var document = YAMLDocument(header: PipelineGenerator.header(.gitlab, context))
-        document.append("stages", YAMLValue.sequence([Self.stage]))
+        document.append("stages", YAMLValue.sequence(context.deploy.isEmpty ? [Self.stage] : [Self.stage, Self.deployStage]))
         document.append("variables", YAMLValue.mapping([
             ("NIX_CONFIG", YAMLValue.string(PipelineGenerator.nixConfig)),
             ("SLIPWAY_FLAKE", YAMLValue.string(PipelineGenerator.defaultSlipwayFlake)),
@@ -54,6 +54,9 @@ struct GitLabPipeline {
             "Merge request pipelines, and branch pipelines for branches without an open merge request: one pipeline per push, never both.",
         ])
         document.append(jobName, job(), comment: cacheComment + registryComment)
+        for (index, target) in context.deploy.enumerated() {
+            document.append(deployJobName(target), deployJob(target), comment: index == 0 ? deployComment : [])
+        }
         return document
     }
 
@@ -70,7 +73,7 @@ struct GitLabPipeline {
             ("before_script", YAMLValue.sequence(["nix profile install \"$SLIPWAY_FLAKE\""])),
             ("script", YAMLValue.sequence(
                 (context.directory == "." ? [] : ["cd " + context.shellDirectory])
-                    + [images ? "slipway ci $SLIPWAY_CI_ARGS" : "slipway ci"]
+                    + [images ? context.ciCommand + " $SLIPWAY_CI_ARGS" : context.ciCommand]
             )),
             ("rules", images ? YAMLValue.sequence([
                 YAMLValue.mapping([
@@ -86,7 +89,7 @@ struct GitLabPipeline {
         ])
     }
 
-    private func cache() -> Node {
+    func cache(policy: String? = nil) -> Node {
         var paths = [".slipway/cache/"]
         if context.hasImages { paths += [".slipway/registry/", Self.xdgCacheFolder + "/slipway/"] }
         return YAMLValue.mapping([
@@ -95,6 +98,7 @@ struct GitLabPipeline {
                 ("prefix", YAMLValue.string("slipway-" + context.slug)),
             ])),
             ("paths", YAMLValue.sequence(paths.map(context.inProject))),
+            ("policy", policy.map(YAMLValue.string)),
         ])
     }
 

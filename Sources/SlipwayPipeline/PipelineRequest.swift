@@ -20,12 +20,17 @@ public struct PipelineRequest: Sendable, Hashable {
     /// Whether `slipway ci` builds images (the manifest has `[images]`, or `ci.images` names
     /// some): registry credentials, the `--push` step and the image caches exist only then.
     public var hasImages: Bool
+    /// The `[ci] deploy` targets: each gets a deploy job after the build job (`slipway deploy
+    /// NAME`), and the build job runs `slipway ci --no-deploy`. Read from them: the name,
+    /// ``DeploySpec/manual``, ``DeploySpec/url`` and the environment variables of `secrets`.
+    public var deploy: [DeploySpec]
 
-    public init(projectName: String, manifestDirectory: String, ci: CISpec, hasImages: Bool) {
+    public init(projectName: String, manifestDirectory: String, ci: CISpec, hasImages: Bool, deploy: [DeploySpec] = []) {
         self.projectName = projectName
         self.manifestDirectory = manifestDirectory
         self.ci = ci
         self.hasImages = hasImages
+        self.deploy = deploy
     }
 }
 
@@ -67,6 +72,32 @@ struct GeneratorContext {
     var projectName: String { request.projectName.trimmingCharacters(in: .whitespaces) }
     var ci: CISpec { request.ci }
     var hasImages: Bool { request.hasImages }
+    var deploy: [DeploySpec] { request.deploy }
+
+    /// The build job's `slipway ci` command: `--no-deploy` when deploy jobs do the deploying.
+    var ciCommand: String { deploy.isEmpty ? "slipway ci" : "slipway ci --no-deploy" }
+
+    /// Every variable the deploy targets' secrets read, sorted, each once.
+    var deploySecretVariables: [String] { Set(deploy.flatMap(Self.secretVariables)).sorted() }
+
+    /// The deploying machine's environment variables `target`'s secrets read (`{ env = "X" }`).
+    static func secretVariables(_ target: DeploySpec) -> [String] {
+        target.secrets.compactMap { if case .environment(let name) = $0.source { name } else { nil } }
+    }
+
+    /// Shell lines that install the ssh key and known hosts from `key` and `knownHosts` (paths
+    /// when `files`, else the texts) and make ssh use the key for every host.
+    static func sshSetup(key: String, knownHosts: String, files: Bool) -> [String] {
+        let (write, append) = files
+            ? ("install -m 600 \"$\(key)\" ~/.ssh/id_slipway", "cat \"$\(knownHosts)\" >> ~/.ssh/known_hosts")
+            : ("(umask 077; printf '%s\\n' \"$\(key)\" > ~/.ssh/id_slipway)",
+               "printf '%s\\n' \"$\(knownHosts)\" >> ~/.ssh/known_hosts")
+        return [
+            "command -v ssh > /dev/null || nix profile install nixpkgs#openssh",
+            "install -d -m 700 ~/.ssh", write, append,
+            "printf 'IdentityFile ~/.ssh/id_slipway\\n' >> ~/.ssh/config",
+        ]
+    }
 
     /// `path` inside the project, relative to the repository root.
     func inProject(_ path: String) -> String { directory == "." ? path : directory + "/" + path }

@@ -58,29 +58,36 @@ public enum TaskSession {
 
     /// Runs the plan; returns the outcomes in the order tasks finished and whether the run was
     /// interrupted (SIGINT or SIGTERM). A failed task is an outcome, not an error.
-    /// - Throws: ``PortConflictError`` when a fixed port a service needs is taken,
-    ///   before anything starts.
+    /// - Throws: ``PortConflictError`` when a fixed port a service needs is taken, and
+    ///   ``ProfilePrograms/OutsideProfile`` when a pure profile lacks a program its tasks or their
+    ///   services run, before anything starts; ``DotenvFile/SyntaxError``.
     public static func run(_ request: Request, in context: Context) async throws -> TaskRunResult {
         let plan = request.plan
         let wanted = Array(Set(plan.tasks.flatMap(\.services))).sorted()
         let needed = ServiceOrder.startOrder(context.services, requested: wanted)
         var cached = context.environment
         cached.ports = try ports(for: needed, context)
-        let environment = ProcessEnvironment.make(cached, inherited: context.inherited)
+        let environment = try ProcessEnvironment.make(cached, inherited: context.inherited)
+        let scripts = HostTools.scripts(plan) + ProfilePrograms.Script.services(needed)
+        let warnings = try ProfilePrograms.check(
+            scripts, environment: environment, cached: cached, callerPath: context.inherited["PATH"] ?? "")
+        let dotenv = try ProcessEnvironment.dotenvDigest(cached, inherited: context.inherited)
+        let key = fingerprintKey(cached) + "dotenv\n" + dotenv
         var configuration = TaskRunner.Configuration(
             root: context.layout.root, profile: context.profile, environment: environment,
-            environmentKey: fingerprintKey(cached), outRoot: context.layout.taskOutputRoot(profile: context.profile),
+            environmentKey: key, outRoot: context.layout.taskOutputRoot(profile: context.profile),
             stateDirectory: context.layout.taskStateDir(profile: context.profile),
             parallelism: request.parallelism, console: context.console)
         configuration.force = request.force
         // If Slipway dies (even by SIGKILL), a watchdog stops the running tasks' groups.
         configuration.guardian = try? GuardianLink(executable: Spawn.currentExecutable())
         defer { configuration.guardian?.finish() }
-        for warning in HostTools.warnings(plan, environment: environment) { context.say(warning) }
+        for warning in warnings { context.say(warning) }
         let runner = TaskRunner(configuration)
         let planned = needed.map(\.name).filter { name in plan.tasks.contains { $0.services.contains(name) } }
         let supervisor = DetachedSupervisor(
-            layout: context.layout, profile: context.profile, services: context.services, requested: planned)
+            layout: context.layout, profile: context.profile, services: context.services, requested: planned,
+            purity: cached.pure)
         let services = TaskServiceSession(supervisor: supervisor, planned: planned, say: context.say)
         if !planned.isEmpty {
             // Killed by SIGKILL, this run's guardian stops its task groups, then the services.

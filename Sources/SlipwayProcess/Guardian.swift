@@ -102,7 +102,8 @@ public final class GuardianLink: Sendable {
                 let parts = line.split(separator: " ")
                 pending.removeSubrange(...newline)
                 if line.hasPrefix("exec ") {
-                    release = line.dropFirst(5).split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+                    release = line.dropFirst(5).split(separator: "\u{1F}", omittingEmptySubsequences: false)
+                        .map(String.init)
                 } else if parts.count >= 4, parts[0] == "add", let pgid = pid_t(parts[1]), let sig = Int32(parts[2]),
                    let ms = Int(parts[3]) {
                     groups[pgid] = (sig, ms)

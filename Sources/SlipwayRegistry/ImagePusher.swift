@@ -10,6 +10,9 @@ public struct PushReport: Codable, Sendable {
         public var size: Int64
         public var action: Action
         public var bytesSent: Int64
+        /// Bytes produced from the store for it (tar and compression work): its size once for a
+        /// clean upload, more only when a retry had to produce it again; 0 when not uploaded.
+        public var bytesProduced: Int64 = 0
     }
 
     public var repository: String
@@ -137,8 +140,8 @@ public struct ImagePusher: Sendable {
                         return .init(digest: item.digest, size: item.size, action: .mounted, bytesSent: 0)
                     }
                     let digest = item.digest, size = item.size
-                    let sent = try await client.upload(item.digest, size: item.size, onBytes: { onBytes(digest, $0, size) }, produce: item.produce)
-                    return .init(digest: item.digest, size: item.size, action: .uploaded, bytesSent: sent)
+                    let cost = try await client.upload(item.digest, size: item.size, onBytes: { onBytes(digest, $0, size) }, produce: item.produce)
+                    return .init(digest: item.digest, size: item.size, action: .uploaded, bytesSent: cost.sent, bytesProduced: cost.produced)
                 }
             }
             while next < min(parallelism, items.count) { launch(items[next]); next += 1 }

@@ -9,6 +9,11 @@ public enum RegistryError: SlipwayError, Sendable {
     case rejected(what: String, status: Int, detail: String)
     /// 5xx or a dropped connection, after every retry.
     case unavailable(what: String, detail: String)
+    /// No HTTP answer at all from `registry` (`HOST[:PORT]`) for `seconds`: refused, dropped
+    /// or timed-out connections only. `detail` is the last transport error.
+    case noAnswer(registry: String, seconds: Int, detail: String)
+    /// The TLS handshake with `registry` failed (an untrusted or wrong certificate): not retried.
+    case tlsFailed(registry: String, detail: String)
     case credentials(String)
     /// Neither `--to` nor `tags` says where to push.
     case noDestination(image: String)
@@ -21,9 +26,19 @@ public enum RegistryError: SlipwayError, Sendable {
             "\(registry) refused the \(had ? "credentials" : "anonymous request") (HTTP \(status))" + (detail.isEmpty ? "" : ": \(detail)")
         case .rejected(let what, let status, let detail): "\(what) failed (HTTP \(status))" + (detail.isEmpty ? "" : ": \(detail)")
         case .unavailable(let what, let detail): "\(what) failed after retries: \(detail)"
+        case .noAnswer(let registry, let seconds, let detail): "no answer from \(registry) in \(seconds) s (\(detail))"
+        case .tlsFailed(let registry, let detail): "TLS with \(registry) failed: \(detail)"
         case .credentials(let text): text
         case .noDestination(let image): "no destination for image '\(image)'"
         case .protocolError(let text): text
+        }
+    }
+
+    /// A failure worth another try: a 5xx, a 429 or no answer (not a refusal or a bad request).
+    var isTransient: Bool {
+        switch self {
+        case .unavailable: true
+        default: false
         }
     }
 
@@ -32,8 +47,10 @@ public enum RegistryError: SlipwayError, Sendable {
         case .unauthorized(_, _, _, let had):
             had ? "check the user and password (`slipway registry login HOST`, SLIPWAY_REGISTRY_USER/PASSWORD, or ~/.docker/config.json)"
                 : "log in first: `slipway registry login HOST`, or set SLIPWAY_REGISTRY_USER and SLIPWAY_REGISTRY_PASSWORD"
+        case .tlsFailed: "trust its certificate (SSL_CERT_FILE, or --cert-dir DIR holding *.crt), or pass --tls-verify=false"
         case .noDestination(let image): "pass --to docker://HOST[:PORT]/REPOSITORY[:TAG], or set tags in [images.\(image)]"
         case .unavailable: "the registry may be down or overloaded; run the push again (blobs already there are skipped)"
+        case .noAnswer(let registry, _, _): "check that a registry runs and answers at \(registry); run the push again (blobs already there are skipped)"
         default: nil
         }
     }

@@ -12,12 +12,17 @@ public struct DetachedSupervisor: Sendable {
     public let services: [ServiceSpec]
     /// Services to start (with what they depend on); empty: all.
     public let requested: [String]
+    /// Passed on as `--pure` (`true`) or `--impure` (`false`); `nil`: the profile decides.
+    public let purity: Bool?
 
-    public init(layout: ProjectLayout, profile: String, services: [ServiceSpec], requested: [String]) {
+    public init(
+        layout: ProjectLayout, profile: String, services: [ServiceSpec], requested: [String], purity: Bool? = nil
+    ) {
         self.layout = layout
         self.profile = profile
         self.services = services
         self.requested = requested
+        self.purity = purity
     }
 
     public var client: ControlClient { ControlClient(path: layout.controlSocket(profile: profile)) }
@@ -33,8 +38,9 @@ public struct DetachedSupervisor: Sendable {
         let log = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard log >= 0 else { throw ProcessError.spawnFailed("supervisor", "cannot open \(logPath)") }
         defer { close(log) }
+        let purityFlag = purity.map { [$0 ? "--pure" : "--impure"] } ?? []
         let arguments = [Spawn.currentExecutable(), "up", "--supervise", "--profile", profile,
-                         "--manifest", layout.manifest] + requested
+                         "--manifest", layout.manifest] + purityFlag + requested
         let pid = try Spawn.detached(arguments, stdin: -1, stdout: log, stderr: log, environment: nil)
         try spawned(pid)
         let client = self.client

@@ -77,7 +77,8 @@ public actor TaskServiceSession {
             // Only the supervisor is awaited here: each task waits for its own services, so one
             // that fails or is slow holds up only the tasks that need it.
             let detached = DetachedSupervisor(
-                layout: layout, profile: profile, services: supervisor.services, requested: planned)
+                layout: layout, profile: profile, services: supervisor.services, requested: planned,
+                purity: supervisor.purity)
             // Recorded before it exists (0: find it by its command line) and with its pid as soon
             // as it does, so a kill at any moment leaves it findable.
             let leases = self.leases

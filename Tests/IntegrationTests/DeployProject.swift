@@ -39,6 +39,8 @@ struct DeployProject {
     var keep = 5
     /// The dead-man delay: slipway requires more than its start timeout (30 s) + the health timeout (8 s).
     var confirm = 45
+    /// Extra `key = value` lines of `[deploy.web]` (e.g. `nixos = true`).
+    var deployExtra = ""
     /// The environment variable the secret `DEPLOY_SECRET` is read from at deploy time.
     static let secretVariable = "SLIPWAY_TEST_DEPLOY_SECRET"
 
@@ -152,6 +154,7 @@ struct DeployProject {
         text += mode == .image
             ? "images = [\"web\"]\n[deploy.web.image.web]\nports = [\"127.0.0.1:\(port):\(port)\"]\n"
             : "service = \"app\"\n"
+        text += deployExtra
         return text + """
             [deploy.web.health]
             http = "http://127.0.0.1:\(release.healthPort ?? port)/health"

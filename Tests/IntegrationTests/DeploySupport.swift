@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 import Testing
 
 extension Tag {
@@ -154,4 +155,13 @@ func childProcesses(of pid: Int32) -> [Int32] {
         let fields = stat[close.upperBound...].split(separator: " ")
         return fields.count > 2 && Int32(fields[1]) == pid
     }
+}
+
+/// Runs `body` holding an flock(2) on `$TMPDIR/slipway-fixed-ports.lock`, for tests that bind the
+/// guestbook's fixed ports (8080, 9000, 5432, 6379): suites run in parallel, and other test
+/// processes on the machine take the same lock.
+func holdingFixedPorts<T>(_ body: () throws -> T) throws -> T {
+    let lock = try FileLock(path: NSTemporaryDirectory() + "slipway-fixed-ports.lock")
+    defer { lock.release() }
+    return try body()
 }

@@ -76,6 +76,11 @@ struct GuestbookServicesTests {
     }
 
     @Test func prodImagesServeTheAppUnderPodman() throws {
+        try holdingFixedPorts { try prodImagesServe() }
+    }
+
+    /// Binds 8080 (the web image's nginx, on the host's network).
+    func prodImagesServe() throws {
         let dir = try exampleCopy("guestbook")
         let env: [String: String?] = ["XDG_CACHE_HOME": dir + "/.cache-test"]
         let build = try slipway(["image", "build"], in: dir, environment: env)

@@ -127,7 +127,7 @@ struct DeployManifestTests {
         ),
         (
             "[deploy.w]\nhosts = [\"h\"]\nmode = \"vm\"\nimages = [\"app\"]",
-            "3:8: invalid value for 'deploy.w.mode': 'vm' is not one of \"image\", \"closure\""
+            "3:8: invalid value for 'deploy.w.mode': 'vm' is not one of \"image\", \"closure\", \"kubernetes\""
         ),
         (
             "[deploy.w]\nhosts = [\"h\"]",

@@ -92,6 +92,31 @@ struct PipelineManifestTests {
         #expect(ci.profile == "dev" && ci.tasks == ["test"] && ci.push == .branch("release/*"))
         #expect(ci.registry == "registry.example.com/team/app" && ci.tags == ["latest", "$CI_COMMIT_SHORT_SHA"])
         #expect(try manifest("[ci]\npush = true\n").ci(tasks: [], artifacts: [], images: []).push == .always)
+        #expect(ci.deploy.isEmpty && ci.deployWhen == .always, "no deploy unless asked")
+    }
+
+    @Test func ciDeployTargetsAndTheirPipelineKeys() throws {
+        let m = try manifest("""
+            [images.app]
+            contents = []
+            [deploy.web]
+            hosts = ["root@h1"]
+            images = ["app"]
+            manual = true
+            url = "https://app.example.com"
+            [deploy.db]
+            hosts = ["root@h1"]
+            mode = "closure"
+            service = "pg"
+            [ci]
+            deploy = ["db", "web"]
+            deploy_when = "release/*"
+            """)
+        let ci = try m.ci(tasks: [], artifacts: [], images: [])
+        #expect(ci.deploy == ["db", "web"] && ci.deployWhen == .branch("release/*"))
+        let web = try m.deployTarget("web")
+        #expect(web.manual && web.url == "https://app.example.com")
+        #expect(try m.deployTarget("db").manual == false && m.deployTarget("db").url == nil)
     }
 
     @Test(arguments: [
@@ -117,6 +142,14 @@ struct PipelineManifestTests {
         ("[ci]\ntasks = [\"tset\"]\n[tasks.test]\nrun = \"t\"\n", ["2:10: invalid value for 'ci.tasks': no task named 'tset'; did you mean 'test'?"]),
         ("[ci]\nimages = [\"ap\"]\n", ["2:11: invalid value for 'ci.images': no image named 'ap'"]),
         ("[ci]\nbranch = \"main\"\n", ["2:1: unknown key 'branch' in [ci]"]),
+        ("[ci]\ndeploy = [\"wbe\"]\n[deploy.web]\nhosts = [\"h\"]\nmode = \"closure\"\nservice = \"s\"\n",
+         ["2:11: invalid value for 'ci.deploy': no deploy target named 'wbe'; did you mean 'web'?"]),
+        ("[ci]\ndeploy_when = true\n", ["2:15: 'ci.deploy_when' must be a branch glob such as \"main\" or \"release/*\", found a boolean"]),
+        ("[images.a]\ncontents = []\n[images.b]\ncontents = []\n[ci]\nimages = [\"a\"]\ndeploy = [\"web\"]\n"
+            + "[deploy.web]\nhosts = [\"h\"]\nimages = [\"a\", \"b\"]\n",
+         ["7:11: invalid value for 'ci.deploy': target 'web' runs image 'b', which [ci] images does not build"]),
+        ("[deploy.web]\nhosts = [\"h\"]\nmode = \"closure\"\nservice = \"s\"\nurl = \"app.example.com\"\nmanual = \"yes\"\n",
+         ["5:7: invalid value for 'deploy.web.url': the environment's public address", "6:10: 'deploy.web.manual' must be a boolean"]),
         ("[profiles.prod.ci]\nprofile = \"x\"\n", ["1:16: invalid value for 'profiles.prod.ci': [ci] is not overlaid by profiles"]),
         ("[profiles.prod.images.app]\ncontents = []\n", ["1:16: invalid value for 'profiles.prod.images': [images] is not overlaid by profiles"]),
     ] as [(String, [String])])

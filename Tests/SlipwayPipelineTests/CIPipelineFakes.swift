@@ -1,5 +1,6 @@
 import Foundation
 import SlipwayCore
+import SlipwayDeploy
 import SlipwayManifest
 import SlipwayOCI
 import Synchronization
@@ -78,6 +79,26 @@ final class FakePusher: CIRegistryPushing {
     }
 }
 
+/// Records each deploy and answers with `states` per host (default `deployed`), or throws `failure`.
+final class FakeDeployer: CIDeploying {
+    let deployed = Mutex<[(target: String, images: [String: BuiltReleaseSource.Image])]>([])
+    let states: [String: DeployOutcome.State]
+    let failure: FakeFailure?
+
+    init(states: [String: DeployOutcome.State] = [:], failure: FakeFailure? = nil) {
+        self.states = states
+        self.failure = failure
+    }
+
+    func deploy(_ target: DeploySpec, images: [String: BuiltReleaseSource.Image]) async throws -> DeployOutcome {
+        deployed.withLock { $0.append((target.name, images)) }
+        if let failure { throw failure }
+        return DeployOutcome(target: target.name, release: "sha256:" + String(repeating: "c", count: 64), hosts: target.hosts.map {
+            .init(host: $0.description, state: states[$0.description] ?? .deployed, release: "r", seconds: 1, message: nil)
+        })
+    }
+}
+
 /// A clock that moves one second each time it is read.
 final class SteppingClock: Sendable {
     let ticks = Mutex(0)
@@ -97,23 +118,32 @@ enum PipelineFixture {
 
     static func request(
         ciDirectory: String, images: [String] = ["app"], artifacts: [String] = ["site"],
-        push: CIPushDecision = CIPushDecision(wanted: true, action: .push(registry: "localhost:5000/g", tags: ["latest", "v1"]))
+        push: CIPushDecision = CIPushDecision(wanted: true, action: .push(registry: "localhost:5000/g", tags: ["latest", "v1"])),
+        deploy: CIDeployDecision = CIDeployDecision(action: .skip(reason: "no [ci] deploy targets"))
     ) -> CIRequest {
         CIRequest(
             project: "demo", profile: "ci", ciDirectory: ciDirectory, branch: "main", tasks: nil, jobs: 2,
             artifacts: artifacts.map { ArtifactSpec(name: $0, source: .expression("x"), location: location) },
-            images: images.map { ImageSpec(name: $0, location: location) }, push: push)
+            images: images.map { ImageSpec(name: $0, location: location) }, push: push, deploy: deploy)
     }
 
     static func context(
         output: FakeOutput = FakeOutput(), environment: FakeEnvironment = FakeEnvironment(tasks: [task("test")]),
         tasks: FakeTaskRunner = FakeTaskRunner(), pusher: FakePusher = FakePusher(),
-        interrupted: @escaping @Sendable () -> Bool = { false }
+        deployer: FakeDeployer = FakeDeployer(), interrupted: @escaping @Sendable () -> Bool = { false }
     ) -> PipelineContext {
         PipelineContext(
             output: output, variables: [:], clock: SteppingClock().clock, isInterrupted: interrupted,
             environment: environment, taskRunner: tasks, artifactBuilder: FakeArtifactBuilder(),
-            imageBuilder: FakeImageBuilder(), registryPusher: pusher)
+            imageBuilder: FakeImageBuilder(), registryPusher: pusher, deployer: deployer)
+    }
+
+    /// An image-mode `[deploy.NAME]` target on `hosts`.
+    static func target(_ name: String, hosts: [String] = ["root@h1", "root@h2:2222"], images: [String] = ["app"]) -> DeploySpec {
+        var spec = DeploySpec(name: name, location: location)
+        spec.hosts = hosts.compactMap { try? DeployHost.parse($0).get() }
+        spec.images = images
+        return spec
     }
 
     static func temporaryDirectory() -> String {

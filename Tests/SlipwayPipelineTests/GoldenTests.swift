@@ -19,12 +19,22 @@ import Yams
     @Test(arguments: cases)
     func matchesGolden(name: String, provider: CIProvider) throws {
         let request = try #require(Fixture.goldenCases.first { $0.0 == name }?.1)
-        let rendered = try PipelineGenerator.render(provider, request)
-        let file = "\(name).\(provider.rawValue).yml"
+        try Self.compare(try PipelineGenerator.render(provider, request), golden: "\(name).\(provider.rawValue).yml")
+    }
+
+    /// `slipway ci generate gitlab --component` against `Golden/component.gitlab.yml`.
+    @Test func componentMatchesGolden() throws {
+        let rendered = try GitLabComponent.render()
+        try Self.compare(rendered, golden: "component.gitlab.yml")
+        #expect(rendered.hasPrefix(PipelineFile.generatedMarker))
+    }
+
+    /// `rendered` against the bundled `Golden/<file>`, or written there with SLIPWAY_UPDATE_GOLDEN=1.
+    static func compare(_ rendered: String, golden file: String, source: String = #filePath) throws {
         if ProcessInfo.processInfo.environment["SLIPWAY_UPDATE_GOLDEN"] == "1" {
-            let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            let path = URL(fileURLWithPath: source).deletingLastPathComponent()
                 .appendingPathComponent("Golden").appendingPathComponent(file)
-            try Data(rendered.utf8).write(to: source, options: .atomic)
+            try Data(rendered.utf8).write(to: path, options: .atomic)
             return
         }
         let url = try #require(

@@ -21,8 +21,31 @@ enum Fixture {
     static let minimal = PipelineRequest(
         projectName: "hello", manifestDirectory: ".", ci: ci(), hasImages: false)
 
+    /// A deploy target as `[ci] deploy` names it.
+    static func target(_ name: String, manual: Bool = false, url: String? = nil, secret: String? = nil) -> DeploySpec {
+        let location = SourceLocation(file: "slipway.toml", line: 1, column: 1)
+        var spec = DeploySpec(name: name, location: location)
+        spec.hosts = [DeployHost(user: "deploy", host: "app1.example.com", port: nil)]
+        spec.images = ["app"]
+        spec.manual = manual
+        spec.url = url
+        if let secret { spec.secrets = [DeploySpec.Secret(name: "PGPASSWORD", source: .environment(secret), location: location)] }
+        return spec
+    }
+
+    /// The guestbook deploying `db` (automatic) and `web` (by hand, with a URL and a secret).
+    static let guestbookDeploy = PipelineRequest(
+        projectName: "guestbook", manifestDirectory: "examples/guestbook", ci: ci(), hasImages: true,
+        deploy: [target("db"), target("web", manual: true, url: "https://guestbook.example.com", secret: "PROD_PGPASSWORD")])
+
+    /// A project at the root with tasks only, deploying one closure target.
+    static let minimalDeploy = PipelineRequest(
+        projectName: "hello", manifestDirectory: ".", ci: ci(), hasImages: false, deploy: [target("status")])
+
     /// Golden cases: a name (the golden file's prefix) and a request.
-    static let goldenCases: [(String, PipelineRequest)] = [("guestbook", guestbook), ("minimal", minimal)]
+    static let goldenCases: [(String, PipelineRequest)] = [
+        ("guestbook", guestbook), ("minimal", minimal), ("guestbook-deploy", guestbookDeploy),
+    ]
 
     static func render(_ provider: CIProvider, _ request: PipelineRequest) throws -> (text: String, node: Node) {
         let text = try PipelineGenerator.render(provider, request)

@@ -1,11 +1,14 @@
 """A fault-injecting HTTP proxy for Slipway's registry tests.
 
-Usage: fault_proxy.py LISTEN_PORT UPSTREAM_PORT FAULT_SHARE SEED
+Usage: fault_proxy.py LISTEN_PORT UPSTREAM_PORT FAULT_SHARE SEED [MODE]
 Forwards every request to 127.0.0.1:UPSTREAM_PORT, except a share of them (chosen with a fixed
-seed), which get a 503 or have their connection dropped without an answer. Location headers
-are rewritten to point back at the proxy. Stops when its standard input closes.
+seed), which get a 503 or have their connection dropped without an answer (MODE "mixed", the
+default: half each; "503": always a 503; "drop": always dropped). Location headers are
+rewritten to point back at the proxy. Stops when its standard input closes, then prints its
+counts as JSON on standard error.
 """
 import http.client
+import json
 import http.server
 import random
 import socketserver
@@ -13,6 +16,8 @@ import sys
 import threading
 
 listen, upstream, share, seed = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+mode = sys.argv[5] if len(sys.argv) > 5 else "mixed"
+cut = {"mixed": share / 2, "503": share, "drop": 0.0}[mode]
 rng = random.Random(seed)
 lock = threading.Lock()
 stats = {"forwarded": 0, "503": 0, "dropped": 0}
@@ -29,7 +34,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         with lock:
             roll = rng.random()
-        if roll < share / 2:
+        if roll < cut:
             with lock:
                 stats["503"] += 1
             self.send_response(503)
@@ -72,4 +77,4 @@ server = Server(("127.0.0.1", listen), Proxy)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 print("ready", flush=True)
 sys.stdin.read()
-print(stats, file=sys.stderr, flush=True)
+print(json.dumps(stats), file=sys.stderr, flush=True)

@@ -43,6 +43,13 @@ let
       passthru = { pname = "coreutils"; version = "9.1"; };
     };
 
+    findutils = debianPackage {
+      name = "findutils-4.9.0";
+      debs = [ "findutils" ];
+      debFilter = "^/(usr/)?bin/";
+      passthru = { pname = "findutils"; version = "4.9.0"; };
+    };
+
     cacert = debianPackage {
       name = "nss-cacert-debian";
       files = [ { src = "/etc/ssl/certs/ca-certificates.crt"; dest = "etc/ssl/certs/ca-bundle.crt"; } ];

@@ -11,17 +11,18 @@ struct Env: AsyncParsableCommand {
         discussion: #"Use it as: eval "$(slipway env --format bash)""#)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var purity: PurityOptions
 
-    @Option(help: "Output format: bash, json or dotenv.")
+    @Option(help: "Output format: bash, zsh, fish, json or dotenv.")
     var format: EnvironmentFormat = .bash
 
     @Flag(help: "Same as --format json.")
     var json = false
 
     func run() async throws {
-        let cached = try await ProfileEnvironment.load(global)
-        let pairs = ProcessEnvironment.exported(cached, inherited: ProcessLauncher.currentEnvironment())
-        Terminal.write((json ? .json : format).render(pairs))
+        let cached = purity.apply(try await ProfileEnvironment.load(global))
+        let pairs = try ProcessEnvironment.exported(cached, inherited: ProcessLauncher.currentEnvironment())
+        Terminal.write((json ? .json : format).render(pairs, onEnter: cached.onEnter))
     }
 }
 

@@ -12,6 +12,7 @@ struct Exec: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var purity: PurityOptions
 
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after --.")
     var command: [String] = []
@@ -23,8 +24,9 @@ struct Exec: AsyncParsableCommand {
         guard !arguments.isEmpty else {
             throw ValidationError("missing command: slipway exec -- CMD [ARGS...]")
         }
-        let cached = try await ProfileEnvironment.load(global)
-        let env = ProcessEnvironment.make(cached, inherited: ProcessLauncher.currentEnvironment())
-        try ProcessLauncher.exec(arguments, environment: env)
+        let cached = purity.apply(try await ProfileEnvironment.load(global))
+        let env = try ProcessEnvironment.make(cached, inherited: ProcessLauncher.currentEnvironment())
+        try ProcessLauncher.exec(
+            EnvironmentPurity.command(arguments, environment: env, pure: cached.pure), environment: env)
     }
 }

@@ -25,16 +25,20 @@ struct CIRun: AsyncParsableCommand {
             Stages stop at the first failure. Writes .slipway/ci/summary.json and copies the tasks' \
             JUnit reports into .slipway/ci/<task>/. Images are pushed with --push, or when [ci] push \
             matches the branch (CI_COMMIT_BRANCH, GITHUB_REF_NAME, or .git/HEAD), to \
-            <registry>/<image>:<tag> for each of [ci] tags.
+            <registry>/<image>:<tag> for each of [ci] tags. Then, when the push ran and [ci] deploy_when \
+            matches the branch (never in a merge or pull request pipeline), the [ci] deploy targets are \
+            deployed with the images just pushed (hosts pull them by digest, or get them over ssh).
             """)
 
     @Option(help: "The profile (default: [ci] profile, else ci).") var profile: String?
     @Option(help: "The manifest (default: the nearest slipway.toml).") var manifest: String?
     @Flag(help: "Push the images (whatever [ci] push says).") var push = false
     @Flag(name: .customLong("no-push"), help: "Do not push, even when [ci] push matches the branch.") var noPush = false
+    @Flag(name: .customLong("no-deploy"), help: "Do not deploy [ci] deploy, even when the push runs.") var noDeploy = false
     @Option(help: "Where images go: HOST[:PORT]/PATH (default: [ci] registry, $CI_REGISTRY_IMAGE, or ghcr.io/$GITHUB_REPOSITORY).")
     var registry: String?
     @Option(name: .customLong("tag"), help: "Tags to push instead of [ci] tags (repeatable).") var tags: [String] = []
+    @Option(name: .customLong("task"), help: "Tasks to run instead of [ci] tasks (repeatable).") var onlyTasks: [String] = []
     @Option(name: .shortAndLong, help: "Tasks to run at once.") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: .customLong("tls-verify"), help: "Verify registry TLS certificates (false also allows plain HTTP).") var tlsVerify: Bool = true
     @Option(name: .customLong("cert-dir"), help: "A folder of extra CA certificates for the registry.") var certDir: String?
@@ -53,7 +57,7 @@ struct CIRun: AsyncParsableCommand {
         let interrupted = InterruptFlag()
         let interrupts = InterruptHandler { interrupted.set() }
         defer { interrupts.restore() }
-        let context = CICommandContext.make(
+        let context = try CICommandContext.make(
             layout: layout, manifest: loaded, images: request.images, environment: environment,
             registry: RegistryPush.Options(certDir: certDir, tlsVerify: tlsVerify, chunkSize: ImagePush.chunkSize), isInterrupted: { interrupted.isSet })
         let summary = try await CIPipeline(request).run(context)
@@ -73,10 +77,17 @@ struct CIRun: AsyncParsableCommand {
         let declaredTasks = try loaded.tasks(of: ciProfile, services: try loaded.services(of: ciProfile))
         ci = try loaded.ci(tasks: declaredTasks, artifacts: artifacts, images: images)
         ci.profile = chosenProfile
+        if !onlyTasks.isEmpty {
+            let names = declaredTasks.map(\.name)
+            if let unknown = onlyTasks.first(where: { !names.contains($0) }) {
+                throw ValidationError("--task \(unknown): profile '\(chosenProfile)' has no such task (tasks: \(names.joined(separator: ", ")))")
+            }
+            ci.tasks = onlyTasks
+        }
         let flags = CIPushDecision.Flags(push: push, noPush: noPush, registry: registry, tags: tags)
         return try CIRequest.make(
             project: loaded.project.name ?? (layout.root as NSString).lastPathComponent, ci: ci, ciDirectory: layout.ciDir,
             jobs: jobs, allArtifacts: artifacts, allImages: images, flags: flags,
-            branch: CIBranch.current(root: layout.root, environment: environment), environment: environment)
+            targets: try loaded.deployTargets(), noDeploy: noDeploy, branch: CIBranch.current(root: layout.root, environment: environment), environment: environment)
     }
 }

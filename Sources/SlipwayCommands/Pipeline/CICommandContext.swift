@@ -1,4 +1,5 @@
 import SlipwayCore
+import SlipwayDeploy
 import SlipwayManifest
 import SlipwayImage
 import SlipwayOCI
@@ -11,14 +12,17 @@ enum CICommandContext {
     static func make(
         layout: ProjectLayout, manifest: Manifest, images: [ImageSpec], environment: [String: String],
         registry: RegistryPush.Options, isInterrupted: @escaping @Sendable () -> Bool
-    ) -> PipelineContext {
+    ) throws -> PipelineContext {
         let tasks = CITaskSession(manifestPath: layout.manifest)
         let catalog = ImageCatalog(layout: layout, manifest: manifest, images: images) { Terminal.status($0) }
+        let deploy = try DeployContext.live(root: layout.root, environment: environment) { Terminal.status($0) }
         return PipelineContext(
             output: TerminalOutput(), variables: environment, isInterrupted: isInterrupted, environment: tasks,
             taskRunner: tasks, artifactBuilder: NixArtifactBuilder(layout: layout, manifest: manifest),
             imageBuilder: CatalogImageBuilder(catalog: catalog),
-            registryPusher: CIRegistryPusher(layout: layout, options: registry))
+            registryPusher: CIRegistryPusher(layout: layout, options: registry),
+            deployer: ProjectDeployer(
+                context: deploy, fallback: ProjectReleaseSource(catalog: catalog, manifest: manifest, layout: layout)))
     }
 }
 
@@ -70,9 +74,11 @@ struct CIRegistryPusher: CIRegistryPushing {
 
     func push(_ record: BuildRecord, registry: String, repository: String, tags: [String]) async throws -> [CIPushResult] {
         let destinations = try tags.map { try ImageReference(parsing: "\(registry)/\(repository):\($0)") }
+        // A deploy host pulls a loopback (maybe plain-HTTP) registry as this push reached it.
+        let verifyTLS = options.tlsVerify && !(destinations.first?.isLoopback ?? false)
         return try await ImagePush.push(record, to: destinations, options: options, layout: layout, quiet: true).map {
             CIPushResult(repository: $0.repository, manifestDigest: $0.manifestDigest.description, uploaded: $0.uploaded,
-                         blobs: $0.blobs.count, bytesSent: $0.bytesSent)
+                         blobs: $0.blobs.count, bytesSent: $0.bytesSent, verifyTLS: verifyTLS)
         }
     }
 }

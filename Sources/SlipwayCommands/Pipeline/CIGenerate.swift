@@ -14,7 +14,9 @@ struct CIGenerate: AsyncParsableCommand {
             The job installs Nix and Slipway ($SLIPWAY_FLAKE), caches .slipway/cache and the registry \
             blob list keyed on slipway.lock, runs `slipway ci` in the manifest's folder, keeps the JUnit \
             reports, and adds --push only on the default branch. `slipway ci` reads [ci] when it runs: \
-            regenerate only after changing [ci] registry or push, or moving the manifest.
+            regenerate only after changing [ci] registry, push or deploy, or moving the manifest. With [ci] \
+            deploy, each target gets a deploy job after the build job (`slipway deploy NAME` on the default \
+            branch). `gitlab --component` writes a GitLab CI/CD component (templates/slipway.yml) instead.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -28,7 +30,15 @@ struct CIGenerate: AsyncParsableCommand {
     @Flag(help: "Overwrite an --output file that Slipway did not generate.")
     var force = false
 
+    @Flag(help: "gitlab only: write a CI/CD component (templates/slipway.yml with spec:inputs) that other projects include.")
+    var component = false
+
+    func validate() throws {
+        if component && provider != .gitlab { throw ValidationError("--component is for gitlab (a GitLab CI/CD component)") }
+    }
+
     func run() async throws {
+        if component { return try writeComponent() }
         let which = provider
         // Symbolic links resolved, so that the folder is placed right in the repository.
         let layout = ProjectLayout(manifest: URL(fileURLWithPath: try global.layout().manifest).resolvingSymlinksInPath().path)
@@ -40,15 +50,32 @@ struct CIGenerate: AsyncParsableCommand {
         let ci = manifest.sections.ci
         let repository = PipelineFile.repositoryRoot(from: layout.root)
         let directory = layout.root == repository ? "." : String(layout.root.dropFirst(repository.count + 1))
+        let targets = try manifest.deployTargets()
         let request = PipelineRequest(
             projectName: manifest.project.name ?? (layout.root as NSString).lastPathComponent, manifestDirectory: directory,
-            ci: ci, hasImages: !(ci.images.map { !$0.isEmpty } == false || images.isEmpty))
+            ci: ci, hasImages: !(ci.images.map { !$0.isEmpty } == false || images.isEmpty),
+            deploy: ci.deploy.compactMap { name in targets.first { $0.name == name } })
         let text = try PipelineGenerator.render(which, request)
         guard let output, output != "-" else {
             Terminal.write(text)
             return
         }
         let path = output == "default" ? repository + "/" + which.defaultPath : FilePaths.absolute(output)
+        try PipelineFile.write(text, to: path, force: force)
+        Terminal.status("wrote \(path)")
+    }
+}
+
+extension CIGenerate {
+    /// `--component`: the component does not depend on any manifest (the including project's is read at run time).
+    func writeComponent() throws {
+        let text = try GitLabComponent.render()
+        guard let output, output != "-" else {
+            Terminal.write(text)
+            return
+        }
+        let root = PipelineFile.repositoryRoot(from: FileManager.default.currentDirectoryPath)
+        let path = output == "default" ? root + "/" + GitLabComponent.path : FilePaths.absolute(output)
         try PipelineFile.write(text, to: path, force: force)
         Terminal.status("wrote \(path)")
     }

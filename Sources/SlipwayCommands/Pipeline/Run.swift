@@ -18,6 +18,7 @@ struct Run: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var purity: PurityOptions
 
     @Flag(help: "List the tasks with their descriptions.")
     var list = false
@@ -44,7 +45,7 @@ struct Run: AsyncParsableCommand {
             try listTasks()
             return
         }
-        let session = try await TaskSession.load(global)
+        let session = try await TaskSession.load(global, purity: purity)
         if session.tasks.isEmpty { throw TaskError.noTasks }
         let plan = try TaskPlan(session.tasks, requested: tasks)
         let (outcomes, interrupted) = try await session.run(plan, parallelism: jobs, force: force)

@@ -16,8 +16,8 @@ struct TaskSession {
     let tasks: [TaskSpec]
 
     /// - Throws: ``ManifestError`` (invalid tasks), ``NixError`` (environment build).
-    static func load(_ options: GlobalOptions) async throws -> TaskSession {
-        let context = try await ServiceContext.load(options)
+    static func load(_ options: GlobalOptions, purity: PurityOptions? = nil) async throws -> TaskSession {
+        let context = try await ServiceContext.load(options, purity: purity)
         return TaskSession(
             context: context, tasks: try context.manifest.tasks(of: context.resolved, services: context.services))
     }

@@ -21,13 +21,14 @@ struct ServiceContext {
 
     /// Validates the manifest and its services, and loads (or builds) the environment.
     /// - Throws: ``ManifestError`` (cycles, unknown dependencies...), ``NixError``.
-    static func load(_ options: GlobalOptions) async throws -> ServiceContext {
+    static func load(_ options: GlobalOptions, purity: PurityOptions? = nil) async throws -> ServiceContext {
         let layout = try options.layout()
         let resolver = EnvironmentResolver(layout: layout) { Terminal.status($0) }
         let manifest = try ManifestLoader.load(path: layout.manifest, displayName: resolver.displayName)
         let resolved = try manifest.resolve(profile: options.profile)
         let services = try manifest.services(of: resolved)
-        let cached = try await resolver.environment(profile: options.profile)
+        let built = try await resolver.environment(profile: options.profile)
+        let cached = purity?.apply(built) ?? built
         return ServiceContext(
             layout: layout, profile: options.profile, services: services, cached: cached, manifest: manifest,
             resolved: resolved)
@@ -39,16 +40,27 @@ struct ServiceContext {
         return (layout, ControlClient(path: layout.controlSocket(profile: options.profile)))
     }
 
+    /// Warnings for `specs` whose program comes from outside the profile.
+    /// - Throws: ``ProfilePrograms/OutsideProfile`` when the profile is pure (nothing has started).
+    func checkPrograms(_ specs: [ServiceSpec]) throws -> [String] {
+        let caller = ProcessLauncher.currentEnvironment()
+        let env = try ProcessEnvironment.make(cached, inherited: caller)
+        return try ProfilePrograms.check(
+            ProfilePrograms.Script.services(specs), environment: env, cached: cached, callerPath: caller["PATH"] ?? "")
+    }
+
     /// The background supervisor of `requested` services (`up -d`).
     func detached(requested: [String]) -> DetachedSupervisor {
-        DetachedSupervisor(layout: layout, profile: profile, services: services, requested: requested)
+        DetachedSupervisor(
+            layout: layout, profile: profile, services: services, requested: requested, purity: cached.pure)
     }
 
     /// The supervisor configuration for `requested` services.
-    func configuration(requested: [String], ports: [String: Int]) -> Supervisor.Configuration {
+    /// - Throws: ``DotenvFile/SyntaxError``.
+    func configuration(requested: [String], ports: [String: Int]) throws -> Supervisor.Configuration {
         var cached = self.cached
         cached.ports = ports
-        let base = ProcessEnvironment.make(cached, inherited: ProcessLauncher.currentEnvironment())
+        let base = try ProcessEnvironment.make(cached, inherited: ProcessLauncher.currentEnvironment())
         let stateDir = layout.stateDir(profile: profile)
         return Supervisor.Configuration(
             profile: profile, services: services, requested: requested,

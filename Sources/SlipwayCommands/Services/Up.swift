@@ -3,6 +3,7 @@ import Foundation
 import SlipwayCore
 import SlipwayEnvironment
 import SlipwayManifest
+import SlipwayPipeline
 import SlipwaySupervisor
 
 /// `slipway up [SERVICE...] [-d]`
@@ -16,6 +17,7 @@ struct Up: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var purity: PurityOptions
 
     @Flag(name: [.customShort("d"), .customLong("detach")], help: "Run in the background; return when ready.")
     var detach = false
@@ -27,7 +29,7 @@ struct Up: AsyncParsableCommand {
     var services: [String] = []
 
     func run() async throws {
-        let context = try await ServiceContext.load(global)
+        let context = try await ServiceContext.load(global, purity: purity)
         let known = context.services.map(\.name)
         for name in services where !known.contains(name) {
             throw SupervisorError.unknownService(name, known: known)
@@ -42,6 +44,10 @@ struct Up: AsyncParsableCommand {
                 "slipway: profile '\(context.profile)' has no services; add [services.NAME] to slipway.toml\n")
             return
         }
+        if !supervise {
+            for warning in try context.checkPrograms(specs) { Terminal.status(warning) }
+            try await runBeforeUp(context)
+        }
         let ports = try PortClaim.claim(specs, of: context.services, layout: context.layout, profile: context.profile)
         if detach {
             let supervisor = context.detached(requested: services)
@@ -51,11 +57,25 @@ struct Up: AsyncParsableCommand {
             return
         }
         let host = SupervisorHost(
-            configuration: context.configuration(requested: services, ports: ports),
+            configuration: try context.configuration(requested: services, ports: ports),
             socketPath: context.socketPath, logDirectory: context.logDirectory, foreground: !supervise,
             say: { Terminal.writeError($0) })
         let status = try await host.run()
         if !supervise && status.services.contains(where: { $0.state == .failed }) { throw ExitCodeError(code: 1) }
+    }
+
+    /// `before_up`: its tasks (skipped when up to date), before any service starts.
+    private func runBeforeUp(_ context: ServiceContext) async throws {
+        guard let names = context.resolved.settings.beforeUp, !names.isEmpty else { return }
+        let session = TaskSession(
+            context: context, tasks: try context.manifest.tasks(of: context.resolved, services: context.services))
+        let plan = try TaskPlan(session.tasks, requested: names)
+        let (outcomes, interrupted) = try await session.run(plan, parallelism: 1, force: false)
+        if interrupted { throw ExitCodeError(code: 130) }
+        if let failure = outcomes.first(where: { $0.status == .failed }) {
+            Terminal.status("before_up task '\(failure.name)' failed; no service was started")
+            throw ExitCodeError(code: failure.exitCode ?? 1)
+        }
     }
 
     /// A supervisor already runs: say so, refuse if it lacks a service, else follow its logs.

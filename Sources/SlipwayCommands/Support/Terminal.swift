@@ -13,6 +13,11 @@ public enum Terminal {
         writeAll(STDOUT_FILENO, text)
     }
 
+    /// Bytes as they are (a log file's own bytes, whatever their encoding).
+    static func write(bytes: [UInt8]) {
+        _ = try? FileDescriptor(rawValue: STDOUT_FILENO).writeAll(bytes)
+    }
+
     static func writeError(_ text: String) {
         writeAll(STDERR_FILENO, text)
     }

@@ -17,10 +17,12 @@ public struct CIRequest: Sendable {
     public var artifacts: [ArtifactSpec]
     public var images: [ImageSpec]
     public var push: CIPushDecision
+    public var deploy: CIDeployDecision
 
     public init(
         project: String, profile: String, ciDirectory: String, branch: String?, tasks: [String]?, jobs: Int,
-        artifacts: [ArtifactSpec], images: [ImageSpec], push: CIPushDecision
+        artifacts: [ArtifactSpec], images: [ImageSpec], push: CIPushDecision,
+        deploy: CIDeployDecision = CIDeployDecision(action: .skip(reason: "no [ci] deploy targets"))
     ) {
         self.project = project
         self.profile = profile
@@ -31,20 +33,27 @@ public struct CIRequest: Sendable {
         self.artifacts = artifacts
         self.images = images
         self.push = push
+        self.deploy = deploy
     }
 
     /// The request for `ci` (already decoded with its tasks checked): the artifacts and images
-    /// `[ci]` selects (all when it names none), and the push decision for `branch`.
+    /// `[ci]` selects (all when it names none), and the push and deploy decisions for `branch`.
+    /// - Parameters:
+    ///   - targets: the manifest's `[deploy.*]` targets.
+    ///   - noDeploy: `--no-deploy`.
     /// - Throws: ``CIError`` from ``CIPushDecision/decide(_:ci:hasImages:branch:environment:)``.
     public static func make(
         project: String, ci: CISpec, ciDirectory: String, jobs: Int, allArtifacts: [ArtifactSpec], allImages: [ImageSpec],
-        flags: CIPushDecision.Flags, branch: String?, environment: [String: String]
+        flags: CIPushDecision.Flags, targets: [DeploySpec] = [], noDeploy: Bool = false, branch: String?,
+        environment: [String: String]
     ) throws -> CIRequest {
         let artifacts = allArtifacts.filter { ci.artifacts?.contains($0.name) ?? true }
         let images = allImages.filter { ci.images?.contains($0.name) ?? true }
         let push = try CIPushDecision.decide(flags, ci: ci, hasImages: !images.isEmpty, branch: branch, environment: environment)
+        let deploy = CIDeployDecision.decide(
+            ci: ci, targets: targets, pushWanted: push.wanted, noDeploy: noDeploy, branch: branch, environment: environment)
         return CIRequest(
             project: project, profile: ci.profile, ciDirectory: ciDirectory, branch: branch, tasks: ci.tasks, jobs: jobs,
-            artifacts: artifacts, images: images, push: push)
+            artifacts: artifacts, images: images, push: push, deploy: deploy)
     }
 }

@@ -19,6 +19,14 @@ public enum CIReport {
                 for image in summary.images {
                     for reference in image.pushed { text += "  \(image.name) -> \(reference) \(image.digest)\n" }
                 }
+            case .deploy:
+                for deployment in summary.deployments {
+                    for host in deployment.hosts {
+                        let release = host.release.map { " \($0)" } ?? ""
+                        let message = host.message.map { " (\($0.split(separator: "\n").first ?? ""))" } ?? ""
+                        text += "  \(deployment.target) -> \(host.host) \(host.state.rawValue)\(release)\(message)\n"
+                    }
+                }
             default:
                 break
             }

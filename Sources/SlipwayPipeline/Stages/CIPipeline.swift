@@ -17,7 +17,7 @@ public struct CIPipeline: Sendable {
         self.stages = stages
     }
 
-    /// environment → tasks → artifacts → images → push.
+    /// environment → tasks → artifacts → images → push → deploy.
     public static func stages(for request: CIRequest) -> [any PipelineStage] {
         [
             EnvironmentStage(profile: request.profile),
@@ -25,6 +25,7 @@ public struct CIPipeline: Sendable {
             ArtifactsStage(artifacts: request.artifacts),
             ImagesStage(images: request.images),
             PushStage(decision: request.push),
+            DeployStage(decision: request.deploy),
         ]
     }
 

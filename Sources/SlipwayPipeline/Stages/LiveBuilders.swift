@@ -1,4 +1,5 @@
 import SlipwayCore
+import SlipwayDeploy
 import SlipwayImage
 import SlipwayManifest
 import SlipwayNix
@@ -28,5 +29,22 @@ public struct CatalogImageBuilder: CIImageBuilding {
 
     public func build(_ image: ImageSpec) async throws -> BuildRecord {
         try await catalog.build(image).0
+    }
+}
+
+/// The deploy stage over ``DeployRun``: image-mode targets get the images this run built
+/// (``BuiltReleaseSource``), other modes their release from ``ProjectReleaseSource``.
+public struct ProjectDeployer: CIDeploying {
+    public let context: DeployContext
+    public let fallback: ProjectReleaseSource
+
+    public init(context: DeployContext, fallback: ProjectReleaseSource) {
+        self.context = context
+        self.fallback = fallback
+    }
+
+    public func deploy(_ target: DeploySpec, images: [String: BuiltReleaseSource.Image]) async throws -> DeployOutcome {
+        let source = BuiltReleaseSource(images: images, root: context.root, fallback: fallback)
+        return try await DeployRun(spec: target, source: source, context: context).run()
     }
 }

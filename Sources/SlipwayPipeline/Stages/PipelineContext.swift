@@ -1,8 +1,10 @@
+import SlipwayDeploy
 import SlipwayManifest
 import SlipwayOCI
 
 /// The side effects of ``CIPipeline``'s stages: output, environment variables, the clock,
-/// interrupts, and one protocol per kind of work (environment, tasks, artifacts, images, push).
+/// interrupts, and one protocol per kind of work (environment, tasks, artifacts, images, push,
+/// deploy).
 /// The command layer passes the real ones; unit tests pass fakes.
 public struct PipelineContext: Sendable {
     public var output: any PipelineOutput
@@ -16,12 +18,13 @@ public struct PipelineContext: Sendable {
     public var artifactBuilder: any CIArtifactBuilding
     public var imageBuilder: any CIImageBuilding
     public var registryPusher: any CIRegistryPushing
+    public var deployer: any CIDeploying
 
     public init(
         output: any PipelineOutput, variables: [String: String], clock: PipelineClock = .continuous,
         isInterrupted: @escaping @Sendable () -> Bool, environment: any CIEnvironmentPreparing,
         taskRunner: any CITaskRunning, artifactBuilder: any CIArtifactBuilding, imageBuilder: any CIImageBuilding,
-        registryPusher: any CIRegistryPushing
+        registryPusher: any CIRegistryPushing, deployer: any CIDeploying
     ) {
         self.output = output
         self.variables = variables
@@ -32,6 +35,7 @@ public struct PipelineContext: Sendable {
         self.artifactBuilder = artifactBuilder
         self.imageBuilder = imageBuilder
         self.registryPusher = registryPusher
+        self.deployer = deployer
     }
 }
 
@@ -104,12 +108,33 @@ public struct CIPushResult: Sendable, Equatable {
     public var uploaded: Int
     public var blobs: Int
     public var bytesSent: Int64
+    /// Whether a deploy host pulling from this registry verifies TLS (false for a loopback
+    /// registry, which may speak plain HTTP, or with `--tls-verify=false`).
+    public var verifyTLS: Bool
 
-    public init(repository: String, manifestDigest: String, uploaded: Int, blobs: Int, bytesSent: Int64) {
+    public init(
+        repository: String, manifestDigest: String, uploaded: Int, blobs: Int, bytesSent: Int64, verifyTLS: Bool = true
+    ) {
         self.repository = repository
         self.manifestDigest = manifestDigest
         self.uploaded = uploaded
         self.blobs = blobs
         self.bytesSent = bytesSent
+        self.verifyTLS = verifyTLS
     }
+
+    /// `HOST/REPOSITORY@sha256:<hex>`: what a deploy host pulls.
+    public var pull: ImagePull {
+        ImagePull(reference: "\(repository)@\(manifestDigest)", verifyTLS: verifyTLS)
+    }
+}
+
+/// Deploys the targets of `[ci] deploy` (over SlipwayDeploy's ``DeployRun``).
+public protocol CIDeploying: Sendable {
+    /// Deploys `target` to its hosts, one at a time.
+    /// - Parameter images: by `[images]` key, what this run built and where it pushed it.
+    /// - Returns: per host, how it ended.
+    /// - Throws: ``DeployError`` before any host is touched (secrets, release), Nix errors for a
+    ///   closure-mode release.
+    func deploy(_ target: DeploySpec, images: [String: BuiltReleaseSource.Image]) async throws -> DeployOutcome
 }

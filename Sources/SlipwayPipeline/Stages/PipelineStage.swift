@@ -28,6 +28,8 @@ public struct PipelineState: Sendable {
     /// The tasks of the CI profile; set by the environment stage.
     public var tasks: [TaskSpec]?
     public var builtImages: [BuiltImage] = []
+    /// What the push stage pushed, by `[images]` key (the first repository of each).
+    public var pushed: [String: CIPushResult] = [:]
 
     public init(summary: CISummary) {
         self.summary = summary

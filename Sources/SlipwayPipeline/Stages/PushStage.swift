@@ -22,6 +22,7 @@ public struct PushStage: PipelineStage {
             let name = built.spec.name
             context.output.status("pushing \(name) to \(registry)/\(name):\(tagList)")
             let results = try await context.registryPusher.push(built.record, registry: registry, repository: name, tags: tags)
+            state.pushed[name] = results.first
             for result in results {
                 context.output.write(
                     "pushed \(result.repository):\(tagList) \(result.manifestDigest) (\(result.uploaded) of \(result.blobs) "

@@ -9,4 +9,5 @@ public enum StageName: String, Sendable, Codable, CaseIterable {
     case artifacts
     case images
     case push
+    case deploy
 }
