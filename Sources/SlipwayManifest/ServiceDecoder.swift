@@ -128,8 +128,13 @@ struct ServiceDecoder: DiagnosticCollector {
             case "log":
                 kinds += 1
                 if let s = string(value) {
-                    if (try? Regex(s)) == nil { add(.invalidValue(key: value.dottedPath, reason: "not a valid regular expression"), value.valueLocation) }
-                    else { kind = .log(s) }
+                    do throws(LogPatternError) {
+                        _ = try LogPattern(s)
+                        kind = .log(s)
+                    } catch {
+                        let reason = "not a supported log pattern: \(error); see docs/manifest.md#log-patterns"
+                        add(.invalidValue(key: value.dottedPath, reason: reason), value.valueLocation)
+                    }
                 }
             case "period": if let d = duration(value) { probe.period = d }
             case "timeout": if let d = duration(value) { probe.timeout = d }

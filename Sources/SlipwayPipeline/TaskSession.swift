@@ -89,6 +89,11 @@ public enum TaskSession {
             layout: context.layout, profile: context.profile, services: context.services, requested: planned,
             purity: cached.pure)
         let services = TaskServiceSession(supervisor: supervisor, planned: planned, say: context.say)
+        if !planned.isEmpty {
+            // Killed by SIGKILL, this run's guardian stops its task groups, then the services.
+            configuration.guardian?.onDeath(
+                run: TaskServiceSession.releaseCommand(layout: context.layout, profile: context.profile))
+        }
         let interrupts = InterruptHandler { runner.cancel(); services.interrupt() }
         defer { interrupts.restore() }
         let outcomes = await runner.run(plan, services: services)

@@ -12,8 +12,8 @@ import Darwin
 /// input and writes one line per change: `add PGID SIGNAL TIMEOUT_MS` when a service starts,
 /// `del PGID` when its group is gone. When the pipe reaches end of file (the supervisor exited,
 /// however it exited), the guardian sends each remaining group its stop signal, waits up to its
-/// timeout, then sends SIGKILL, and exits. The pipe's write end is close-on-exec, so services
-/// never hold it open.
+/// timeout, then sends SIGKILL, runs the ``onDeath(run:)`` command if one was given, and exits.
+/// The pipe's write end is close-on-exec, so services never hold it open.
 public final class GuardianLink: Sendable {
     /// The pipe's write end, under a lock so lines of concurrent callers never interleave.
     private let pipe: Mutex<Int32>
@@ -47,13 +47,26 @@ public final class GuardianLink: Sendable {
     }
 
     /// Tells the guardian to stop `group` with `stopSignal`, then SIGKILL after `timeout`.
-    public func add(_ group: ProcessGroup, stopSignal: Int32, timeout: Duration) {
-        send("add \(group.id) \(stopSignal) \(timeout.milliseconds)\n")
+    /// - Parameter log: the group's log file: if this process dies, the guardian keeps copying
+    ///   the group's output there while it stops (see ``GuardianOutput``). No newline in it.
+    public func add(_ group: ProcessGroup, stopSignal: Int32, timeout: Duration, log: String? = nil) {
+        send("add \(group.id) \(stopSignal) \(timeout.milliseconds)" + (log.map { " " + $0 } ?? "") + "\n")
     }
 
     public func remove(_ group: ProcessGroup) {
         send("del \(group.id)\n")
     }
+
+    /// A command the guardian runs (and waits for, up to ``releaseTimeout``) after stopping
+    /// the groups when the pipe reaches end of file, never after ``finish()``: how a task run
+    /// killed by SIGKILL still releases the services it started (`slipway __release-task-services`).
+    /// The last call wins. Arguments cannot hold a newline or U+001F.
+    public func onDeath(run arguments: [String]) {
+        send("exec " + arguments.joined(separator: "\u{1F}") + "\n")
+    }
+
+    /// How long the guardian waits for the ``onDeath(run:)`` command (it stops services in order).
+    public static let releaseTimeout = Duration.seconds(180)
 
     /// Tells the guardian the supervisor stopped everything itself: it exits without signalling.
     public func finish() {
@@ -75,6 +88,8 @@ public final class GuardianLink: Sendable {
         signal(SIGHUP, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
         var groups: [pid_t: (signal: Int32, timeoutMS: Int)] = [:]
+        var release: [String] = []
+        var logs: [pid_t: String] = [:]
         var pending: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -83,13 +98,20 @@ public final class GuardianLink: Sendable {
             if n <= 0 { break }
             pending.append(contentsOf: buffer[0..<n])
             while let newline = pending.firstIndex(of: 0x0A) {
-                let parts = String(decoding: pending[..<newline], as: UTF8.self).split(separator: " ")
+                let line = String(decoding: pending[..<newline], as: UTF8.self)
+                let parts = line.split(separator: " ")
                 pending.removeSubrange(...newline)
-                if parts.count == 4, parts[0] == "add", let pgid = pid_t(parts[1]), let sig = Int32(parts[2]),
+                if line.hasPrefix("exec ") {
+                    release = line.dropFirst(5).split(separator: "\u{1F}", omittingEmptySubsequences: false)
+                        .map(String.init)
+                } else if parts.count >= 4, parts[0] == "add", let pgid = pid_t(parts[1]), let sig = Int32(parts[2]),
                    let ms = Int(parts[3]) {
                     groups[pgid] = (sig, ms)
+                    // The log path is the rest of the line (it may hold spaces).
+                    if parts.count > 4 { logs[pgid] = String(line[parts[4].startIndex...]) }
                 } else if parts.count == 2, parts[0] == "del", let pgid = pid_t(parts[1]) {
                     groups.removeValue(forKey: pgid)
+                    logs.removeValue(forKey: pgid)
                 } else if parts.count == 1, parts[0] == "done" {
                     // Everything was stopped in order; only strays carrying the token remain.
                     stopTagged(token, graceMS: 2000)
@@ -97,14 +119,26 @@ public final class GuardianLink: Sendable {
                 }
             }
         }
+        stopGroups(groups, logs: logs)
+        runRelease(release)
+        stopTagged(token, graceMS: 5000)
+        exit(0)
+    }
+
+    /// Each group's stop signal, SIGKILL after its timeout (120 s at most in all), its output
+    /// copied to its log meanwhile.
+    static func stopGroups(_ groups: [pid_t: (signal: Int32, timeoutMS: Int)], logs: [pid_t: String]) {
         let clock = ContinuousClock()
         let start = clock.now
         // Only groups with live members now; a group id is never signalled again once its
         // members are gone (the kernel may reuse the number).
         var left = groups.filter { ProcessGroup(id: $0.key).isAlive }
+        // Readers first, so nothing the services print while stopping meets a pipe without one.
+        var output = GuardianOutput(groups: logs.filter { left[$0.key] != nil })
         for (pgid, stop) in left { kill(-pgid, stop.signal) }
         while !left.isEmpty {
             usleep(20_000)
+            output.drain()
             let elapsed = (clock.now - start).milliseconds
             for (pgid, stop) in left {
                 if !ProcessGroup(id: pgid).isAlive {
@@ -115,8 +149,25 @@ public final class GuardianLink: Sendable {
             }
             if elapsed > 120_000 { break }
         }
-        stopTagged(token, graceMS: 5000)
-        exit(0)
+        output.finish()
+    }
+
+    /// Runs the ``onDeath(run:)`` command in a session of its own and waits for it (bounded).
+    static func runRelease(_ arguments: [String]) {
+        guard !arguments.isEmpty, arguments[0].hasPrefix("/"),
+            let pid = try? Spawn.detached(arguments, stdin: -1, stdout: -1, stderr: -1, environment: nil)
+        else { return }
+        let clock = ContinuousClock()
+        let deadline = clock.now + releaseTimeout
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if clock.now > deadline {
+                kill(pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                return
+            }
+            usleep(20_000)
+        }
     }
 
     /// The environment entry that marks a service process of the supervisor with `token`.

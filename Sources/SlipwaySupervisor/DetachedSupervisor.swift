@@ -29,10 +29,12 @@ public struct DetachedSupervisor: Sendable {
     private var logDirectory: String { layout.serviceLogDir(profile: profile) }
 
     /// Starts the supervisor and returns once it answers on its control socket.
+    /// - Parameter spawned: told the supervisor's pid as soon as it exists (before it answers).
     /// - Throws: ``SupervisorError/unknownUser(service:user:)`` before anything starts when a
     ///   service's `user` does not exist; ``SupervisorError/startFailed(_:)`` with the log's last
-    ///   lines when it exits first or has no socket after 60 s; ``ProcessError/spawnFailed(_:_:)``.
-    public func start() async throws {
+    ///   lines when it exits first or has no socket after 60 s; ``ProcessError/spawnFailed(_:_:)``;
+    ///   what `spawned` throws.
+    public func start(spawned: (pid_t) throws -> Void = { _ in }) async throws {
         try ServiceAccounts.check(ServiceOrder.startOrder(services, requested: requested))
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         let logPath = logDirectory + "/supervisor.log"
@@ -43,6 +45,7 @@ public struct DetachedSupervisor: Sendable {
         let arguments = [Spawn.currentExecutable(), "up", "--supervise", "--profile", profile,
                          "--manifest", layout.manifest] + purityFlag + requested
         let pid = try Spawn.detached(arguments, stdin: -1, stdout: log, stderr: log, environment: nil)
+        try spawned(pid)
         let client = self.client
         let answered = try await Settling.poll(every: .milliseconds(5), timeout: .seconds(60)) { () -> Bool? in
             if client.isAlive { return true }

@@ -16,7 +16,12 @@ enum Probe {
         case .log:
             return logMatched
         case .tcp(let target):
-            return connect(host: "127.0.0.1", port: target == 0 ? (port ?? 0) : target, timeout: timeout) != nil
+            let port = target == 0 ? (port ?? 0) : target
+            return await offPool {
+                guard let fd = connect(host: "127.0.0.1", port: port, timeout: timeout) else { return false }
+                close(fd)
+                return true
+            }
         case .http(let target):
             var host = "127.0.0.1"
             var path = target
@@ -28,11 +33,23 @@ enum Probe {
                 if let query = url.query { path += "?" + query }
             }
             if !path.hasPrefix("/") { path = "/" + path }
-            return httpStatus(host: host, port: targetPort, path: path, timeout: timeout).map {
-                (200..<400).contains($0)
-            } ?? false
+            let (address, number, url) = (host, targetPort, path)
+            return await offPool {
+                httpStatus(host: address, port: number, path: url, timeout: timeout).map {
+                    (200..<400).contains($0)
+                } ?? false
+            }
         case .exec(let command):
             return await run(command, environment: environment, cwd: cwd, timeout: timeout)
+        }
+    }
+
+    /// Runs blocking work (connect, poll, recv: up to the probe's timeout) on a thread of its
+    /// own, never on Swift's cooperative pool, where it would hold up the control socket's
+    /// answers (`ps`, `down`) and every other service.
+    static func offPool(_ work: @escaping @Sendable () -> Bool) async -> Bool {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: work()) }.start()
         }
     }
 
@@ -90,7 +107,7 @@ enum Probe {
                         var error: Int32 = 0
                         var length = socklen_t(MemoryLayout<Int32>.size)
                         getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
-                        if error == 0 {
+                        if error == 0 && !isSelfConnected(fd) {
                             _ = fcntl(fd, F_SETFL, flags)
                             return fd
                         }
@@ -101,6 +118,21 @@ enum Probe {
             entry = info.pointee.ai_next
         }
         return nil
+    }
+
+    /// A connect to a free loopback port in the ephemeral range can pick that very port as its
+    /// own and connect to itself (TCP simultaneous open): nothing listens, so it is no answer.
+    static func isSelfConnected(_ fd: Int32) -> Bool {
+        var local = sockaddr_storage(), peer = sockaddr_storage()
+        var localLength = socklen_t(MemoryLayout<sockaddr_storage>.size), peerLength = localLength
+        let named = withUnsafeMutablePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &localLength) == 0 }
+        }
+        let peered = withUnsafeMutablePointer(to: &peer) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &peerLength) == 0 }
+        }
+        guard named, peered, localLength == peerLength else { return false }
+        return memcmp(&local, &peer, Int(localLength)) == 0
     }
 
     /// The status code of `GET path` over HTTP/1.1, or `nil`.

@@ -33,6 +33,8 @@ actor ServiceController {
     private var stopRequested = false
     private var unhealthy = false
     private var logMatched = false
+    /// Why the log probe can never pass for this launch (its pattern ran out of budget).
+    private var logFailure: String?
     private var runTask: Task<Void, Never>?
     private var probeTask: Task<Void, Never>?
     private var backoffTask: Task<Void, Error>?
@@ -137,6 +139,7 @@ actor ServiceController {
             setState(.starting)
             unhealthy = false
             logMatched = false
+            logFailure = nil
             if let setup = spec.setup {
                 let status = await runProcess(setup, isSetup: true)
                 if stopRequested { break }
@@ -235,7 +238,16 @@ actor ServiceController {
 
     private func processStarted(_ processID: pid_t, isSetup: Bool) {
         pid = processID
-        guardian?.add(ProcessGroup(id: processID), stopSignal: spec.stopSignal, timeout: .seconds(spec.stopTimeout))
+        guardian?.add(
+            ProcessGroup(id: processID), stopSignal: spec.stopSignal, timeout: .seconds(spec.stopTimeout),
+            log: sink.logPath(spec.name))
+        if stopRequested {
+            // A stop arrived while the process was being spawned (it saw no pid to signal and
+            // waits for the run loop): stop what just started.
+            let group = ProcessGroup(id: processID), grace = spec.stopTimeout
+            Task { await self.stopGroup(group, grace: grace) }
+            return
+        }
         if isSetup { return }
         startedAt = clock.now
         sink.note(spec.name, "started (pid \(processID)\(launch.port.map { ", port \($0)" } ?? ""))")
@@ -244,18 +256,41 @@ actor ServiceController {
             return
         }
         setState(.starting)  // wakes `started` waiters: the process now exists
-        if case .log(let pattern) = probe.kind, let regex = try? Regex(pattern) {
-            nonisolated(unsafe) let compiled = regex
-            sink.observe(spec.name) { [weak self] line in
-                if (try? compiled.firstMatch(in: line)) != nil {
-                    Task { await self?.markLogMatched() }
-                }
-            }
-        }
+        if case .log(let source) = probe.kind { observeLog(source) }
         probeTask = Task { await self.probeLoop(probe, group: ProcessGroup(id: processID)) }
     }
 
-    private func markLogMatched() { logMatched = true }
+    /// Matches each output line on the linear-time ``LogPattern`` engine, within its step
+    /// budget, until one matches (then the sink stops calling: nothing is left to decide).
+    private func observeLog(_ source: String) {
+        let name = spec.name, sink = self.sink
+        guard let pattern = try? LogPattern(source) else {
+            logFailure = "log pattern '\(source)' is not supported"
+            return
+        }
+        let settled = InterruptFlag()
+        sink.observe(name) { [weak self] line in
+            guard !settled.isSet else { return }
+            switch pattern.search(line) {
+            case .notMatched: return
+            case .matched:
+                settled.set()
+                sink.observe(name, nil)
+                Task { await self?.logPatternSettled(nil) }
+            case .overBudget(let steps):
+                settled.set()
+                sink.observe(name, nil)
+                let why = "the log pattern '\(source)' needed more than \(steps) steps on one line of "
+                    + "\(line.unicodeScalars.count) characters; simplify the pattern"
+                Task { await self?.logPatternSettled(why) }
+            }
+        }
+    }
+
+    /// `failure` nil: a line matched.
+    private func logPatternSettled(_ failure: String?) {
+        if let failure { logFailure = failure } else { logMatched = true }
+    }
 
     /// Probes fast at first (10 ms, doubling) until ready, then every `period`.
     private func probeLoop(_ probe: ServiceSpec.ReadinessProbe, group: ProcessGroup) async {
@@ -268,9 +303,9 @@ actor ServiceController {
                 sink.note(spec.name, "ready")
                 break
             }
-            if clock.now > deadline {
+            if clock.now > deadline || logFailure != nil {
                 unhealthy = true
-                reason = "not ready within \(format(probe.startTimeout))s"
+                reason = logFailure ?? "not ready within \(format(probe.startTimeout))s"
                 sink.note(spec.name, "\(reason ?? ""): stopping it")
                 await stopUnhealthy(group)
                 return

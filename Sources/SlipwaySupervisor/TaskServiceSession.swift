@@ -10,8 +10,11 @@ import SlipwayProcess
 /// stopped when no remaining task needs them, unless they were up before or another task run
 /// of the project (a lease in `.slipway/run/<profile>.tasks/`) still uses them.
 ///
-/// What task runs started is kept in `.slipway/run/<profile>.task-services`: the line
-/// `supervisor PID` (the whole background supervisor) or service names, one a line.
+/// What task runs started is kept in `.slipway/run/<profile>.task-services` (see
+/// ``TaskServiceMarker``). A task run killed by SIGKILL is released by its guardian, which
+/// runs ``release(deadRun:layout:profile:)``; if the guardian died too, the next task run finds
+/// the marker without a live lease and stops (a background supervisor) or adopts (services in
+/// the user's supervisor) what it names, never taking them for the user's own.
 public actor TaskServiceSession {
     public let supervisor: DetachedSupervisor
     /// Every service the plan's tasks list.
@@ -31,8 +34,8 @@ public actor TaskServiceSession {
 
     private var layout: ProjectLayout { supervisor.layout }
     private var profile: String { supervisor.profile }
+    private var leases: TaskServiceLeases { TaskServiceLeases(layout: layout, profile: profile) }
     private var leaseDir: String { layout.taskLeaseDir(profile: profile) }
-    private var markerPath: String { layout.taskServicesMarker(profile: profile) }
 
     /// Ctrl-C: stop waiting for services.
     public nonisolated func interrupt() { interrupted.set() }
@@ -63,8 +66,7 @@ public actor TaskServiceSession {
         try FileManager.default.createDirectory(atPath: leaseDir, withIntermediateDirectories: true)
         let lock = try FileLock(path: layout.taskLeaseLock(profile: profile))
         defer { lock.release() }
-        // A marker left by a task run that died (no live lease) says nothing about what runs now.
-        if liveLeases().isEmpty { try? FileManager.default.removeItem(atPath: markerPath) }
+        await takeOverLeftovers()
         guard FileManager.default.createFile(atPath: leaseDir + "/\(getpid())", contents: nil) else {
             throw SupervisorError.control("cannot write the lease \(leaseDir)/\(getpid())")
         }
@@ -77,9 +79,11 @@ public actor TaskServiceSession {
             let detached = DetachedSupervisor(
                 layout: layout, profile: profile, services: supervisor.services, requested: planned,
                 purity: supervisor.purity)
-            try await detached.start()
-            let pid = try? client.send(.init(command: .ps)).status?.supervisorPid
-            try writeMarker(["supervisor \(pid.map(String.init) ?? "")"])
+            // Recorded before it exists (0: find it by its command line) and with its pid as soon
+            // as it does, so a kill at any moment leaves it findable.
+            let leases = self.leases
+            try leases.writeMarker(TaskServiceMarker(supervisor: 0))
+            try await detached.start { pid in try leases.writeMarker(TaskServiceMarker(supervisor: pid)) }
             return
         }
         try startMissing(client)
@@ -90,8 +94,9 @@ public actor TaskServiceSession {
         guard let status = try client.send(.init(command: .ps)).status else {
             throw SupervisorError.control("no status")
         }
-        var started = readMarker()
-        let ranBySupervisor = started.contains { $0.hasPrefix("supervisor") }
+        var marker = leases.readMarker() ?? TaskServiceMarker(host: status.supervisorPid)
+        let ranBySupervisor = marker.supervisor != nil
+        let before = marker
         for spec in ServiceOrder.startOrder(supervisor.services, requested: planned) {
             guard let row = status.services.first(where: { $0.name == spec.name }) else {
                 throw missing(spec.name, running: status.services.map(\.name), ranBySupervisor: ranBySupervisor)
@@ -100,9 +105,45 @@ public actor TaskServiceSession {
             if row.state == .exited && spec.restart == .no { continue }
             let answer = try client.send(.init(command: .start, service: spec.name))
             guard answer.ok else { throw SupervisorError.control(answer.error ?? "start \(spec.name) failed") }
-            if !ranBySupervisor && !started.contains(spec.name) { started.append(spec.name) }
+            if !ranBySupervisor && !marker.services.contains(spec.name) { marker.services.append(spec.name) }
         }
-        if !started.isEmpty { try writeMarker(started) }
+        if marker != before { try leases.writeMarker(marker) }
+    }
+
+    /// A marker without a live lease is what a killed task run (and its guardian) left: a
+    /// background supervisor is stopped; services started in the user's supervisor (still the
+    /// same one) are kept as this run's, to stop when it ends.
+    private func takeOverLeftovers() async {
+        let leases = self.leases
+        guard leases.live(excluding: getpid()).isEmpty, let left = leases.readMarker() else { return }
+        let running = try? supervisor.client.send(.init(command: .ps)).status?.supervisorPid
+        if left.supervisor == nil, !left.services.isEmpty, let running, left.host == nil || left.host == running {
+            return
+        }
+        leases.removeMarker()
+        if left.supervisor != nil {
+            await leases.stop(left) { _ in say("stopping the services a killed task run left running") }
+        }
+    }
+
+    /// Releases the lease of a task run that died (`slipway __release-task-services`, run by its
+    /// guardian): if no other task run holds one, stops what task runs started, in order.
+    public static func release(deadRun pid: Int32, layout: ProjectLayout, profile: String) async {
+        let leases = TaskServiceLeases(layout: layout, profile: profile)
+        guard FileManager.default.fileExists(atPath: leases.leaseDir + "/\(pid)"),
+            let lock = try? FileLock(path: layout.taskLeaseLock(profile: profile))
+        else { return }
+        defer { lock.release() }
+        leases.removeLease(pid)
+        guard leases.live(excluding: pid).isEmpty, let marker = leases.readMarker() else { return }
+        leases.removeMarker()
+        await leases.stop(marker) { _ in }
+    }
+
+    /// The command a task run's guardian runs if the run dies: ``release(deadRun:layout:profile:)``.
+    public static func releaseCommand(layout: ProjectLayout, profile: String) -> [String] {
+        [Spawn.currentExecutable(), "__release-task-services", "--manifest", layout.manifest, "--profile", profile,
+         "--lease", String(getpid())]
     }
 
     private func missing(_ name: String, running: [String], ranBySupervisor: Bool) -> SupervisorError {
@@ -127,41 +168,12 @@ public actor TaskServiceSession {
         leased = false
         guard let lock = try? FileLock(path: layout.taskLeaseLock(profile: profile)) else { return }
         defer { lock.release() }
-        try? FileManager.default.removeItem(atPath: leaseDir + "/\(getpid())")
-        guard liveLeases().isEmpty else { return }
-        let started = readMarker()
-        try? FileManager.default.removeItem(atPath: markerPath)
-        let client = supervisor.client
-        guard client.isAlive else { return }
-        if let line = started.first(where: { $0.hasPrefix("supervisor") }) {
-            // Only the supervisor a task run started (same pid), never one the user started since.
-            guard let answer = try? client.send(.init(command: .ps)), let pid = answer.status?.supervisorPid,
-                line == "supervisor \(pid)"
-            else { return }
-            guard (try? client.send(.init(command: .down))) != nil else { return }
-            say("stopping the services started for tasks")
-            await client.waitUntilGone(pid: pid)
-        } else {
-            for name in started.reversed() { _ = try? client.send(.init(command: .stop, service: name)) }
-        }
-    }
-
-    private func readMarker() -> [String] {
-        (try? String(contentsOfFile: markerPath, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
-    }
-
-    private func writeMarker(_ lines: [String]) throws {
-        try (lines.joined(separator: "\n") + "\n").write(toFile: markerPath, atomically: true, encoding: .utf8)
-    }
-
-    /// Other task runs of the project that are still alive (stale lease files are removed).
-    private func liveLeases() -> [Int32] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: leaseDir)) ?? []
-        let pids = names.compactMap { Int32($0) }.filter { $0 != getpid() }
-        for pid in pids where !processIsRunning(pid) {
-            try? FileManager.default.removeItem(atPath: leaseDir + "/\(pid)")
-        }
-        return pids.filter(processIsRunning)
+        let leases = self.leases
+        leases.removeLease(getpid())
+        guard leases.live(excluding: getpid()).isEmpty, let started = leases.readMarker() else { return }
+        leases.removeMarker()
+        // Only the supervisor a task run started (same pid), never one the user started since.
+        await leases.stop(started, say: say)
     }
 
     /// Ready, exited 0, or (no probe) running for 0.2 s: not a crash on start.

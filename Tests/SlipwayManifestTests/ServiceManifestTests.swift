@@ -86,7 +86,7 @@ struct ServiceManifestTests {
         ("[services.a]\ncommand = \"x\"\nstop_signal = \"SIGFOO\"\n", ["3:15: invalid value for 'services.a.stop_signal': unknown signal 'SIGFOO'"]),
         ("[services.a]\ncommand = \"x\"\ncomand = \"y\"\n", ["3:1: unknown key 'comand' in [services.a]"]),
         ("[services.a]\ncommand = \"x\"\nready = { exec = \"a\", http = \"/\" }\n", ["3:9: invalid value for 'services.a.ready': give exactly one of exec, http, tcp or log"]),
-        ("[services.a]\ncommand = \"x\"\nready = { log = \"(\" }\n", ["3:17: invalid value for 'services.a.ready.log': not a valid regular expression"]),
+        ("[services.a]\ncommand = \"x\"\nready = { log = \"(\" }\n", ["3:17: invalid value for 'services.a.ready.log': not a supported log pattern: '(' is never closed (at character 1 of the pattern)"]),
         ("[services.a]\ncommand = \"x\"\nrestart = \"sometimes\"\n", ["3:11: invalid value for 'services.a.restart': use \"no\", \"on-failure\" or \"always\""]),
         ("[services.a]\ncommand = \"x\"\nstop_timeout = \"soon\"\n", ["3:16: invalid value for 'services.a.stop_timeout': 'soon' is not a duration"]),
         ("[services.a]\ncommand = \"x\"\nready = { http = \"/\" }\n", ["1:11: invalid value for 'services.a.ready': an http probe on a path needs the service's 'port'"]),
