@@ -23,6 +23,8 @@ public struct LogPattern: Sendable, Hashable {
     public static let maxProgramSize = 5_000
     /// Steps one line may cost before matching gives up (about 50 ms of work at worst).
     public static let stepBudget = 4_000_000
+    /// Characters of each line a probe reads (16 Ki); the rest of a longer line is not searched.
+    public static let longestLine = 16 * 1024
 
     /// Compiles `source`.
     /// - Throws: ``LogPatternError`` naming the 1-based character position and what is wrong.

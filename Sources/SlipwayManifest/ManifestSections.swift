@@ -58,7 +58,6 @@ struct SectionDecoder {
     /// One merged profile with its services and tasks decoded.
     mutating func profile(_ merged: ResolvedProfile) -> ResolvedProfile {
         var resolved = merged
-        resolved.settings = manifest.settings(chain: resolved.chain)
         resolved.services = services(of: resolved)
         resolved.tasks = tasks(of: resolved)
         return resolved

@@ -54,8 +54,11 @@ enum ProfileGraph {
 /// One profile with the base and every `extends` ancestor applied: plain values.
 public struct ResolvedProfile: Sendable {
     public var name: String
-    /// The chain's profile-wide settings, `pure` always set (see ``Manifest/settings(chain:)``).
+    /// The chain's profile-wide settings, `pure` always set (see
+    /// ``Manifest/settings(extending:purity:by:)``).
     public var settings = ProfileSettings()
+    /// What the chain so far decided about `pure` (nil: nothing; the base's value then applies).
+    var purity: Bool?
     /// Packages in declaration order (base first, then each overlay's new keys).
     public var packages: [PackageEntry]
     /// Environment entries in declaration order; an overlay replaces a value in place.
@@ -155,11 +158,13 @@ extension Manifest {
         if below == nil {
             var root = ResolvedProfile(name: "", packages: [], env: [], sections: [:])
             apply(base, to: &root)
+            root.settings = rootSettings()
             below = root
         }
         for name in pending.reversed() {
             guard var resolved = below?.extended(by: name) else { break }
             if let layer = profiles[name]?.layer { apply(layer, to: &resolved) }
+            (resolved.settings, resolved.purity) = settings(extending: resolved.settings, purity: resolved.purity, by: name)
             memo[name] = resolved
             below = resolved
         }

@@ -57,28 +57,26 @@ extension Manifest {
     /// Profiles that are pure unless they (or a profile they extend) say otherwise.
     public static let pureByDefault: Set<String> = ["prod", "ci"]
 
-    /// The settings of a chain (base-most first): the base's, overlaid by each profile's; a
-    /// profile that does not set `pure` takes it from the nearest built-in profile of its chain
-    /// that sets it or has a default (`prod` and `ci` pure, `dev` impure), else from the base.
-    func settings(chain: [String]) -> ProfileSettings {
-        var merged = baseSettings
-        merged.envFiles = base.envFiles ?? baseSettings.envFiles
-        for name in chain {
-            merged = merged.overlaid(with: profiles[name]?.settings ?? ProfileSettings())
-            merged.envFiles = profiles[name]?.layer.envFiles ?? merged.envFiles
-        }
-        merged.pure = nil
-        for name in chain.reversed() {
-            if let pure = profiles[name]?.settings.pure {
-                merged.pure = pure
-                break
-            }
-            if Manifest.builtinProfiles.contains(name) {
-                merged.pure = Manifest.pureByDefault.contains(name)
-                break
-            }
-        }
-        merged.pure = merged.pure ?? baseSettings.pure ?? false
-        return merged
+    /// The base's settings, where every chain starts (`pure` still undecided).
+    func rootSettings() -> ProfileSettings {
+        var settings = baseSettings
+        settings.envFiles = base.envFiles ?? baseSettings.envFiles
+        settings.pure = nil
+        return settings
+    }
+
+    /// `below`'s settings overlaid by profile `name`'s. `purity` is what the chain so far decided:
+    /// a profile's own `pure`, else the default of the nearest built-in profile (`prod` and `ci`
+    /// pure, `dev` impure); the final `settings.pure` falls back to the base's, then `false`.
+    /// One step per profile, so a chain of n profiles costs O(n) in all.
+    func settings(
+        extending below: ProfileSettings, purity: Bool?, by name: String
+    ) -> (settings: ProfileSettings, purity: Bool?) {
+        let own = profiles[name]?.settings ?? ProfileSettings()
+        var merged = below.overlaid(with: own)
+        merged.envFiles = profiles[name]?.layer.envFiles ?? merged.envFiles
+        let decided = own.pure ?? (Manifest.builtinProfiles.contains(name) ? Manifest.pureByDefault.contains(name) : purity)
+        merged.pure = decided ?? baseSettings.pure ?? false
+        return (merged, decided)
     }
 }

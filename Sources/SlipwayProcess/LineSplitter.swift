@@ -5,12 +5,13 @@
 /// next line, so one runaway line cannot grow memory without bound. Bytes after the last
 /// newline wait for more input; ``finish()`` returns them when the stream ends.
 public struct LineSplitter: Sendable {
-    /// The longest line emitted, in bytes (default 16 KiB).
+    /// The longest line emitted, in bytes (default 1 MiB: longer lines are cut so that one runaway
+    /// line cannot grow memory without bound; JSON log lines of tens of KiB stay whole).
     public let maxLineLength: Int
     private var pending: [UInt8] = []
     private var lastWasCR = false
 
-    public init(maxLineLength: Int = 16 * 1024) {
+    public init(maxLineLength: Int = 1024 * 1024) {
         self.maxLineLength = maxLineLength
     }
 

@@ -271,7 +271,7 @@ actor ServiceController {
         let settled = InterruptFlag()
         sink.observe(name) { [weak self] line in
             guard !settled.isSet else { return }
-            switch pattern.search(line) {
+            switch pattern.search(String(line.unicodeScalars.prefix(LogPattern.longestLine))) {
             case .notMatched: return
             case .matched:
                 settled.set()
@@ -281,7 +281,7 @@ actor ServiceController {
                 settled.set()
                 sink.observe(name, nil)
                 let why = "the log pattern '\(source)' needed more than \(steps) steps on one line of "
-                    + "\(line.unicodeScalars.count) characters; simplify the pattern"
+                    + "\(min(line.unicodeScalars.count, LogPattern.longestLine)) characters; simplify the pattern"
                 Task { await self?.logPatternSettled(why) }
             }
         }

@@ -53,7 +53,7 @@ struct CIDeployIntegrationTests {
     func deploysTheGuestbook() throws {
         try #require(PortCheck.isFree(9000), "127.0.0.1:9000 is in use (\(PortCheck.holder(of: 9000) ?? "?")): the app image's php-fpm needs it")
         let ports = Ports()
-        let host = try DeployTarget.boot("ci-deploy", address: "\(deployTargetNetwork).170", privileged: true)
+        let host = try DeployTarget.boot("ci-deploy", address: "\(deployTargetNetwork).180", privileged: true)
         defer { host.stop() }
         let dir = try guestbook(deployingTo: host, ports: ports)
         let registry = try TestRegistry()

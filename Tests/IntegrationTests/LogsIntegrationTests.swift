@@ -72,6 +72,37 @@ struct LogsIntegrationTests {
         #expect(samePrefixed, "\(both.count) bytes, \(prefixed.count) expected")
     }
 
+    /// A real service printing 40 KiB lines: the supervisor keeps them whole in the log file, and
+    /// `logs -n 10` prints the file's last ten lines byte for byte.
+    @Test func aServicesLinesOf40KiBStayWhole() throws {
+        let dir = try project("""
+            [project]
+            name = "longlines"
+            [nix]
+            nixpkgs = "@OFFLINE@"
+            [services.api]
+            command = "sh -c 'i=0; while [ $i -lt 20 ]; do printf \\"line %d \\" $i; head -c 40960 /dev/zero | tr \\"\\\\000\\" x; echo; i=$((i+1)); done; exec sleep 1000'"
+            """)
+        let up = try slipway(["up", "-d"], in: dir)
+        defer { _ = try? slipway(["down"], in: dir) }
+        #expect(up.status == 0, "\(up.stderr)")
+        let log = dir + "/.slipway/state/dev/logs/api.log"
+        let complete = try eventually(within: 20) {
+            ((try? Data(contentsOf: URL(fileURLWithPath: log))) ?? Data()).split(separator: 0x0A).contains { $0.starts(with: Array("line 19 ".utf8)) }
+        }
+        #expect(complete, "the service printed its 20 lines")
+        let file = Array(try Data(contentsOf: URL(fileURLWithPath: log)))
+        let long = file.split(separator: 0x0A).filter { $0.starts(with: Array("line ".utf8)) }
+        #expect(long.count == 20, "20 lines, none cut: \(long.count)")
+        #expect(long.allSatisfy { $0.count > 40960 }, "every line whole")
+        let (status, out) = try output(["logs", "api", "-n", "10"], in: dir)
+        #expect(status == 0)
+        let lastTen = file.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().suffix(10)
+        let expected: [UInt8] = lastTen.flatMap { line -> [UInt8] in Array(line) + [0x0A] }
+        let same = out == expected
+        #expect(same, "byte for byte: \(out.count) bytes, \(expected.count) expected")
+    }
+
     @Test func followPrintsWholeLinesAsTheyComplete() throws {
         let dir = try makeProject(api: Array("one\ntwo\nthr".utf8))
         let log = dir + "/.slipway/state/dev/logs/api.log"
