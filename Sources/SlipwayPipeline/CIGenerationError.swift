@@ -14,6 +14,9 @@ public enum CIGenerationError: Error, Sendable, Equatable {
     case notGenerated(String)
     /// The file could not be written: path, reason.
     case unwritable(String, String)
+    /// A `[ci] deploy` target is `mode = "kubernetes"`: the generated deploy jobs reach hosts
+    /// over ssh and have no kubectl or kubeconfig, so such a job could only fail.
+    case kubernetesDeployJob(String)
 }
 
 extension CIGenerationError: SlipwayError {
@@ -21,6 +24,10 @@ extension CIGenerationError: SlipwayError {
         switch self {
         case .emptyProjectName:
             return "the project has no name; CI jobs and caches are named after it"
+        case .kubernetesDeployJob(let target):
+            return "[ci] deploy target '\(target)' is mode \"kubernetes\": the generated deploy jobs reach hosts "
+                + "over ssh and have no kubectl; leave it out of [ci] deploy for generated pipelines and run "
+                + "`slipway deploy \(target)` from a job of your own with kubectl and a kubeconfig"
         case .invalidManifestDirectory(let path):
             return "cannot generate CI for the manifest folder '\(path)': it must be inside the repository, as a relative path"
         case .emitter(let detail):
@@ -38,7 +45,7 @@ extension CIGenerationError: SlipwayError {
         switch self {
         case .emptyProjectName: "set [project] name = \"...\" in slipway.toml"
         case .invalidManifestDirectory: "run `slipway ci generate` from inside the repository's checkout"
-        case .emitter, .outputIsFolder, .unwritable: nil
+        case .emitter, .outputIsFolder, .unwritable, .kubernetesDeployJob: nil
         case .notGenerated: "merge by hand (print with no --output), or pass --force to replace it"
         }
     }

@@ -64,6 +64,9 @@ struct GeneratorContext {
         let name = request.projectName.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { throw .emptyProjectName }
         directory = try Self.normalize(request.manifestDirectory)
+        if let target = request.deploy.first(where: { $0.mode == .kubernetes }) {
+            throw .kubernetesDeployJob(target.name)
+        }
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
         let mapped = String(name.map { allowed.contains($0) ? $0 : "-" })
         slug = mapped.allSatisfy({ $0 == "." }) ? "project" : mapped

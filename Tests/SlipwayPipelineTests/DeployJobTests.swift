@@ -4,6 +4,17 @@ import Yams
 
 /// The deploy jobs of the generated files, read back with Yams: what GitLab and GitHub act on.
 @Suite struct DeployJobTests {
+    @Test(arguments: [CIProvider.gitlab, .github])
+    func aKubernetesTargetGetsNoSSHJobButAClearError(provider: CIProvider) throws {
+        var cluster = Fixture.target("k8s")
+        cluster.mode = .kubernetes
+        cluster.hosts = []
+        let request = PipelineRequest(
+            projectName: "guestbook", manifestDirectory: "examples/guestbook", ci: Fixture.ci(), hasImages: true,
+            deploy: [Fixture.target("db"), cluster])
+        #expect(throws: CIGenerationError.kubernetesDeployJob("k8s")) { try PipelineGenerator.render(provider, request) }
+    }
+
     @Test func gitLabHasADeployJobPerTargetAfterTheBuildJob() throws {
         let (text, root) = try Fixture.render(.gitlab, Fixture.guestbookDeploy)
         #expect(Fixture.keys(root) == ["stages", "variables", "workflow", "guestbook:ci", "guestbook:deploy:db", "guestbook:deploy:web"])

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import SlipwayCore
 import SlipwayDeploy
@@ -12,6 +13,16 @@ struct DeploySetup {
     let layout: ProjectLayout
     let manifest: Manifest
     let hosts: [DeployHost]
+
+    /// `load` for the commands that read hosts' release folders (`rollback`, `releases`).
+    static func loadHosts(_ global: GlobalOptions, target: String, host: [String], quiet: Bool) throws -> DeploySetup {
+        let setup = try load(global, target: target, host: host, quiet: quiet)
+        guard setup.spec.mode != .kubernetes else {
+            throw ValidationError("[deploy.\(target)] is mode \"kubernetes\": the cluster keeps its revisions; "
+                + "use `kubectl rollout undo` / `kubectl rollout history` (slipway deploy undoes a failed rollout itself)")
+        }
+        return setup
+    }
 
     static func load(_ global: GlobalOptions, target: String, host: [String], quiet: Bool) throws -> DeploySetup {
         let layout = try global.layout()

@@ -13,7 +13,7 @@ struct ReleasesCommand: AsyncParsableCommand {
     @Argument(help: "The deploy target ([deploy.NAME]).") var target: String
 
     func run() async throws {
-        let setup = try DeploySetup.load(global, target: target, host: host, quiet: true)
+        let setup = try DeploySetup.loadHosts(global, target: target, host: host, quiet: true)
         var query = ReleaseQuery(spec: setup.spec, context: setup.context)
         query.hosts = setup.hosts
         try Self.render(target: target, await query.run(), json: json)

@@ -14,7 +14,7 @@ struct RollbackCommand: AsyncParsableCommand {
     @Argument(help: "The deploy target ([deploy.NAME]).") var target: String
 
     func run() async throws {
-        let setup = try DeploySetup.load(global, target: target, host: host, quiet: json)
+        let setup = try DeploySetup.loadHosts(global, target: target, host: host, quiet: json)
         var rollback = RollbackRun(spec: setup.spec, context: setup.context)
         rollback.hosts = setup.hosts
         rollback.to = to

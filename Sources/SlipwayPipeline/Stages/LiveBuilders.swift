@@ -46,9 +46,25 @@ public struct ProjectDeployer: CIDeploying {
 
     public func deploy(_ target: DeploySpec, images: [String: BuiltReleaseSource.Image]) async throws -> DeployOutcome {
         if target.mode == .kubernetes {
+            try Self.requireSameRegistry(target, images: images)
             return try await KubernetesDeploy(spec: target, source: fallback, context: context).run()
         }
         let source = BuiltReleaseSource(images: images, root: context.root, fallback: fallback)
         return try await DeployRun(spec: target, source: source, context: context).run()
+    }
+
+    /// A Kubernetes target runs `<registry>/<image>@<digest>`: the images this run pushed must
+    /// have gone to that repository, or the cluster would pull what this run did not push.
+    /// - Throws: ``DeployError/release(_:)`` naming both places.
+    static func requireSameRegistry(_ target: DeploySpec, images: [String: BuiltReleaseSource.Image]) throws {
+        let registry = target.kubernetes.registry ?? ""
+        for name in target.images {
+            guard let pushed = images[name]?.pull?.reference else { continue }
+            let expected = registry + "/" + name + "@"
+            if !pushed.hasPrefix(expected) {
+                throw DeployError.release("[deploy.\(target.name)] runs \(expected)…, but this run pushed "
+                    + "\(pushed); make [deploy.\(target.name)] registry the registry [ci] pushes to")
+            }
+        }
     }
 }
