@@ -8,7 +8,7 @@ import Darwin
 public enum LoopbackPort {
     /// A port the kernel considers free right now (bind to port 0, read it back, release it).
     public static func ephemeral() -> Int? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var address = sockaddr_in()

@@ -8,7 +8,7 @@ public enum PortCheck {
     }
 
     private static func canBind(_ port: Int, any: Bool) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return true }
         defer { close(fd) }
         var yes: Int32 = 1

@@ -10,7 +10,9 @@ import Glibc
 struct ProbeTests {
     /// A socket listening on 127.0.0.1 at a port the kernel picks; returns (fd, port).
     func listen() throws -> (Int32, Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec: a process another test spawns meanwhile must not inherit the listener
+        // (it would keep the port accepting after `close`, and the "not after" check would fail).
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         try #require(fd >= 0, "socket: \(String(cString: strerror(errno)))")
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
