@@ -127,7 +127,7 @@ struct HostileManifestTests {
             let manifest = try ManifestLoader.parse(toml, file: "slipway.toml", root: "/p")
             let resolved = try manifest.resolve(profile: "dev")
             let error = #expect(throws: ManifestError.self) { try manifest.tasks(of: resolved) }
-            #expect(clock.now - start < .seconds(4), "\(kind)")
+            #expect(clock.now - start < .seconds(15), "\(kind): linear, about 1 s alone; quadratic took over 60 s")
             #expect(error?.message.contains("\(kind) on each other in a cycle: ") == true, "\(kind)")
             #expect(error?.diagnostics.first?.location.line == 5, "\(kind): \(error?.diagnostics.first?.description ?? "")")
         }
