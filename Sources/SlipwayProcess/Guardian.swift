@@ -193,7 +193,7 @@ public final class GuardianLink: Sendable {
         let needle = Array(marker(token).utf8)
         var groups: Set<pid_t> = []
         let me = getpid()
-        for name in ProcessTable.pids() {
+        for name in ProcessTable.pids() ?? [] {
             guard let pid = pid_t(name), pid != me else { continue }
             let fd = open("/proc/\(pid)/environ", O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { continue }

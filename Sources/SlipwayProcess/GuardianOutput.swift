@@ -72,7 +72,7 @@ struct GuardianOutput {
 
     private static func members(of groups: Set<pid_t>) -> [pid_t: [pid_t]] {
         var members: [pid_t: [pid_t]] = [:]
-        for name in ProcessTable.pids() {
+        for name in ProcessTable.pids() ?? [] {
             guard let pid = pid_t(name), let stat = ProcessTable.stat(of: name), groups.contains(stat.group),
                 stat.state != UInt8(ascii: "Z")
             else { continue }

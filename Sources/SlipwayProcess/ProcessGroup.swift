@@ -23,8 +23,15 @@ public struct ProcessGroup: Sendable, Hashable {
 
     /// Whether any process of the group still runs. Zombies do not count: members whose parent
     /// died are reaped by init, which may take a while, and a zombie can do no harm.
+    /// The leader is looked at first (one read of `/proc/<id>/stat`); the whole process table
+    /// is scanned only when the leader is gone and other members may be left.
     public var isAlive: Bool {
         guard kill(-id, 0) == 0 || errno == EPERM else { return false }
+        if let leader = ProcessTable.stat(of: String(id)), leader.group == id,
+            leader.state != UInt8(ascii: "Z"), leader.state != UInt8(ascii: "X")
+        {
+            return true
+        }
         return ProcessTable.liveMembers(of: id) > 0
     }
 
@@ -87,9 +94,10 @@ enum ProcessTable {
         stat(of: String(pid))?.state
     }
 
-    /// Names of the numeric entries of `/proc` (the pids).
-    static func pids() -> [String] {
-        guard let dir = opendir("/proc") else { return [] }
+    /// Names of the numeric entries of `/proc` (the pids); `nil` when `/proc` cannot be opened
+    /// (no `/proc`, or no file descriptor left).
+    static func pids() -> [String]? {
+        guard let dir = opendir("/proc") else { return nil }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
@@ -104,8 +112,8 @@ enum ProcessTable {
     /// Non-zombie processes whose process group is `pgid`. When `/proc` cannot be read, it
     /// answers 1 (alive), so a stop still waits out its timeout.
     static func liveMembers(of pgid: pid_t) -> Int {
-        guard access("/proc", R_OK) == 0 else { return 1 }
-        return pids().reduce(0) { count, pid in
+        guard let pids = pids() else { return 1 }
+        return pids.reduce(0) { count, pid in
             guard let stat = stat(of: pid), stat.group == pgid,
                   stat.state != UInt8(ascii: "Z"), stat.state != UInt8(ascii: "X") else { return count }
             return count + 1

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Hostile manifests through the built binary: each exits 1 within 2 s with a located error,
+/// Hostile manifests through the built binary: each exits 1 with a located error (within 10 s: a liveness bound),
 /// and writes nothing (no `.slipway/`, no `slipway.lock`).
 @Suite("Hostile manifests", .tags(.integration))
 struct HostileManifestIntegrationTests {
@@ -18,7 +18,7 @@ struct HostileManifestIntegrationTests {
         let result = try slipway(arguments, in: dir)
         let elapsed = Date().timeIntervalSince(start)
         #expect(result.status == 1, "\(result.stderr)")
-        #expect(elapsed < 2, "took \(elapsed) s")
+        #expect(elapsed < 10, "took \(elapsed) s (a liveness bound: the crashes and hangs took 80-120 s)")
         #expect(result.stderr.contains(expected), "\(result.stderr.prefix(2000))")
         #expect(!FileManager.default.fileExists(atPath: dir + "/.slipway"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/slipway.lock"))

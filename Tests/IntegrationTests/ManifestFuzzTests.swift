@@ -66,7 +66,7 @@ struct ManifestFuzzTests {
                                 "\(label): \(diagnostic)")
                     }
                 }
-                #expect(clock.now - start < .seconds(2), "\(label) took \(clock.now - start)")
+                #expect(clock.now - start < .seconds(10), "\(label) took \(clock.now - start) (a liveness bound: hangs took minutes)")
             }
         }
         print("manifest fuzz (in process): \(counts.accepted) accepted, \(counts.refused) refused")
@@ -91,7 +91,7 @@ struct ManifestFuzzTests {
                 let start = clock.now
                 // `ci generate` loads and validates the whole manifest, every profile included.
                 let result = try runWithSignal(slipwayBinary, ["ci", "generate", "gitlab"], in: dir)
-                #expect(clock.now - start < .seconds(2), "\(label) took \(clock.now - start)")
+                #expect(clock.now - start < .seconds(10), "\(label) took \(clock.now - start) (a liveness bound: hangs took minutes)")
                 #expect(!result.signalled && [0, 1].contains(result.status),
                         "\(label): \(result.signalled ? "signal" : "exit") \(result.status)\n\(result.stderr)")
                 if result.status == 1 {

@@ -65,7 +65,7 @@ struct LogPatternTests {
         #expect(try LogPattern("(a+)+$").search(long) == .notMatched)
         let elapsed = clock.now - started
         print("6 catastrophic patterns on 41 characters and one on 16 KiB: \(elapsed)")
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < .seconds(20), "a liveness bound: backtracking takes about 2^40 steps")
     }
 
     @Test func aLineOverItsStepBudgetIsReportedNotRunOn() throws {

@@ -82,10 +82,17 @@ struct TaskRunnerTests {
 
     @Test func cancelStopsRunningTasksAndStartsNoMore() async throws {
         let r = runner()
-        let plan = try TaskPlan([task("long", "sleep 30"), task("after", "touch after", deps: ["long"])], requested: ["after"])
+        let started = root + "/started"
+        let plan = try TaskPlan(
+            [task("long", "touch '\(started)'; sleep 30"), task("after", "touch after", deps: ["long"])],
+            requested: ["after"])
         // A thread of its own, not a Task: in a full parallel run other suites' blocking waits can
-        // hold every thread of the cooperative pool for longer than the 30 s sleep.
-        Thread.detachNewThread { usleep(300_000); r.cancel() }
+        // hold every thread of the cooperative pool for longer than the 30 s sleep. It cancels once
+        // the task runs (a cancel before the run starts would stop it before anything ran).
+        Thread.detachNewThread {
+            for _ in 0..<12_000 where !FileManager.default.fileExists(atPath: started) { usleep(10_000) }
+            r.cancel()
+        }
         let outcomes = await r.run(plan, services: nil)
         #expect(outcomes.map(\.status) == [.cancelled, .notRun], "a 30 s sleep that ran to its end would be 'succeeded'")
         #expect(!FileManager.default.fileExists(atPath: root + "/after"))
