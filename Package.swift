@@ -24,7 +24,8 @@ let package = Package(
             name: "slipway",
             dependencies: ["SlipwayCommands", "SlipwayProcess"]
         ),
-        .target(name: "SlipwayCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .systemLibrary(name: "CSlipwayBuild", path: "Sources/CSlipwayBuild"),
+        .target(name: "SlipwayCore", dependencies: ["CSlipwayBuild", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SlipwayManifest",
             dependencies: ["SlipwayCore", "TOMLKit"]

@@ -13,7 +13,7 @@ public struct Slipway: AsyncParsableCommand {
             Global: --verbose/-v before the command (-vv for more, or SLIPWAY_LOG=debug|trace|info|...) \
             logs every nix invocation and registry request to stderr.
             """,
-        version: SlipwayVersion.current,
+        version: SlipwayVersion.description,
         subcommands: [
             Init.self, Shell.self, Exec.self, Env.self, Update.self, Doctor.self,
             Up.self, Down.self, Ps.self, Logs.self, Start.self, Stop.self, Restart.self, Run.self, Build.self, CI.self, Image.self, Registry.self,
@@ -53,8 +53,4 @@ struct ExitCodeError: SlipwayError {
     var code: Int32
     var message: String { "" }
     var exitCode: Int32 { code }
-}
-
-public enum SlipwayVersion {
-    public static let current = "0.1.0"
 }

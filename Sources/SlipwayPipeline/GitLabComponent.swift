@@ -37,6 +37,7 @@ public enum GitLabComponent {
             name: "deploy_when", value: "on_success", description: "manual: a person starts the deploy job.",
             options: ["on_success", "manual"]),
         Input(name: "environment", value: "production", description: "The GitLab environment of the deploy job; one deploy at a time in it."),
+        Input(name: "image", value: PipelineGenerator.gitLabNixImage, description: "The jobs' image: runs as root with Nix on PATH."),
         Input(name: "slipway_flake", value: PipelineGenerator.defaultSlipwayFlake, description: "Where the jobs install Slipway from (`nix profile install`)."),
         Input(name: "stage", value: "test", description: "The stage of the slipway:ci job."),
         Input(name: "deploy_stage", value: "deploy", description: "The stage of the slipway:deploy job."),
@@ -94,7 +95,7 @@ public enum GitLabComponent {
         let tasks = "$(for task in \(input("tasks")); do echo --task \"$task\"; done)"
         return YAMLValue.mapping([
             ("stage", YAMLValue.string(input("stage"))),
-            ("image", YAMLValue.string(PipelineGenerator.gitLabNixImage)),
+            ("image", YAMLValue.string(input("image"))),
             ("variables", variables([("SLIPWAY_PUSH", input("push")), ("SLIPWAY_CI_ARGS", "")])),
             ("cache", cache(policy: nil)),
             ("before_script", YAMLValue.sequence(["nix profile install \"$SLIPWAY_FLAKE\""])),
@@ -119,7 +120,7 @@ public enum GitLabComponent {
     static func deployJob() -> Node {
         YAMLValue.mapping([
             ("stage", YAMLValue.string(input("deploy_stage"))),
-            ("image", YAMLValue.string(PipelineGenerator.gitLabNixImage)),
+            ("image", YAMLValue.string(input("image"))),
             ("needs", YAMLValue.sequence(["slipway:ci"])),
             ("variables", variables([("SLIPWAY_DEPLOY", input("deploy"))])),
             ("environment", YAMLValue.mapping([("name", YAMLValue.string(input("environment")))])),

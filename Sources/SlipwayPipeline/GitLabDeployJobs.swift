@@ -31,7 +31,7 @@ extension GitLabPipeline {
     func deployJob(_ target: DeploySpec) -> Node {
         YAMLValue.mapping([
             ("stage", YAMLValue.string(Self.deployStage)),
-            ("image", YAMLValue.string(PipelineGenerator.gitLabNixImage)),
+            ("image", YAMLValue.string(context.jobImage)),
             ("needs", YAMLValue.sequence([jobName])),
             ("environment", YAMLValue.mapping([
                 ("name", YAMLValue.string(target.name)), ("url", target.url.map(YAMLValue.string)),

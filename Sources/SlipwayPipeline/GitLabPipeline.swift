@@ -64,7 +64,7 @@ struct GitLabPipeline {
         let images = context.hasImages
         return YAMLValue.mapping([
             ("stage", YAMLValue.string(Self.stage)),
-            ("image", YAMLValue.string(PipelineGenerator.gitLabNixImage)),
+            ("image", YAMLValue.string(context.jobImage)),
             ("variables", images ? YAMLValue.mapping([
                 ("XDG_CACHE_HOME", YAMLValue.string("$CI_PROJECT_DIR/" + context.inProject(Self.xdgCacheFolder))),
                 ("SLIPWAY_CI_ARGS", YAMLValue.string("")),

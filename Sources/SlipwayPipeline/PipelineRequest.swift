@@ -24,13 +24,18 @@ public struct PipelineRequest: Sendable, Hashable {
     /// NAME`), and the build job runs `slipway ci --no-deploy`. Read from them: the name,
     /// ``DeploySpec/manual``, ``DeploySpec/url`` and the environment variables of `secrets`.
     public var deploy: [DeploySpec]
+    /// The GitLab jobs' `image:` (`--image`): an image reference such as
+    /// `registry.example.com/ci/nix:2.28`; `nil` means ``PipelineGenerator/gitLabNixImage``.
+    /// The image must run as root with Nix on `PATH` (as the official `nixos/nix` image does).
+    public var jobImage: String?
 
-    public init(projectName: String, manifestDirectory: String, ci: CISpec, hasImages: Bool, deploy: [DeploySpec] = []) {
+    public init(projectName: String, manifestDirectory: String, ci: CISpec, hasImages: Bool, deploy: [DeploySpec] = [], jobImage: String? = nil) {
         self.projectName = projectName
         self.manifestDirectory = manifestDirectory
         self.ci = ci
         self.hasImages = hasImages
         self.deploy = deploy
+        self.jobImage = jobImage
     }
 }
 
@@ -76,6 +81,8 @@ struct GeneratorContext {
     var ci: CISpec { request.ci }
     var hasImages: Bool { request.hasImages }
     var deploy: [DeploySpec] { request.deploy }
+    /// The GitLab jobs' image: `--image`, else the pinned official Nix image.
+    var jobImage: String { request.jobImage ?? PipelineGenerator.gitLabNixImage }
 
     /// The build job's `slipway ci` command: `--no-deploy` when deploy jobs do the deploying.
     var ciCommand: String { deploy.isEmpty ? "slipway ci" : "slipway ci --no-deploy" }

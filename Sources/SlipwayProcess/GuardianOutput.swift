@@ -74,7 +74,7 @@ struct GuardianOutput {
         var members: [pid_t: [pid_t]] = [:]
         for name in ProcessTable.pids() ?? [] {
             guard let pid = pid_t(name), let stat = ProcessTable.stat(of: name), groups.contains(stat.group),
-                stat.state != UInt8(ascii: "Z")
+                ProcessTable.isLive(stat.state)
             else { continue }
             members[stat.group, default: []].append(pid)
         }

@@ -27,9 +27,7 @@ public struct ProcessGroup: Sendable, Hashable {
     /// is scanned only when the leader is gone and other members may be left.
     public var isAlive: Bool {
         guard kill(-id, 0) == 0 || errno == EPERM else { return false }
-        if let leader = ProcessTable.stat(of: String(id)), leader.group == id,
-            leader.state != UInt8(ascii: "Z"), leader.state != UInt8(ascii: "X")
-        {
+        if let leader = ProcessTable.stat(of: String(id)), leader.group == id, ProcessTable.isLive(leader.state) {
             return true
         }
         return ProcessTable.liveMembers(of: id) > 0
@@ -70,7 +68,7 @@ public struct ProcessGroup: Sendable, Hashable {
 public func processIsRunning(_ pid: pid_t) -> Bool {
     guard kill(pid, 0) == 0 || errno == EPERM else { return false }
     guard let state = ProcessTable.state(of: pid) else { return true }
-    return state != UInt8(ascii: "Z") && state != UInt8(ascii: "X")
+    return ProcessTable.isLive(state)
 }
 
 /// Reads `/proc/<pid>/stat` (Linux `proc(5)`).
@@ -88,6 +86,12 @@ enum ProcessTable {
         guard fields.count > 2, let state = fields[0].first,
               let group = pid_t(String(decoding: fields[2], as: UTF8.self)) else { return nil }
         return (state, group)
+    }
+
+    /// Whether a process in `state` (the letter of `/proc/<pid>/stat`) still runs: anything but a
+    /// zombie (`Z`) or a dead process being removed (`X`).
+    static func isLive(_ state: UInt8) -> Bool {
+        state != UInt8(ascii: "Z") && state != UInt8(ascii: "X")
     }
 
     static func state(of pid: pid_t) -> UInt8? {
@@ -114,8 +118,7 @@ enum ProcessTable {
     static func liveMembers(of pgid: pid_t) -> Int {
         guard let pids = pids() else { return 1 }
         return pids.reduce(0) { count, pid in
-            guard let stat = stat(of: pid), stat.group == pgid,
-                  stat.state != UInt8(ascii: "Z"), stat.state != UInt8(ascii: "X") else { return count }
+            guard let stat = stat(of: pid), stat.group == pgid, isLive(stat.state) else { return count }
             return count + 1
         }
     }

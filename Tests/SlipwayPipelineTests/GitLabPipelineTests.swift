@@ -40,6 +40,18 @@ import Yams
         #expect(job["artifacts"]?["reports"]?["junit"]?.string == "examples/guestbook/.slipway/ci/**/*.xml")
     }
 
+    /// `--image`: every job (build and deploy) runs in the given image; nothing else changes.
+    @Test func jobImageOverride() throws {
+        var request = Fixture.guestbookDeploy
+        request.jobImage = "registry.example.com/ci/nix-slipway:1"
+        let (text, root) = try Fixture.render(.gitlab, request)
+        let (defaultText, _) = try Fixture.render(.gitlab, Fixture.guestbookDeploy)
+        let images = Fixture.scalars(root).filter { $0.path.hasSuffix(".image") }
+        #expect(images.count == 3)
+        #expect(images.allSatisfy { $0.value == "registry.example.com/ci/nix-slipway:1" })
+        #expect(text.replacingOccurrences(of: "registry.example.com/ci/nix-slipway:1", with: PipelineGenerator.gitLabNixImage) == defaultText)
+    }
+
     /// `--push` is set by the default-branch rule only; every other pipeline (merge requests
     /// included) runs plain `slipway ci`.
     @Test func pushesOnlyFromTheDefaultBranch() throws {

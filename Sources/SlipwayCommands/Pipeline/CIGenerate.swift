@@ -33,8 +33,14 @@ struct CIGenerate: AsyncParsableCommand {
     @Flag(help: "gitlab only: write a CI/CD component (templates/slipway.yml with spec:inputs) that other projects include.")
     var component = false
 
+    @Option(help: "gitlab only: the jobs' image (default: \(PipelineGenerator.gitLabNixImage)); it must run as root with Nix on PATH. A component takes it as its `image` input instead.")
+    var image: String?
+
     func validate() throws {
         if component && provider != .gitlab { throw ValidationError("--component is for gitlab (a GitLab CI/CD component)") }
+        if image != nil && (provider != .gitlab || component) {
+            throw ValidationError("--image is for `ci generate gitlab` (GitHub jobs run on the runner's machine, with Nix installed by an action; a component has the `image` input)")
+        }
     }
 
     func run() async throws {
@@ -54,7 +60,7 @@ struct CIGenerate: AsyncParsableCommand {
         let request = PipelineRequest(
             projectName: manifest.project.name ?? (layout.root as NSString).lastPathComponent, manifestDirectory: directory,
             ci: ci, hasImages: !(ci.images.map { !$0.isEmpty } == false || images.isEmpty),
-            deploy: ci.deploy.compactMap { name in targets.first { $0.name == name } })
+            deploy: ci.deploy.compactMap { name in targets.first { $0.name == name } }, jobImage: image)
         let text = try PipelineGenerator.render(which, request)
         guard let output, output != "-" else {
             Terminal.write(text)
