@@ -11,8 +11,9 @@ import SlipwayManifest
 /// and `<NAME>_PORT` of every service with a port are set; then the dotenv files' assignments
 /// (``DotenvFile``, read now, never cached); then each `[env]` entry in order, each value
 /// expanded against everything set before it. Caller overrides (``EnvironmentOverride``, `-e`)
-/// are set after the dotenv files and before `[env]`, and the dotenv and `[env]` entries of the
-/// same names are left out, so the caller's value wins and the other entries expand with it.
+/// are set before the dotenv files, and the dotenv and `[env]` entries of the same names are
+/// left out, so the caller's value wins and the other entries (and dotenv file names) expand
+/// with it.
 public enum ProcessEnvironment {
     /// Variables Slipway itself sets, besides `PATH`.
     public static let provided = ["SLIPWAY_ROOT", "SLIPWAY_PROFILE", "SLIPWAY_STATE", PathRecord.variable]
@@ -40,6 +41,7 @@ public enum ProcessEnvironment {
         for (service, port) in cached.ports {
             env[ServiceSpec.portVariable(service)] = String(port)
         }
+        for entry in overrides { env[entry.name] = entry.value }
         var dotenvNames: [String] = []
         for (_, entries) in try dotenvFiles(cached, expandingNamesWith: { env[$0] }) {
             for entry in entries where !overridden.contains(entry.name) {
@@ -47,7 +49,6 @@ public enum ProcessEnvironment {
                 if !dotenvNames.contains(entry.name) { dotenvNames.append(entry.name) }
             }
         }
-        for entry in overrides { env[entry.name] = entry.value }
         for entry in cached.env where !overridden.contains(entry.name) {
             env[entry.name] = EnvironmentExpansion.expand(entry.value) { env[$0] }
         }

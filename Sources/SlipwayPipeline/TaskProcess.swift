@@ -31,11 +31,15 @@ enum TaskProcess {
     ) async -> Status {
         let argv = argv(command, arguments: arguments)
         do {
-            let (pid, termination) = attached
-                ? try await AttachedProcess.run(argv, environment: environment, cwd: cwd, started: started)
-                : try await GroupProcess.run(argv, environment: environment, cwd: cwd, name: name, sink: sink) { pid in
-                    started(pid)
-                }
+            let (pid, termination): (pid_t, GroupProcess.Termination)
+            if attached {
+                (pid, termination) = try await AttachedProcess.run(
+                    argv, environment: environment, cwd: cwd, started: started)
+            } else {
+                (pid, termination) = try await GroupProcess.run(
+                    argv, environment: environment, cwd: cwd, name: name, sink: sink
+                ) { pid in started(pid) }
+            }
             // Whatever the task left running in its group is stopped with it.
             await ProcessGroup(id: pid).stop(signal: SIGTERM, grace: .seconds(5))
             ended(pid)

@@ -1,4 +1,5 @@
 import SlipwayCore
+import SlipwayDeploy
 import SlipwayEnvironment
 import SlipwayManifest
 import SlipwayProcess
@@ -15,18 +16,18 @@ extension TaskRunner {
         configuration.invocation?.task == task.name ? configuration.invocation?.arguments ?? [] : []
     }
 
-    /// The environment of `task`: the profile's, `SLIPWAY_OUT`, `SLIPWAY_TASK`, the task's `env`
-    /// (expanded in order), then the caller's `-e` overrides.
+    /// The environment of `task`: the profile's, `SLIPWAY_OUT`, `SLIPWAY_TASK`, the caller's `-e`
+    /// overrides, then the task's `env` (expanded in order) without the names overridden.
     func environment(of task: TaskSpec, out: String) -> [String: String] {
         var environment = configuration.environment
         environment["SLIPWAY_OUT"] = out
         environment["SLIPWAY_TASK"] = task.name
         if let guardian = configuration.guardian { environment["SLIPWAY_SUPERVISOR_TOKEN"] = guardian.token }
+        for entry in configuration.overrides { environment[entry.name] = entry.value }
         let overridden = Set(configuration.overrides.map(\.name))
         for entry in task.env where !overridden.contains(entry.name) {
             environment[entry.name] = EnvironmentExpansion.expand(entry.value) { environment[$0] }
         }
-        for entry in configuration.overrides { environment[entry.name] = entry.value }
         return environment
     }
 
@@ -53,18 +54,6 @@ extension TaskRunner {
             .filter { !$0.isEmpty && !$0.hasPrefix("#") && !$0.hasPrefix("set -") }
         let shown = (lines.first ?? "") + (lines.count > 1 ? " …" : "")
         let text = task.description.map { "\($0) (\(shown))" } ?? shown
-        return arguments.isEmpty ? text : text + " with arguments: " + ShellWords.quoted(arguments)
-    }
-}
-
-/// Words as a POSIX shell would need them typed (for messages only).
-enum ShellWords {
-    static func quoted(_ words: [String]) -> String {
-        words.map { word in
-            let plain = !word.isEmpty && word.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_./=:,+@%".unicodeScalars.contains($0)
-            }
-            return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        }.joined(separator: " ")
+        return arguments.isEmpty ? text : text + " with arguments: " + ShellQuote.command(arguments)
     }
 }

@@ -34,7 +34,7 @@ public final class TaskRunner: Sendable {
         public var guardian: GuardianLink?
         /// The requested task's arguments and terminal, for `slipway run TASK [-i] [-- ARGS]`.
         public var invocation: TaskInvocation?
-        /// `-e NAME=VALUE`: set after each task's `env`, whose entries of these names are left out.
+        /// `-e NAME=VALUE`: set before each task's `env`, whose entries of these names are left out.
         public var overrides: [EnvironmentOverride] = []
 
         public init(

@@ -81,7 +81,7 @@ struct TaskTerminalIntegrationTests {
         let (screen, status) = try onTerminal(["run", "talk"], in: dir)
         #expect(screen.contains("\non a terminal\n"), "\(screen)")
         #expect(screen.contains("\nhello Ada\n"), "the task read the keyboard, no prefix: \(screen)")
-        #expect(screen.contains("\ntask got SIGINT\n"), "Ctrl-C reached the task: \(screen)")
+        #expect(screen.contains("task got SIGINT\n"), "Ctrl-C reached the task: \(screen)")
         #expect(!screen.contains("interrupted"), "Ctrl-C went to the task, not to Slipway: \(screen)")
         #expect(status == 4, "the task's exit status: \(screen)")
     }

@@ -60,6 +60,7 @@ struct OverrideAndHostProgramTests {
         profile.envFiles = [".env"]
         let env = try ProcessEnvironment.make(profile, inherited: [:], overrides: [.init(name: "SECRET", value: "mine")])
         #expect(env["SECRET"] == "mine")
+        #expect(env["OTHER"] == "mine-more", "later entries expand with the caller's value")
         #expect(try ProcessEnvironment.make(profile, inherited: [:])["SECRET"] == "from-file")
     }
 
