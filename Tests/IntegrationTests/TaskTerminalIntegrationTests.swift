@@ -171,7 +171,7 @@ struct TaskTerminalIntegrationTests {
             [tasks.assets]
             run = "node build.js"
             """)
-        let bin = try EnvironmentTruthTests.hostBin(dir, ["node"])
+        let bin = try EnvironmentTruthTests.hostBin(try temporaryDirectory(), ["node"])  // outside the project
         try FileManager.default.createDirectory(atPath: dir + "/tooling/bin", withIntermediateDirectories: true)
         try "#!/bin/sh\necho db ready\n".write(toFile: dir + "/tooling/bin/setup-db", atomically: true, encoding: .utf8)
         chmod(dir + "/tooling/bin/setup-db", 0o755)

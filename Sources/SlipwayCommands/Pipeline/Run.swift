@@ -44,11 +44,18 @@ struct Run: AsyncParsableCommand {
         help: "NAME=VALUE (or NAME: your own value) set in every task, over the profile's [env] and the task's env.")
     var env: [String] = []
 
-    @Argument(help: "Tasks to run.")
-    var tasks: [String] = []
+    @Argument(help: "Tasks to run; after --, the arguments of the one task named (its \"$@\").")
+    var words: [String] = []
 
-    @Argument(parsing: .postTerminator, help: "Arguments of the one task named (its \"$@\"), after --.")
-    var arguments: [String] = []
+    /// The words before `--`: ArgumentParser appends the words after it to the same array (a
+    /// second positional array cannot follow the first), so the command line says where it was.
+    var tasks: [String] { Array(words.dropLast(arguments.count)) }
+
+    /// The words after the first `--` of the command line.
+    var arguments: [String] {
+        guard let terminator = CommandLine.arguments.firstIndex(of: "--") else { return [] }
+        return Array(CommandLine.arguments[(terminator + 1)...].suffix(words.count))
+    }
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be 1 or more") }
