@@ -2,7 +2,9 @@ import SlipwayCore
 
 /// Reads `[tasks.NAME]`, `[artifacts.NAME]` and `[ci]`.
 struct PipelineDecoder {
-    static let taskKeys = ["run", "description", "deps", "sequential", "cwd", "env", "services", "inputs", "outputs", "reports"]
+    static let taskKeys = [
+        "run", "description", "deps", "sequential", "cwd", "env", "services", "inputs", "outputs", "reports",
+    ]
     static let artifactKeys = ["nix", "flake", "profile", "description", "include"]
     static let ciKeys = ["profile", "tasks", "artifacts", "images", "push", "registry", "tags", "deploy", "deploy_when"]
 

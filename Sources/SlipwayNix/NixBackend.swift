@@ -191,7 +191,8 @@ public struct NixBackend: Sendable {
         if problems.isEmpty {
             for (key, lines) in generated.packageLines where mentionsLine(stderr, in: lines) {
                 if let entry = profile.packages.first(where: { $0.key == key }) {
-                    problems.append(Diagnostic(.packageFailed(package: key, detail: NixCommand.errorLines(stderr)), at: entry.location))
+                    let kind = Diagnostic.Kind.packageFailed(package: key, detail: NixCommand.errorLines(stderr))
+                    problems.append(Diagnostic(kind, at: entry.location))
                 }
             }
         }

@@ -103,7 +103,8 @@ public struct NixCommand: Sendable {
                 skippingBlock = true
                 continue
             }
-            if line.hasPrefix("warning:") || line.hasPrefix("building '") || line.hasPrefix("copying path '") { continue }
+            let progress = line.hasPrefix("building '") || line.hasPrefix("copying path '")
+            if line.hasPrefix("warning:") || progress { continue }
             kept.append(line)
         }
         if let first = kept.firstIndex(where: { $0.hasPrefix("error:") }) { kept = Array(kept[first...]) }

@@ -21,7 +21,9 @@ struct RunBook {
     /// Pending tasks whose prerequisites all succeeded or were skipped.
     var ready: [TaskSpec] {
         pending.filter { task in
-            (plan.prerequisites[task.name] ?? task.deps).allSatisfy { outcomes[$0]?.status == .succeeded || outcomes[$0]?.status == .skipped }
+            (plan.prerequisites[task.name] ?? task.deps).allSatisfy {
+                outcomes[$0]?.status == .succeeded || outcomes[$0]?.status == .skipped
+            }
         }
     }
 

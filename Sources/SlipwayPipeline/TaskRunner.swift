@@ -121,7 +121,8 @@ public final class TaskRunner: Sendable {
         let inputs =
             task.inputs.isEmpty
             ? nil
-            : fingerprints.inputsDigest(task, environmentKey: configuration.environmentKey, arguments: arguments(of: task))
+            : fingerprints.inputsDigest(
+                task, environmentKey: configuration.environmentKey, arguments: arguments(of: task))
         if let inputs, !configuration.force, let record = fingerprints.recorded(task.name), record.inputs == inputs,
             record.outputs == fingerprints.outputsDigest(task, out: out)
         {
