@@ -16,7 +16,8 @@ struct Exec: AsyncParsableCommand {
 
     @Option(
         name: [.customShort("e"), .customLong("env")],
-        help: "NAME=VALUE (or NAME: your own value), over the profile's [env] and dotenv files.")
+        help: ArgumentHelp(
+            "NAME=VALUE (or NAME: your own value), over the profile's [env] and dotenv files.", valueName: "NAME=VALUE"))
     var env: [String] = []
 
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after --.")

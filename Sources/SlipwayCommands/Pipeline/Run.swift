@@ -41,10 +41,13 @@ struct Run: AsyncParsableCommand {
 
     @Option(
         name: [.customShort("e"), .customLong("env")],
-        help: "NAME=VALUE (or NAME: your own value) set in every task, over the profile's [env] and the task's env.")
+        help: ArgumentHelp(
+            "NAME=VALUE (or NAME: your own value) set in every task, over the profile's [env] and the task's env.",
+            valueName: "NAME=VALUE"))
     var env: [String] = []
 
-    @Argument(help: "Tasks to run; after --, the arguments of the one task named (its \"$@\").")
+    @Argument(help: ArgumentHelp(
+        "Tasks to run; after --, the arguments of the one task named (its \"$@\").", valueName: "task"))
     var words: [String] = []
 
     /// The words before `--`: ArgumentParser appends the words after it to the same array (a
