@@ -66,12 +66,20 @@ public enum AttachedProcess {
 /// (with SIGTTOU blocked in this thread, so a background Slipway may take it back).
 struct JobWait {
     let pid: pid_t
-    /// The terminal (standard input), when Slipway is its foreground job.
+    /// The terminal (standard input), when it is one.
     let terminal: Int32?
 
     init(pid: pid_t) {
         self.pid = pid
-        terminal = isatty(STDIN_FILENO) == 1 && tcgetpgrp(STDIN_FILENO) == getpgrp() ? STDIN_FILENO : nil
+        terminal = isatty(STDIN_FILENO) == 1 ? STDIN_FILENO : nil
+    }
+
+    /// Whether Slipway's job (or the program) is the terminal's foreground job: only then is
+    /// the terminal handed over (a background Slipway must not take it from the shell).
+    private var foreground: Bool {
+        guard let terminal else { return false }
+        let owner = tcgetpgrp(terminal)
+        return owner == getpgrp() || owner == pid
     }
 
     func wait() -> GroupProcess.Termination {
@@ -79,7 +87,7 @@ struct JobWait {
         sigemptyset(&blocked)
         sigaddset(&blocked, SIGTTOU)
         pthread_sigmask(SIG_BLOCK, &blocked, nil)
-        hand(to: pid)
+        if foreground { hand(to: pid) }
         defer { if let terminal, tcgetpgrp(terminal) == pid { hand(to: getpgrp()) } }
         var status: Int32 = 0
         while true {
@@ -103,12 +111,13 @@ struct JobWait {
         if group == pid { killpg(pid, SIGCONT) }
     }
 
-    /// The program stopped: a read before the handover is continued; a Ctrl-Z stops Slipway's
-    /// job too (the shell then owns the terminal), and continuing Slipway continues the program.
+    /// The program stopped: a read before the handover is continued; a Ctrl-Z, or a read while
+    /// Slipway runs in the background, stops Slipway's job too (as the shell expects of a job),
+    /// and continuing Slipway continues the program, with the terminal when in the foreground.
     private func resume(afterStopBy signal: Int32) {
         guard let terminal else { return }
         let owner = tcgetpgrp(terminal)
-        if (signal == SIGTTIN || signal == SIGTTOU) && owner != pid && owner == getpgrp() {
+        if (signal == SIGTTIN || signal == SIGTTOU) && owner == getpgrp() {
             hand(to: pid)
             return
         }
