@@ -17,8 +17,8 @@ struct EnvironmentTruthTests {
         redis = false
         """
 
-    /// A folder of fake host programs (`node`, `fakepg`), each printing its own name; `fakepg`
-    /// then stays up, as a server does.
+    /// A folder `DIR/host-bin` of fake host programs (`node`, `fakepg`), each printing its own
+    /// name; `fakepg` then stays up, as a server does.
     static func hostBin(_ dir: String, _ names: [String] = ["node", "fakepg"]) throws -> String {
         let bin = dir + "/host-bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
@@ -61,7 +61,8 @@ struct EnvironmentTruthTests {
             [tasks.assets]
             run = "node build.js > $SLIPWAY_ROOT/assets.out"
             """)
-        let bin = try Self.hostBin(dir)
+        // Outside the project: a program inside it is in every checkout, and never warned about.
+        let bin = try Self.hostBin(try temporaryDirectory())
         let env: [String: String?] = ["PATH": bin + ":" + Self.callerPath]
         let up = try slipway(["up", "--profile", "prod", "-d"], in: dir, environment: env)
         #expect(up.status != 0)
