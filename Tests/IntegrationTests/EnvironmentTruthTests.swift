@@ -213,7 +213,8 @@ struct EnvironmentTruthTests {
         try "SECRET=ok\nBAD LINE\n".write(toFile: dir + "/.env.local", atomically: true, encoding: .utf8)
         let broken = try slipway(["exec", "--", "sh", "-c", "echo ran"], in: dir)
         #expect(broken.status != 0)
-        #expect(broken.stderr.contains(".env.local:2:5: error: expected '=' after BAD"), "\(broken.stderr)")
+        let located = broken.stderr.split(separator: "\n").contains { $0.hasPrefix(".env.local:2:5: error: expected '=' after BAD") }
+        #expect(located, "a line of its own, file:line:column first: \(broken.stderr)")
         #expect(!broken.stdout.contains("ran"))
     }
 
