@@ -88,6 +88,7 @@ struct BlobStoreIntegrationTests {
         let copy = try run("/usr/bin/env", ["skopeo", "copy", "--src-tls-verify=false", "docker://\(registry.host)/wiped/app:v1", "oci:\(dir)/check:v1"], in: dir)
         #expect(copy.status == 0, "every produced blob is whole: \(copy.stderr)")
         // Produced again means kept again: the next push reads the store.
+        try FileManager.default.removeItem(atPath: dir + "/.slipway/registry")  // no mounts: upload again
         let (_, third) = try push(dir, env, to: "\(registry.host)/third/app:v1")
         #expect(Set(layers).allSatisfy { sources(third)[$0] == "store" }, "\(sources(third))")
 
