@@ -7,7 +7,7 @@ import SlipwayCore
 /// its ``LayerSpec`` (the exact store paths, or generated entries). Store paths never change,
 /// so an entry never goes stale; layers holding project files are not cached.
 public struct LayerCache: Sendable {
-    public static let formatVersion = 1
+    public static let formatVersion = 2
     public let directory: String
 
     public struct Entry: Codable, Sendable {
