@@ -178,4 +178,37 @@ struct BlobStoreIntegrationTests {
         let bad = try slipway(["cache", "info"], in: dir, environment: ["SLIPWAY_BLOB_STORE_MAX_SIZE": "lots"])
         #expect(bad.status != 0 && bad.stderr.contains("SLIPWAY_BLOB_STORE_MAX_SIZE=lots"), "\(bad.stderr)")
     }
+
+    /// Layers over 1 MiB are several gzip members (or zstd frames); podman and skopeo read them.
+    @Test(arguments: ["gzip", "zstd"])
+    func blockCompressedLayersRunUnderPodman(_ compression: String) throws {
+        let (dir, env) = try makeProject()
+        let manifest = Self.manifest + "\ncompression = \"\(compression)\"\n"
+        try manifest.replacingOccurrences(of: "@OFFLINE@", with: repositoryRoot + "/nix/offline")
+            .write(toFile: dir + "/slipway.toml", atomically: true, encoding: .utf8)
+        let build = try slipway(["image", "build", "app", "--output", "oci:\(dir)/layout:v1"], in: dir, environment: env)
+        #expect(build.status == 0, "\(build.stderr)")
+        let largest = try #require(try FileManager.default.contentsOfDirectory(atPath: dir + "/layout/blobs/sha256")
+            .max { (try? FileManager.default.attributesOfItem(atPath: dir + "/layout/blobs/sha256/" + $0)[.size] as? Int) ?? 0
+                 < (try? FileManager.default.attributesOfItem(atPath: dir + "/layout/blobs/sha256/" + $1)[.size] as? Int) ?? 0 })
+        let count = compression == "gzip"
+            ? "import sys, zlib\ndata = open(sys.argv[1], 'rb').read(); n = 0\nwhile data:\n    d = zlib.decompressobj(31); d.decompress(data); data = d.unused_data; n += 1\nprint(n)"
+            : "import sys\ndata = open(sys.argv[1], 'rb').read(); print(data.count(bytes([0x28, 0xB5, 0x2F, 0xFD])))"
+        let members = try run("/usr/bin/env", ["python3", "-c", count, dir + "/layout/blobs/sha256/" + largest], in: dir)
+        let data = try #require(FileManager.default.contents(atPath: dir + "/.slipway/images/app.json"))
+        let record = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let layer = try #require((record["layers"] as? [[String: Any]])?.first { $0["digest"] as? String == "sha256:" + largest })
+        let diffSize = try #require(layer["diffSize"] as? Int)
+        let block = compression == "gzip" ? 1 << 20 : 4 << 20
+        #expect(Int(members.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == max(1, (diffSize + block - 1) / block),
+                "one member per block of \(diffSize) bytes: \(members.stdout) \(members.stderr)")
+        let copy = try run("/usr/bin/env", ["skopeo", "copy", "oci:\(dir)/layout:v1", "oci:\(dir)/copied:v1"], in: dir)
+        #expect(copy.status == 0, "skopeo checks every blob: \(copy.stderr)")
+        let image = "localhost/blobtest-\(compression):v1"
+        let load = try runToFiles("/usr/bin/env", ["skopeo", "copy", "oci:\(dir)/layout:v1", "containers-storage:" + image], in: dir)
+        #expect(load.status == 0, "\(load.stderr)")
+        let ran = try runToFiles("/usr/bin/env", ["podman", "run", "--rm", image], in: dir)
+        #expect(ran.stdout == "hello from the blob store\n", "\(ran.stderr)")
+        _ = try runToFiles("/usr/bin/env", ["podman", "rmi", "-f", image], in: dir)
+    }
 }
