@@ -46,11 +46,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CDeflate", path: "Sources/CDeflate"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
         .target(
             name: "SlipwayOCI",
-            dependencies: ["SlipwayCore", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["SlipwayCore", "CDeflate", "CZstd", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "SlipwayImage",

@@ -16,7 +16,7 @@ public struct Slipway: AsyncParsableCommand {
         version: SlipwayVersion.description,
         subcommands: [
             Init.self, Shell.self, Exec.self, Env.self, Update.self, Doctor.self,
-            Up.self, Down.self, Ps.self, Logs.self, Start.self, Stop.self, Restart.self, Run.self, Build.self, CI.self, Image.self, Registry.self,
+            Up.self, Down.self, Ps.self, Logs.self, Start.self, Stop.self, Restart.self, Run.self, Build.self, CI.self, Image.self, Registry.self, Cache.self,
             GuardianCommand.self, ReleaseTaskServicesCommand.self,
             DeployCommand.self, RollbackCommand.self, ReleasesCommand.self,
         ])

@@ -10,21 +10,27 @@ import SlipwayManifest
 /// only); then `SLIPWAY_ROOT`, `SLIPWAY_PROFILE`, `SLIPWAY_STATE` (= `.slipway/state/<profile>`)
 /// and `<NAME>_PORT` of every service with a port are set; then the dotenv files' assignments
 /// (``DotenvFile``, read now, never cached); then each `[env]` entry in order, each value
-/// expanded against everything set before it.
+/// expanded against everything set before it. Caller overrides (``EnvironmentOverride``, `-e`)
+/// are set before the dotenv files, and the dotenv and `[env]` entries of the same names are
+/// left out, so the caller's value wins and the other entries (and dotenv file names) expand
+/// with it.
 public enum ProcessEnvironment {
     /// Variables Slipway itself sets, besides `PATH`.
     public static let provided = ["SLIPWAY_ROOT", "SLIPWAY_PROFILE", "SLIPWAY_STATE", PathRecord.variable]
 
     /// The full environment for `cached` over `inherited`.
     /// - Throws: ``DotenvFile/SyntaxError`` for a broken dotenv file; Foundation's read errors.
-    public static func make(_ cached: CachedEnvironment, inherited: [String: String]) throws -> [String: String] {
-        try build(cached, inherited: inherited).env
+    public static func make(
+        _ cached: CachedEnvironment, inherited: [String: String], overrides: [EnvironmentOverride] = []
+    ) throws -> [String: String] {
+        try build(cached, inherited: inherited, overrides: overrides).env
     }
 
     /// The environment and the names of the dotenv files' variables, in order.
     static func build(
-        _ cached: CachedEnvironment, inherited: [String: String]
+        _ cached: CachedEnvironment, inherited: [String: String], overrides: [EnvironmentOverride] = []
     ) throws -> (env: [String: String], dotenvNames: [String]) {
+        let overridden = Set(overrides.map(\.name))
         var env = cached.pure ? EnvironmentPurity.filter(inherited, keeping: cached.keepEnv) : inherited
         let layout = ProjectLayout(manifest: cached.root + "/slipway.toml")
         env["PATH"] = PathRecord.path(cached.binPaths, inherited: inherited, pure: cached.pure)
@@ -35,14 +41,15 @@ public enum ProcessEnvironment {
         for (service, port) in cached.ports {
             env[ServiceSpec.portVariable(service)] = String(port)
         }
+        for entry in overrides { env[entry.name] = entry.value }
         var dotenvNames: [String] = []
         for (_, entries) in try dotenvFiles(cached, expandingNamesWith: { env[$0] }) {
-            for entry in entries {
+            for entry in entries where !overridden.contains(entry.name) {
                 env[entry.name] = entry.expands ? EnvironmentExpansion.expand(entry.value) { env[$0] } : entry.value
                 if !dotenvNames.contains(entry.name) { dotenvNames.append(entry.name) }
             }
         }
-        for entry in cached.env {
+        for entry in cached.env where !overridden.contains(entry.name) {
             env[entry.name] = EnvironmentExpansion.expand(entry.value) { env[$0] }
         }
         return (env, dotenvNames)

@@ -6,6 +6,11 @@ import SlipwayProcess
 /// Services and tasks whose program does not come from the profile's packages. In a pure
 /// profile that is an error before anything starts (the image would not have it either); in an
 /// impure one, a program found elsewhere on `PATH` is a warning (a CI machine may not have it).
+///
+/// Never reported: a program found in the Nix store or the profile's folders, one found inside
+/// the project (`tooling/bin` put on `PATH` by `[env]`: every checkout has it), and, in an impure
+/// profile, the POSIX basics coreutils, findutils, grep, sed and busybox provide (``basics``:
+/// every machine has `ln` and `find`).
 public enum ProfilePrograms {
     /// What runs a script: a service's `command`, a task's `run`.
     public struct Script: Sendable {
@@ -71,14 +76,27 @@ public enum ProfilePrograms {
             guard let program = firstProgram(script.text) else { continue }
             let found = ExecutableSearch.find(program, path: path)
             let inProfile = { (path: String) in cached.binPaths.contains { path.hasPrefix($0 + "/") } }
-            if let found, found.hasPrefix("/nix/store/") || inProfile(found) { continue }
-            if found == nil && !cached.pure { continue }
+            if let found, found.hasPrefix("/nix/store/") || inProfile(found) || found.hasPrefix(cached.root + "/") {
+                continue
+            }
+            if !cached.pure && (found == nil || basics.contains(program)) { continue }
             let host = found ?? ExecutableSearch.find(program, path: callerPath)
             findings.append(Finding(kind: script.kind, name: script.name, program: program, hostPath: host))
         }
         if cached.pure && !findings.isEmpty { throw OutsideProfile(profile: cached.profile, findings: findings) }
         return findings.map(\.warning)
     }
+
+    /// POSIX utilities and the coreutils, findutils, diffutils, grep and sed programs a shell
+    /// script takes for granted (busybox has them all).
+    public static let basics: Set<String> = [
+        "awk", "basename", "cat", "chgrp", "chmod", "chown", "cksum", "cmp", "comm", "cp", "cut", "date", "dd", "df",
+        "diff", "dirname", "du", "egrep", "expand", "expr", "fgrep", "find", "fold", "grep", "head", "hostname", "id",
+        "install", "join", "kill", "ln", "logname", "ls", "md5sum", "mkdir", "mkfifo", "mktemp", "mv", "nice", "nohup",
+        "nproc", "od", "paste", "patch", "pwd", "readlink", "realpath", "rm", "rmdir", "sed", "seq", "sha1sum",
+        "sha256sum", "sleep", "sort", "split", "stat", "tail", "tee", "timeout", "touch", "tr", "tsort", "tty",
+        "uname", "unexpand", "uniq", "wc", "which", "whoami", "xargs", "yes",
+    ]
 
     /// Shell words that are not programs.
     static let shellWords: Set<String> = [

@@ -32,7 +32,7 @@ public struct ImageCatalog: Sendable {
     /// - Throws: ``ManifestError``, ``NixError``, ``ImageError``.
     public func build(_ spec: ImageSpec) async throws -> (BuildRecord, ImageBuilder.Statistics) {
         let plan = try await planner.plan(spec)
-        let (record, stats) = try await ImageBuilder().build(plan)
+        let (record, stats) = try await ImageBuilder(blobs: try BlobStore()).build(plan)
         try records.save(record)
         return (record, stats)
     }

@@ -105,7 +105,7 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         case .missingAttribute(_, _, let set, let suggestion?):
             return "did you mean '\(suggestion)'? (searched the attribute names of \(set ?? "the package set"))"
         case .missingAttribute(_, let attribute, let set, nil):
-            let search = set.map { "`nix search \($0) \(attribute)`" } ?? "`nix search`"
+            let search = set.map { "`nix --extra-experimental-features \"nix-command flakes\" search \($0) \(attribute)`" } ?? "`nix search`"
             return "no close name in \(set ?? "the package set"); check the attribute name (e.g. \(search)), "
                 + "or use { nix = \"<expression>\" }"
         case .packageFailed:
@@ -164,7 +164,8 @@ public enum ManifestError: SlipwayError, Sendable {
 
 /// "Did you mean" suggestions by edit distance.
 public enum Spelling {
-    /// The candidate closest to `word` by Levenshtein distance, if within about a third of its length.
+    /// The candidate closest to `word` by Levenshtein distance, if within about a third of its length
+    /// and sharing at least one character with it (`d` suggests nothing, not `a`).
     /// Words over 64 characters, and lists of over 500 candidates, get no suggestion, and
     /// candidates whose length differs by more than the limit are skipped before any distance is
     /// computed: a hostile manifest's long names or thousands of misspelt references cannot make
@@ -182,7 +183,7 @@ public enum Spelling {
             let other = Array(candidate.lowercased().unicodeScalars)
             guard abs(other.count - length) <= limit else { continue }
             let d = distance(lowered, other)
-            if d <= limit, d < (best?.1 ?? Int.max) { best = (candidate, d) }
+            if d <= limit, d < length, d < (best?.1 ?? Int.max) { best = (candidate, d) }
         }
         return best?.0
     }

@@ -2,7 +2,9 @@ import SlipwayCore
 
 /// Reads `[tasks.NAME]`, `[artifacts.NAME]` and `[ci]`.
 struct PipelineDecoder {
-    static let taskKeys = ["run", "description", "deps", "cwd", "env", "services", "inputs", "outputs", "reports"]
+    static let taskKeys = [
+        "run", "description", "deps", "sequential", "cwd", "env", "services", "inputs", "outputs", "reports",
+    ]
     static let artifactKeys = ["nix", "flake", "profile", "description", "include"]
     static let ciKeys = ["profile", "tasks", "artifacts", "images", "push", "registry", "tags", "deploy", "deploy_when"]
 
@@ -33,6 +35,7 @@ struct PipelineDecoder {
                 }
             case "env": spec.env = reader.env(value)
             case "deps": spec.deps = names(value)
+            case "sequential": spec.sequential = reader.bool(value) ?? false
             case "services": spec.services = names(value)
             case "inputs": spec.inputs = globs(value, allowOut: false)
             case "outputs": spec.outputs = globs(value, allowOut: true)

@@ -11,6 +11,9 @@ public struct TaskSpec: Sendable, Hashable, Codable {
     public var description: String?
     /// Tasks that must succeed first.
     public var deps: [String] = []
+    /// `sequential = true`: `deps` run one after another in the order listed (each with what
+    /// it needs), a failure stopping the rest, instead of in parallel.
+    public var sequential = false
     /// Working directory, relative to the project root; default the root.
     public var cwd: String?
     public var env: [EnvEntry] = []

@@ -62,10 +62,7 @@ extension NixBackend {
             }
         } catch {
             if case .commandFailed(_, _, let stderr) = error {
-                // Nix's lock-file chatter ("• Added input", its URL) and "building" lines are noise here.
-                let detail = stderr.split(separator: "\n").filter { line in
-                    !(line.hasPrefix("warning:") || line.hasPrefix("• ") || line.hasPrefix("    '") || line.hasPrefix("building '"))
-                }.suffix(15).joined(separator: "\n")
+                let detail = NixCommand.errorLines(stderr)
                 throw .packages([Diagnostic(.packageFailed(package: "artifact:\(artifact.name)", detail: detail), at: artifact.location)])
             }
             throw error

@@ -191,11 +191,30 @@ public struct NixBackend: Sendable {
         if problems.isEmpty {
             for (key, lines) in generated.packageLines where mentionsLine(stderr, in: lines) {
                 if let entry = profile.packages.first(where: { $0.key == key }) {
-                    problems.append(Diagnostic(.packageFailed(package: key, detail: stderr), at: entry.location))
+                    let kind = Diagnostic.Kind.packageFailed(package: key, detail: NixCommand.errorLines(stderr))
+                    problems.append(Diagnostic(kind, at: entry.location))
                 }
             }
         }
+        if problems.isEmpty {
+            problems = await failedBuilds(stderr, profile: profile)
+        }
         return problems.isEmpty ? error : .packages(problems)
+    }
+
+    /// The packages whose derivation (or one of its dependencies) failed to build: Nix names the
+    /// package's derivation in `builder for '<drv>' failed`, `dependencies of derivation '<drv>'`
+    /// (2.8) or `Cannot build '<drv>'` (2.2x); a `building '<drv>'` line names it whatever happens.
+    private func failedBuilds(_ stderr: String, profile: ResolvedProfile) async -> [Diagnostic] {
+        let genDir = layout.generatedFlakeDir(profile: profile.name)
+        guard let drvPaths = try? await derivations(genDir, attribute: "slipway.drvPaths") else { return [] }
+        let detail = NixCommand.errorLines(stderr)
+        return profile.packages.compactMap { entry in
+            guard let drv = drvPaths[entry.key],
+                ["builder for '", "derivation '", "Cannot build '"].contains(where: { stderr.contains($0 + drv + "'") })
+            else { return nil }
+            return Diagnostic(.packageFailed(package: entry.key, detail: detail), at: entry.location)
+        }
     }
 
     /// The package set's top-level attribute names, evaluated once per locked set and cached in

@@ -88,6 +88,29 @@ public struct NixCommand: Sendable {
         }.joined(separator: " ")
     }
 
+    /// Nix's error as it goes under a located diagnostic: its last `limit` lines from the first
+    /// `error:` line on, without lock-file chatter (`warning: creating lock file`, `• Added input
+    /// 'x':`, `• Removed input`, `• Updated input` and the indented lines under them), other
+    /// warnings, `building '...'` lines and `these N derivations will be built:` lists.
+    public static func errorLines(_ stderr: String, limit: Int = 15) -> String {
+        var kept: [Substring] = []
+        var skippingBlock = false
+        for line in stderr.split(separator: "\n", omittingEmptySubsequences: false) {
+            if skippingBlock && (line.hasPrefix(" ") || line.hasPrefix("\t")) { continue }
+            skippingBlock = false
+            let list = (line.hasPrefix("these ") || line.hasPrefix("this ")) && line.hasSuffix(":")
+            if line.hasPrefix("• ") || list {
+                skippingBlock = true
+                continue
+            }
+            let progress = line.hasPrefix("building '") || line.hasPrefix("copying path '")
+            if line.hasPrefix("warning:") || progress { continue }
+            kept.append(line)
+        }
+        if let first = kept.firstIndex(where: { $0.hasPrefix("error:") }) { kept = Array(kept[first...]) }
+        return kept.suffix(limit).joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Nix's stderr without download retries and progress chatter, at most ~60 lines.
     static func trimmedErrors(_ stderr: String) -> String {
         let noise = ["unable to download 'https://cache.nixos.org", "warning: error: unable to download",

@@ -17,7 +17,9 @@ public struct BuildRecord: Codable, Sendable {
         public var mediaType: String
     }
 
-    public static let formatVersion = 1
+    /// 2: layers compressed in fixed blocks (one gzip member or zstd frame per block), whose
+    /// digests version 1 records cannot be produced again.
+    public static let formatVersion = 2
 
     public var formatVersion = BuildRecord.formatVersion
     public var name: String

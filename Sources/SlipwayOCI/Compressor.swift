@@ -1,5 +1,7 @@
-import CZlib
+import CDeflate
 import CZstd
+import Dispatch
+import Foundation
 import SlipwayCore
 
 extension Compression {
@@ -12,104 +14,80 @@ extension Compression {
         }
     }
 
-    /// A sink that compresses into `next`. Output is deterministic: gzip at level 6 with an
-    /// empty header (no name, mtime 0, OS 3), zstd at level 3, single-threaded, no checksum.
-    public func sink(into next: ByteSink) -> ByteSink {
+    /// Bytes of uncompressed input per independently compressed block: 1 MiB for gzip (one
+    /// gzip member each; deflate's window is only 32 KiB), 4 MiB for zstd (one frame each).
+    public var blockSize: Int {
         switch self {
-        case .gzip: GzipSink(into: next)
-        case .zstd: ZstdSink(into: next)
-        case .none: next
+        case .gzip: 1 << 20
+        case .zstd: 4 << 20
+        case .none: 0
+        }
+    }
+
+    /// A sink that compresses into `next`. The input is cut into fixed ``blockSize`` blocks,
+    /// each compressed on its own (gzip: one RFC 1952 member, libdeflate level 6, header with
+    /// mtime 0 and OS 3; zstd: one RFC 8878 frame, level 3, no checksum) and written in order,
+    /// so the bytes depend only on the input, never on the number of cores that compressed them.
+    /// Blocks are compressed `width` at a time (default: the active processor count).
+    public func sink(into next: ByteSink, width: Int? = nil) -> ByteSink {
+        let width = max(1, width ?? ProcessInfo.processInfo.activeProcessorCount)
+        switch self {
+        case .gzip: return BlockCompressor(into: next, blockSize: blockSize, width: width, codec: GzipBlock.init)
+        case .zstd: return BlockCompressor(into: next, blockSize: blockSize, width: width, codec: ZstdBlock.init)
+        case .none: return next
         }
     }
 }
 
-/// zlib deflate with a gzip wrapper.
-final class GzipSink: ByteSink {
-    private var stream = z_stream()
-    private let next: ByteSink
-    private var output = [UInt8](repeating: 0, count: 1 << 18)
+/// Compresses one block into a whole, independent gzip member or zstd frame. One instance
+/// per worker: the underlying compressor state is never used by two threads at once (block
+/// `i` of a batch always goes to codec `i`), hence `@unchecked Sendable` on the codecs.
+protocol BlockCodec: AnyObject, Sendable {
+    /// - Returns: the number of bytes written to `output` (sized by ``bound(_:)``).
+    /// - Throws: ``ImageError/compression(_:)``.
+    func compress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int
+    /// The most bytes a block of `count` bytes can take.
+    func bound(_ count: Int) -> Int
+}
 
-    init(into next: ByteSink) {
-        self.next = next
-        _ = slipway_deflate_init_gzip(&stream, 6)
-    }
+/// libdeflate's gzip at level 6 (smaller and about 3× cheaper than zlib's level 6).
+final class GzipBlock: BlockCodec, @unchecked Sendable {
+    private let compressor: OpaquePointer?
 
-    deinit {
-        deflateEnd(&stream)
-    }
+    init() { compressor = libdeflate_alloc_compressor(6) }
+    deinit { libdeflate_free_compressor(compressor) }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        stream.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
-        stream.avail_in = uInt(bytes.count)
-        try pump(flush: Z_NO_FLUSH)
-    }
+    func bound(_ count: Int) -> Int { libdeflate_gzip_compress_bound(compressor, count) }
 
-    func finish() throws {
-        stream.next_in = nil
-        stream.avail_in = 0
-        try pump(flush: Z_FINISH)
-        try next.finish()
-    }
-
-    /// zlib's documented loop (zpipe.c): call deflate until it leaves output space unused.
-    private func pump(flush: Int32) throws {
-        var full = true
-        while full {
-            let produced: Int = try output.withUnsafeMutableBytes { out in
-                stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                stream.avail_out = uInt(out.count)
-                if deflate(&stream, flush) == Z_STREAM_ERROR { throw ImageError.compression("deflate failed") }
-                full = stream.avail_out == 0
-                return out.count - Int(stream.avail_out)
-            }
-            if produced > 0 { try output.withUnsafeBytes { try next.write(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) } }
-        }
+    func compress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard compressor != nil else { throw ImageError.compression("libdeflate could not allocate a compressor") }
+        let n = libdeflate_gzip_compress(compressor, input.baseAddress, input.count, output.baseAddress, output.count)
+        guard n >= 10 else { throw ImageError.compression("libdeflate: output buffer too small") }
+        // The same header as before (XFL 0, OS 3 "Unix"); header bytes are outside the CRC.
+        output[8] = 0
+        output[9] = 3
+        return n
     }
 }
 
-/// zstd streaming compression.
-final class ZstdSink: ByteSink {
+/// zstd at level 3, one frame per block, no checksum, no content size.
+final class ZstdBlock: BlockCodec, @unchecked Sendable {
     private let context: OpaquePointer
-    private let next: ByteSink
-    private var output = [UInt8](repeating: 0, count: Int(ZSTD_CStreamOutSize()))
 
-    init(into next: ByteSink) {
-        self.next = next
+    init() {
         context = ZSTD_createCCtx()
         ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, 3)
         ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 0)
         ZSTD_CCtx_setParameter(context, ZSTD_c_contentSizeFlag, 0)
     }
 
-    deinit {
-        ZSTD_freeCCtx(context)
-    }
+    deinit { ZSTD_freeCCtx(context) }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard bytes.count > 0 else { return }
-        var input = ZSTD_inBuffer(src: bytes.baseAddress, size: bytes.count, pos: 0)
-        while input.pos < input.size {
-            try step(&input, ZSTD_e_continue)
-        }
-    }
+    func bound(_ count: Int) -> Int { ZSTD_compressBound(count) }
 
-    func finish() throws {
-        var input = ZSTD_inBuffer(src: nil, size: 0, pos: 0)
-        while try step(&input, ZSTD_e_end) != 0 {}
-        try next.finish()
-    }
-
-    @discardableResult
-    private func step(_ input: inout ZSTD_inBuffer, _ mode: ZSTD_EndDirective) throws -> Int {
-        var remaining = 0
-        let produced: Int = try output.withUnsafeMutableBytes { out in
-            var buffer = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
-            remaining = ZSTD_compressStream2(context, &buffer, &input, mode)
-            if ZSTD_isError(remaining) != 0 { throw ImageError.compression(String(cString: ZSTD_getErrorName(remaining))) }
-            return buffer.pos
-        }
-        if produced > 0 { try output.withUnsafeBytes { try next.write(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) } }
-        return remaining
+    func compress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = ZSTD_compress2(context, output.baseAddress, output.count, input.baseAddress, input.count)
+        if ZSTD_isError(n) != 0 { throw ImageError.compression(String(cString: ZSTD_getErrorName(n))) }
+        return n
     }
 }

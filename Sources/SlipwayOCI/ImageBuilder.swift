@@ -40,12 +40,16 @@ public struct ImagePlan: Sendable {
 }
 
 /// Builds images: plans layers, digests each (tar → sha256 → compress → sha256, streaming, in
-/// parallel, cached), and writes the config and manifest. No layer bytes are kept.
+/// parallel, cached), and writes the config and manifest. Each compressed blob is kept in the
+/// ``BlobStore`` (when given) as it is made, so a push or `oci:` output never compresses again.
 public struct ImageBuilder: Sendable {
     public let cache: LayerCache
+    /// Where compressed blobs are kept; `nil` keeps none.
+    public let blobs: BlobStore?
 
-    public init(cache: LayerCache = LayerCache()) {
+    public init(cache: LayerCache = LayerCache(), blobs: BlobStore? = nil) {
         self.cache = cache
+        self.blobs = blobs
     }
 
     /// Counts of work done, for tests and benchmarks.
@@ -66,37 +70,12 @@ public struct ImageBuilder: Sendable {
         specs += plan.projectLayers.map { LayerSpec(kind: .project, entries: $0) }
         try checkConflicts(specs)
 
-        var statistics = Statistics()
-        let compression = plan.compression
-        let mtime = plan.mtime
-        let cache = self.cache
-        let digested: [(Int, BuildRecord.Layer, Bool)] = try await withThrowingTaskGroup(of: (Int, BuildRecord.Layer, Bool).self) { group in
-            var results: [(Int, BuildRecord.Layer, Bool)] = []
-            let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
-            var next = 0
-            func launch(_ i: Int) {
-                let spec = specs[i]
-                group.addTask {
-                    if let hit = cache.lookup(spec, compression: compression, mtime: mtime) {
-                        return (i, .init(spec: spec, diffID: hit.diffID, diffSize: hit.diffSize, digest: hit.digest, size: hit.size, mediaType: hit.mediaType), true)
-                    }
-                    let layer = try LayerDigest.compute(spec, compression: compression, mtime: mtime)
-                    cache.store(.init(diffID: layer.diffID, diffSize: layer.diffSize, digest: layer.digest, size: layer.size, mediaType: layer.mediaType),
-                                for: spec, compression: compression, mtime: mtime)
-                    return (i, layer, false)
-                }
-            }
-            while next < min(width, specs.count) { launch(next); next += 1 }
-            while let result = try await group.next() {
-                results.append(result)
-                if next < specs.count { launch(next); next += 1 }
-            }
-            return results
-        }
+        let digested = try await digest(specs, compression: plan.compression, mtime: plan.mtime)
         let layers = digested.sorted { $0.0 < $1.0 }.map(\.1)
+        var statistics = Statistics()
         statistics.layersFromCache = digested.filter(\.2).count
         statistics.layersDigested = digested.count - statistics.layersFromCache
-
+        blobs?.evict()
         let created = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(plan.mtime)))
         let configuration = ImageConfiguration(
             created: created, architecture: plan.architecture, config: plan.config,
@@ -113,6 +92,36 @@ public struct ImageBuilder: Sendable {
             config: String(decoding: configBytes, as: UTF8.self), configDigest: configDigest,
             manifest: String(decoding: manifestBytes, as: UTF8.self), manifestDigest: Digest.of(manifestBytes), tags: plan.tags)
         return (record, statistics)
+    }
+
+    /// Digests every layer, `activeProcessorCount` at once: (index, layer, from the layer cache).
+    private func digest(_ specs: [LayerSpec], compression: Compression, mtime: Int) async throws -> [(Int, BuildRecord.Layer, Bool)] {
+        let cache = self.cache
+        let blobs = self.blobs
+        return try await withThrowingTaskGroup(of: (Int, BuildRecord.Layer, Bool).self) { group in
+            var results: [(Int, BuildRecord.Layer, Bool)] = []
+            let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
+            var next = 0
+            func launch(_ i: Int) {
+                let spec = specs[i]
+                group.addTask {
+                    if let hit = cache.lookup(spec, compression: compression, mtime: mtime) {
+                        blobs?.touch(hit.digest)
+                        return (i, .init(spec: spec, diffID: hit.diffID, diffSize: hit.diffSize, digest: hit.digest, size: hit.size, mediaType: hit.mediaType), true)
+                    }
+                    let layer = try LayerDigest.compute(spec, compression: compression, mtime: mtime, keepingIn: blobs)
+                    cache.store(.init(diffID: layer.diffID, diffSize: layer.diffSize, digest: layer.digest, size: layer.size, mediaType: layer.mediaType),
+                                for: spec, compression: compression, mtime: mtime)
+                    return (i, layer, false)
+                }
+            }
+            while next < min(width, specs.count) { launch(next); next += 1 }
+            while let result = try await group.next() {
+                results.append(result)
+                if next < specs.count { launch(next); next += 1 }
+            }
+            return results
+        }
     }
 
     /// Customisation and project entries must not give one image path two contents.
@@ -138,11 +147,15 @@ extension TarEntry {
 
 /// Produces a layer's digests by streaming its tar through SHA-256 and the compressor.
 public enum LayerDigest {
-    public static func compute(_ spec: LayerSpec, compression: Compression, mtime: Int) throws -> BuildRecord.Layer {
-        let blob = DigestingSink()
-        let diff = DigestingSink(then: compression.sink(into: blob))
+    /// Digests one layer; with `store`, keeps its compressed blob there.
+    public static func compute(_ spec: LayerSpec, compression: Compression, mtime: Int, keepingIn store: BlobStore? = nil) throws -> BuildRecord.Layer {
+        let keeper = store?.writer()
+        let blob = DigestingSink(then: compression == .none ? nil : keeper)
+        let tar: ByteSink = compression == .none ? (keeper.map { TeeSink(blob, $0) as ByteSink } ?? blob) : compression.sink(into: blob)
+        let diff = DigestingSink(then: tar)
         try spec.writeTar(to: diff, mtime: mtime)
         let digest = compression == .none ? diff.digest : blob.digest
+        keeper?.commit(digest)
         return .init(spec: spec, diffID: diff.digest, diffSize: diff.count, digest: digest,
                      size: compression == .none ? diff.count : blob.count, mediaType: compression.layerMediaType)
     }

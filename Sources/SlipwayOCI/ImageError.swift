@@ -15,6 +15,10 @@ public enum ImageError: SlipwayError, Sendable {
     /// The manifest has no `[images.NAME]`.
     case noImages
     case tool(String)
+    /// A setting (an environment variable) has a value that cannot be used.
+    case invalidSetting(String)
+    /// A blob in the ``BlobStore`` does not hash to its name (it was removed; produce it again).
+    case corruptBlob(Digest)
 
     public var message: String {
         switch self {
@@ -29,6 +33,8 @@ public enum ImageError: SlipwayError, Sendable {
         case .notBuilt(let name): "image '\(name)' has not been built"
         case .noImages: "the manifest has no [images.NAME] table"
         case .tool(let text): text
+        case .invalidSetting(let text): text
+        case .corruptBlob(let digest): "the stored blob \(digest) is corrupt (its bytes have another digest); it was removed"
         }
     }
 

@@ -36,19 +36,28 @@ public enum ImageOutput: Sendable, Equatable {
     }
 }
 
-/// Writes built images to disk, producing each layer's bytes again from its ``LayerSpec`` and
-/// checking them against the build record's digests. Files appear only when complete
+/// Writes built images to disk: layer blobs from the ``BlobStore``, or produced again from
+/// their ``LayerSpec`` and checked against the build record's digests. Files appear only when complete
 /// (written to a temporary name, then renamed).
 public enum ImageWriter {
-    /// Writes `record` to `output`; `defaultReference` (`repo:tag`) names it when the output does not.
-    public static func write(_ record: BuildRecord, to output: ImageOutput, defaultReference: String) throws {
+    /// Writes `record` to `output`; `defaultReference` (`repo:tag`) names it when the output
+    /// does not. Layer blobs come from `store` when it has them (see ``LayerBlobs``).
+    /// - Returns: where each layer blob written came from, in layer order (none for docker-archive,
+    ///   whose layers are uncompressed tars).
+    @discardableResult
+    public static func write(
+        _ record: BuildRecord, to output: ImageOutput, defaultReference: String, store: BlobStore? = nil
+    ) throws -> [BlobSource] {
+        let blobs = LayerBlobs(record, store: store)
         switch output {
         case .ociLayout(let path, let tag):
-            try writeLayout(record, folder: path, tag: tag ?? Self.tag(of: defaultReference))
+            return try writeLayout(record, folder: path, tag: tag ?? Self.tag(of: defaultReference), blobs: blobs)
         case .ociArchive(let path, let tag):
-            try atomically(path) { sink in try writeLayoutArchive(record, tag: tag ?? Self.tag(of: defaultReference), to: sink) }
+            let write = { try atomically(path) { sink in try writeLayoutArchive(record, tag: tag ?? Self.tag(of: defaultReference), blobs: blobs, to: sink) } }
+            do { return try write() } catch ImageError.corruptBlob { return try write() }
         case .dockerArchive(let path, let reference):
             try atomically(path) { sink in try writeDockerArchive(record, reference: reference ?? defaultReference, to: sink) }
+            return []
         }
     }
 
@@ -58,14 +67,14 @@ public enum ImageWriter {
     }
 
     /// An OCI layout folder: `oci-layout`, `blobs/sha256/*`, then `index.json` last.
-    public static func writeLayout(_ record: BuildRecord, folder: String, tag: String) throws {
+    /// - Returns: where each layer blob written came from (blobs already in the folder are kept).
+    public static func writeLayout(_ record: BuildRecord, folder: String, tag: String, blobs layers: LayerBlobs) throws -> [BlobSource] {
         let blobs = folder + "/blobs/sha256"
         try FileManager.default.createDirectory(atPath: blobs, withIntermediateDirectories: true)
         try writeFile(folder + "/oci-layout", Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8))
+        var sources: [BlobSource] = []
         for layer in record.layers where !FileManager.default.fileExists(atPath: blobs + "/" + layer.digest.hex) {
-            try atomically(blobs + "/" + layer.digest.hex) { sink in
-                try LayerDigest.writeBlob(layer, compression: record.compression, mtime: record.mtime, to: sink)
-            }
+            sources.append(try layers.writeFile(layer, to: blobs + "/" + layer.digest.hex))
         }
         try writeFile(blobs + "/" + record.configDigest.hex, record.configBytes)
         try writeFile(blobs + "/" + record.manifestDigest.hex, record.manifestBytes)
@@ -76,6 +85,7 @@ public enum ImageWriter {
         }
         index.manifests.append(manifestDescriptor(record, tag: tag))
         try writeFile(folder + "/index.json", try CanonicalJSON.encode(index))
+        return sources
     }
 
     static func manifestDescriptor(_ record: BuildRecord, tag: String) -> Descriptor {
@@ -84,14 +94,16 @@ public enum ImageWriter {
     }
 
     /// The OCI layout as one tar stream (`oci-archive:`).
-    public static func writeLayoutArchive(_ record: BuildRecord, tag: String, to sink: ByteSink) throws {
+    /// - Returns: where each layer blob came from.
+    public static func writeLayoutArchive(_ record: BuildRecord, tag: String, blobs: LayerBlobs, to sink: ByteSink) throws -> [BlobSource] {
         let tar = TarWriter(sink: sink, mtime: record.mtime)
         try tar.writeDirectoryHeader(name: "blobs")
         try tar.writeDirectoryHeader(name: "blobs/sha256")
         var written: Set<Digest> = []
+        var sources: [BlobSource] = []
         for layer in record.layers where written.insert(layer.digest).inserted {
             try tar.writeFileHeader(name: "blobs/sha256/" + layer.digest.hex, size: layer.size)
-            try LayerDigest.writeBlob(layer, compression: record.compression, mtime: record.mtime, to: Unfinished(tar.body))
+            sources.append(try blobs.write(layer, to: Unfinished(tar.body)))
             try tar.pad(layer.size)
         }
         for (digest, bytes) in [(record.configDigest, record.configBytes), (record.manifestDigest, record.manifestBytes)] {
@@ -106,6 +118,7 @@ public enum ImageWriter {
             try tar.pad(Int64(bytes.count))
         }
         try tar.finish()
+        return sources
     }
 
     /// `docker save`'s format: `manifest.json`, the config, and one uncompressed `layer.tar` per
@@ -141,16 +154,18 @@ public enum ImageWriter {
 
     /// Runs `body` with a sink on `path.partial-PID`, then renames it to `path`; on failure the
     /// partial file is removed, so nothing half-written is left at `path`.
-    public static func atomically(_ path: String, _ body: (ByteSink) throws -> Void) throws {
+    @discardableResult
+    public static func atomically<T>(_ path: String, _ body: (ByteSink) throws -> T) throws -> T {
         let partial = path + ".partial-\(getpid())"
         let fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ImageError.io(path, String(cString: strerror(errno))) }
         do {
             let sink = FileSink(fd: fd, path: path)
-            try body(sink)
+            let result = try body(sink)
             try sink.finish()
             close(fd)
             guard rename(partial, path) == 0 else { throw ImageError.io(path, String(cString: strerror(errno))) }
+            return result
         } catch {
             close(fd)
             unlink(partial)

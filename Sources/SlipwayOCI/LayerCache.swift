@@ -7,7 +7,7 @@ import SlipwayCore
 /// its ``LayerSpec`` (the exact store paths, or generated entries). Store paths never change,
 /// so an entry never goes stale; layers holding project files are not cached.
 public struct LayerCache: Sendable {
-    public static let formatVersion = 1
+    public static let formatVersion = 2
     public let directory: String
 
     public struct Entry: Codable, Sendable {
@@ -22,9 +22,7 @@ public struct LayerCache: Sendable {
         if let directory {
             self.directory = directory
         } else {
-            let env = ProcessInfo.processInfo.environment
-            let base = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((env["HOME"] ?? "/tmp") + "/.cache")
-            self.directory = base + "/slipway/layers"
+            self.directory = CacheLocation.base() + "/layers"
         }
     }
 
@@ -56,5 +54,16 @@ public struct LayerCache: Sendable {
               let bytes = try? CanonicalJSON.encode(entry) else { return }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try? Data(bytes).write(to: URL(fileURLWithPath: directory + "/" + key + ".json"), options: .atomic)
+    }
+
+    /// How many layer digests the cache holds.
+    public struct Usage: Codable, Sendable {
+        public var directory: String
+        public var count: Int
+    }
+
+    public func usage() -> Usage {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return Usage(directory: directory, count: names.filter { $0.hasSuffix(".json") }.count)
     }
 }

@@ -26,8 +26,11 @@ public struct TaskFingerprint: Sendable {
         self.root = root
     }
 
-    /// The digest of what decides a rerun; `environmentKey` stands for the profile's packages and env.
-    public func inputsDigest(_ task: TaskSpec, environmentKey: String) -> SlipwayCore.Digest {
+    /// The digest of what decides a rerun; `environmentKey` stands for the profile's packages and
+    /// env, `arguments` are the task's arguments after `--` (none: the digest of earlier versions).
+    public func inputsDigest(
+        _ task: TaskSpec, environmentKey: String, arguments: [String] = []
+    ) -> SlipwayCore.Digest {
         var hasher = SHA256()
         func add(_ text: String) { hasher.update(data: Array(text.utf8) + [0]) }
         add("slipway-task-v1")
@@ -35,6 +38,8 @@ public struct TaskFingerprint: Sendable {
         add(task.cwd ?? "")
         add(environmentKey)
         for entry in task.env { add(entry.name + "=" + entry.value) }
+        if !arguments.isEmpty { add("arguments") }
+        for argument in arguments { add(argument) }
         for path in FileGlob.expand(task.inputs, root: root) { addFile(path, to: &hasher) }
         return SlipwayCore.Digest(hasher.finalize())
     }

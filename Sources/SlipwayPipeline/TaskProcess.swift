@@ -6,8 +6,9 @@ import Glibc
 import Darwin
 #endif
 
-/// One task's `sh -c` process, in its own session (so Ctrl-C and cancellation reach the whole
-/// process group, and nothing it leaves behind outlives it).
+/// One task's `sh -c` process, in a process group of its own (so Ctrl-C and cancellation reach
+/// the whole group, and nothing it leaves behind outlives it): in its own session with its
+/// output piped to the sink, or attached to the terminal (``AttachedProcess``).
 enum TaskProcess {
     enum Status: Sendable, Equatable {
         case exited(Int32)
@@ -15,16 +16,30 @@ enum TaskProcess {
         case couldNotStart(String)
     }
 
-    /// Runs `command`; stdout and stderr lines go to `sink` under `name`. `started` and `ended`
-    /// receive the process group id.
+    /// What runs: `/bin/sh -c COMMAND /bin/sh ARGUMENTS...`, so the arguments are the script's
+    /// `$1`, `$2`... (`"$@"`) exactly as given, never split again, and `$0` stays `/bin/sh`.
+    static func argv(_ command: String, arguments: [String]) -> [String] {
+        ["/bin/sh", "-c", command, "/bin/sh"] + arguments
+    }
+
+    /// Runs `command` with `arguments`; stdout and stderr lines go to `sink` under `name`, unless
+    /// `attached`. `started` and `ended` receive the process group id.
     static func run(
-        _ command: String, environment: [String: String], cwd: String, name: String, sink: LogSink,
+        _ command: String, arguments: [String] = [], attached: Bool = false, environment: [String: String],
+        cwd: String, name: String, sink: LogSink,
         started: @escaping @Sendable (pid_t) -> Void, ended: @escaping @Sendable (pid_t) -> Void
     ) async -> Status {
+        let argv = argv(command, arguments: arguments)
         do {
-            let (pid, termination) = try await GroupProcess.run(
-                ["/bin/sh", "-c", command], environment: environment, cwd: cwd, name: name, sink: sink
-            ) { pid in started(pid) }
+            let (pid, termination): (pid_t, GroupProcess.Termination)
+            if attached {
+                (pid, termination) = try await AttachedProcess.run(
+                    argv, environment: environment, cwd: cwd, started: started)
+            } else {
+                (pid, termination) = try await GroupProcess.run(
+                    argv, environment: environment, cwd: cwd, name: name, sink: sink
+                ) { pid in started(pid) }
+            }
             // Whatever the task left running in its group is stopped with it.
             await ProcessGroup(id: pid).stop(signal: SIGTERM, grace: .seconds(5))
             ended(pid)
@@ -33,7 +48,7 @@ enum TaskProcess {
             case .signaled(let signal): return .signaled(signal)
             }
         } catch {
-            return .couldNotStart(String(describing: error))
+            return .couldNotStart((error as? ProcessError)?.message ?? String(describing: error))
         }
     }
 }

@@ -32,6 +32,10 @@ public final class TaskRunner: Sendable {
         public var force = false
         /// Stops running task groups if Slipway dies, even by SIGKILL (see ``GuardianLink``).
         public var guardian: GuardianLink?
+        /// The requested task's arguments and terminal, for `slipway run TASK [-i] [-- ARGS]`.
+        public var invocation: TaskInvocation?
+        /// `-e NAME=VALUE`: set before each task's `env`, whose entries of these names are left out.
+        public var overrides: [EnvironmentOverride] = []
 
         public init(
             root: String, profile: String, environment: [String: String], environmentKey: String,
@@ -115,7 +119,10 @@ public final class TaskRunner: Sendable {
         func seconds() -> Double { (clock.now - start).seconds }
         let out = configuration.outRoot + "/" + task.name
         let inputs =
-            task.inputs.isEmpty ? nil : fingerprints.inputsDigest(task, environmentKey: configuration.environmentKey)
+            task.inputs.isEmpty
+            ? nil
+            : fingerprints.inputsDigest(
+                task, environmentKey: configuration.environmentKey, arguments: arguments(of: task))
         if let inputs, !configuration.force, let record = fingerprints.recorded(task.name), record.inputs == inputs,
             record.outputs == fingerprints.outputsDigest(task, out: out)
         {
@@ -171,29 +178,18 @@ public final class TaskRunner: Sendable {
         }
     }
 
-    /// Starts `sh -c RUN` with the task's environment and waits for its group.
-    private func launch(_ task: TaskSpec, out: String, sink: LogSink) async -> TaskProcess.Status {
-        var environment = configuration.environment
-        environment["SLIPWAY_OUT"] = out
-        environment["SLIPWAY_TASK"] = task.name
-        if let guardian = configuration.guardian { environment["SLIPWAY_SUPERVISOR_TOKEN"] = guardian.token }
-        for entry in task.env {
-            environment[entry.name] = EnvironmentExpansion.expand(entry.value) { environment[$0] }
-        }
-        let cwd = task.cwd.map { configuration.root + "/" + $0 } ?? configuration.root
-        let lines = task.run.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") && !$0.hasPrefix("set -") }
-        let shown = (lines.first ?? "") + (lines.count > 1 ? " …" : "")
-        sink.note(task.name, "running: " + (task.description.map { "\($0) (\(shown))" } ?? shown))
-        return await TaskProcess.run(task.run, environment: environment, cwd: cwd, name: task.name, sink: sink) { pid in
-            self.running.withLock { _ = pid > 0 ? $0.insert(pid) : nil }
-            self.configuration.guardian?.add(ProcessGroup(id: pid), stopSignal: SIGTERM, timeout: .seconds(5))
-            // Cancelled between the check above and the start: stop it right away.
-            if self.isCancelled { _ = ProcessGroup(id: pid).signal(SIGTERM) }
-        } ended: { pid in
-            self.running.withLock { _ = $0.remove(pid) }
-            self.configuration.guardian?.remove(ProcessGroup(id: pid))
-        }
+    /// Records a started task group (for ``cancel()`` and the guardian).
+    func started(_ pid: pid_t) {
+        running.withLock { _ = pid > 0 ? $0.insert(pid) : nil }
+        configuration.guardian?.add(ProcessGroup(id: pid), stopSignal: SIGTERM, timeout: .seconds(5))
+        // Cancelled between the check before the start and the start: stop it right away.
+        if isCancelled { _ = ProcessGroup(id: pid).signal(SIGTERM) }
+    }
+
+    /// Forgets an ended task group.
+    func ended(_ pid: pid_t) {
+        running.withLock { _ = $0.remove(pid) }
+        configuration.guardian?.remove(ProcessGroup(id: pid))
     }
 
     /// The outcome of a process that ran, said in the task's log.
@@ -243,57 +239,5 @@ public final class TaskRunner: Sendable {
             total.failed += report.failed
         }
         outcome.junit = total
-    }
-}
-
-/// What one run of a plan knows: outcomes, the order tasks finished in, the tasks started, and
-/// how many unfinished tasks still need each service.
-struct RunBook {
-    let plan: TaskPlan
-    private(set) var outcomes: [String: TaskOutcome] = [:]
-    private var finished: [String] = []
-    var started: Set<String> = []
-    private var serviceUsers: [String: Int] = [:]
-
-    init(plan: TaskPlan) {
-        self.plan = plan
-        for task in plan.tasks { for service in task.services { serviceUsers[service, default: 0] += 1 } }
-    }
-
-    var isComplete: Bool { outcomes.count >= plan.tasks.count }
-    var inFinishingOrder: [TaskOutcome] { finished.compactMap { outcomes[$0] } }
-    /// Tasks neither started nor finished.
-    var pending: [TaskSpec] { plan.tasks.filter { !started.contains($0.name) && outcomes[$0.name] == nil } }
-    /// Pending tasks whose dependencies all succeeded or were skipped.
-    var ready: [TaskSpec] {
-        pending.filter { task in
-            task.deps.allSatisfy { outcomes[$0]?.status == .succeeded || outcomes[$0]?.status == .skipped }
-        }
-    }
-
-    /// Records `outcome`. A task that failed, was cancelled or did not run makes every dependent
-    /// not yet started "not run" (recorded here too, depth first).
-    /// - Returns: services no task still needs, and the dependents marked not run.
-    mutating func record(_ outcome: TaskOutcome) -> (released: [String], blocked: [TaskOutcome]) {
-        outcomes[outcome.name] = outcome
-        finished.append(outcome.name)
-        var released: [String] = []
-        for service in plan[outcome.name]?.services ?? [] {
-            serviceUsers[service, default: 1] -= 1
-            if serviceUsers[service] == 0 { released.append(service) }
-        }
-        guard [.failed, .cancelled, .notRun].contains(outcome.status) else { return (released, []) }
-        var blocked: [TaskOutcome] = []
-        let reason = outcome.status == .notRun
-            ? "'\(outcome.name)' did not run"
-            : "'\(outcome.name)' \(outcome.status == .failed ? "failed" : "was cancelled")"
-        for dependent in plan.transitiveDependents(of: outcome.name)
-        where outcomes[dependent] == nil && !started.contains(dependent) {
-            let notRun = TaskOutcome(name: dependent, status: .notRun, seconds: 0, reason: reason)
-            let (more, nested) = record(notRun)
-            released += more
-            blocked += [notRun] + nested
-        }
-        return (released, blocked)
     }
 }

@@ -48,11 +48,20 @@ public enum TaskSession {
         public var parallelism: Int
         /// Run tasks even when their fingerprints say they are up to date.
         public var force: Bool
+        /// The requested task's arguments and terminal (`slipway run TASK [-i] [-- ARGS]`).
+        public var invocation: TaskInvocation?
+        /// `-e NAME=VALUE`: wins over the profile's `[env]`, dotenv files and the tasks' `env`.
+        public var overrides: [EnvironmentOverride]
 
-        public init(plan: TaskPlan, parallelism: Int, force: Bool) {
+        public init(
+            plan: TaskPlan, parallelism: Int, force: Bool, invocation: TaskInvocation? = nil,
+            overrides: [EnvironmentOverride] = []
+        ) {
             self.plan = plan
             self.parallelism = parallelism
             self.force = force
+            self.invocation = invocation
+            self.overrides = overrides
         }
     }
 
@@ -67,18 +76,22 @@ public enum TaskSession {
         let needed = ServiceOrder.startOrder(context.services, requested: wanted)
         var cached = context.environment
         cached.ports = try ports(for: needed, context)
-        let environment = try ProcessEnvironment.make(cached, inherited: context.inherited)
+        let environment = try ProcessEnvironment.make(
+            cached, inherited: context.inherited, overrides: request.overrides)
         let scripts = HostTools.scripts(plan) + ProfilePrograms.Script.services(needed)
         let warnings = try ProfilePrograms.check(
             scripts, environment: environment, cached: cached, callerPath: context.inherited["PATH"] ?? "")
         let dotenv = try ProcessEnvironment.dotenvDigest(cached, inherited: context.inherited)
         let key = fingerprintKey(cached) + "dotenv\n" + dotenv
+            + request.overrides.map { "override \($0.name)=\($0.value)\n" }.joined()
         var configuration = TaskRunner.Configuration(
             root: context.layout.root, profile: context.profile, environment: environment,
             environmentKey: key, outRoot: context.layout.taskOutputRoot(profile: context.profile),
             stateDirectory: context.layout.taskStateDir(profile: context.profile),
             parallelism: request.parallelism, console: context.console)
         configuration.force = request.force
+        configuration.invocation = request.invocation
+        configuration.overrides = request.overrides
         // If Slipway dies (even by SIGKILL), a watchdog stops the running tasks' groups.
         configuration.guardian = try? GuardianLink(executable: Spawn.currentExecutable())
         defer { configuration.guardian?.finish() }

@@ -26,23 +26,11 @@ public enum Spawn {
                 posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
             }
         }
-        // Nothing else of the caller's (a test's pipes, sockets) is held open by the child.
-        // (glibc 2.34+; looked up at run time because Swift's Glibc module does not export it.)
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
-            typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
-        }
+        closeInheritedDescriptors(&actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        let flags = setsidFlag | Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)
-        posix_spawnattr_setflags(&attributes, Int16(flags))
+        resetSignals(&attributes, flags: setsidFlag)
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
@@ -58,6 +46,29 @@ public enum Spawn {
             throw ProcessError.spawnFailed(arguments[0], String(cString: strerror(result)))
         }
         return pid
+    }
+
+    /// Nothing else of the caller's (a test's pipes, sockets) is held open by the child: every
+    /// descriptor above 2 is closed (glibc 2.34+; looked up at run time because Swift's Glibc
+    /// module does not export it).
+    static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+            typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+        }
+    }
+
+    /// The child starts with every signal's default disposition and an empty signal mask
+    /// (whatever Slipway ignores or blocks), and with `flags` (`POSIX_SPAWN_SETPGROUP`...).
+    static func resetSignals(_ attributes: inout posix_spawnattr_t, flags: Int32) {
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        let all = flags | Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)
+        posix_spawnattr_setflags(&attributes, Int16(all))
     }
 
     /// This executable's path (`/proc/self/exe`).

@@ -2,37 +2,21 @@ import Foundation
 import SlipwayCore
 import SlipwayOCI
 
-/// What a push did, for `--json` and the summary line.
-public struct PushReport: Codable, Sendable {
-    public struct Blob: Codable, Sendable {
-        public enum Action: String, Codable, Sendable { case existed, mounted, uploaded }
-        public var digest: Digest
-        public var size: Int64
-        public var action: Action
-        public var bytesSent: Int64
-        /// Bytes produced from the store for it (tar and compression work): its size once for a
-        /// clean upload, more only when a retry had to produce it again; 0 when not uploaded.
-        public var bytesProduced: Int64 = 0
-    }
-
-    public var repository: String
-    public var tags: [String]
-    public var manifestDigest: Digest
-    public var blobs: [Blob]
-
-    public var uploaded: Int { blobs.filter { $0.action == .uploaded }.count }
-    public var bytesSent: Int64 { blobs.reduce(0) { $0 + $1.bytesSent } }
-}
-
-/// Pushes a built image (from its build record) to one repository under one or more tags:
-/// blobs in parallel (at most `parallelism` at once), each skipped if present, mounted from
-/// another repository of the same registry when a previous push put it there, else uploaded
-/// while it is produced; then the manifest, once per tag.
+/// Pushes a built image (from its build record) to one repository under one or more tags, as
+/// distribution-spec v1.1 §Push describes: nothing more when every tag already names the
+/// manifest; else blobs checked in parallel, each skipped if present, mounted from another
+/// repository of the same registry when a previous push put it there, else uploaded (streamed
+/// from the ``BlobStore``, or produced again); then the manifest, once per tag.
 public struct ImagePusher: Sendable {
     public let client: RegistryClient
     /// Where previous pushes put blobs (for cross-repository mounts): a JSON file.
     public let knownBlobsFile: String
+    /// Blob uploads in flight at once (each produces or reads its bytes).
     public var parallelism = 3
+    /// Blob `HEAD`s in flight at once (latency-bound, so many more).
+    public var headParallelism = 16
+    /// Where compressed blobs are read from (and kept, when produced again); `nil`: produce all.
+    public var store: BlobStore?
     /// `.docker`: push a Docker schema 2 manifest (for registries that predate OCI); its
     /// digest then differs from the build record's OCI manifest digest.
     public var format: ManifestFormat = .oci
@@ -68,26 +52,34 @@ public struct ImagePusher: Sendable {
         return (try CanonicalJSON.encode(docker), MediaTypes.dockerManifest)
     }
 
-    /// One blob to push: its digest, size, and how to produce its bytes again.
+    /// One blob to push: its digest, size, and how to produce its bytes (which tells where
+    /// they came from).
     struct Item: Sendable {
         var digest: Digest
         var size: Int64
-        var produce: @Sendable (ByteSink) throws -> Void
+        var produce: @Sendable (ByteSink) throws -> BlobSource
     }
 
     /// Pushes every blob of `record` not in the repository yet (mounted from another repository
     /// of the registry when known there), then the manifest under each tag (its digest when none).
+    /// When every tag already names the manifest (`HEAD` per tag), nothing else is sent.
     /// - Throws: ``RegistryError``; ``ImageError`` when a layer cannot be produced again.
     public func push(_ record: BuildRecord, tags: [String]) async throws -> PushReport {
         let reference = client.reference
         try await client.ping()
+        let items = Self.items(record, blobs: LayerBlobs(record, store: store))
+        let place = "\(reference.registry)/\(reference.repository)"
+        let (manifest, mediaType) = try manifestBytes(record)
+        if try await isTagged(Digest.of(manifest), mediaType: mediaType, tags: tags) {
+            let blobs = items.map { PushReport.Blob(digest: $0.digest, size: $0.size, action: .existed, bytesSent: 0) }
+            return PushReport(repository: place, tags: tags, manifestDigest: Digest.of(manifest), blobs: blobs, upToDate: true)
+        }
         var known = (FileManager.default.contents(atPath: knownBlobsFile))
             .flatMap { try? JSONDecoder().decode([String: [String]].self, from: $0) } ?? [:]
-        let items = Self.items(record)
-        let place = "\(reference.registry)/\(reference.repository)"
         let mountSources = known.mapValues { repos in repos.filter { $0 != place && $0.hasPrefix(reference.registry + "/") } }
-        let blobs = try await upload(items, mountSources: mountSources)
+        let blobs = try await transfer(items, mountSources: mountSources)
         let manifestDigest = try await putManifest(record, tags: tags)
+        if blobs.contains(where: { $0.source == .produced }) { store?.evict() }
         for blob in blobs {
             var repos = known[blob.digest.description] ?? []
             if !repos.contains(place) { repos.append(place) }
@@ -101,27 +93,60 @@ public struct ImagePusher: Sendable {
                           blobs: blobs.sorted { (order[$0.digest] ?? 0) < (order[$1.digest] ?? 0) })
     }
 
-    /// The distinct layers, then the config.
-    static func items(_ record: BuildRecord) -> [Item] {
+    /// Whether every tag (the digest itself when there are none) already names `digest`.
+    private func isTagged(_ digest: Digest, mediaType: String, tags: [String]) async throws -> Bool {
+        for tag in tags.isEmpty ? [digest.description] : tags {
+            guard try await client.manifestDigest(tag, mediaType: mediaType) == digest else { return false }
+        }
+        return true
+    }
+
+    /// The distinct layers (from `blobs`), then the config.
+    static func items(_ record: BuildRecord, blobs: LayerBlobs) -> [Item] {
         var items: [Item] = []
         var seen: Set<Digest> = []
-        let compression = record.compression
-        let mtime = record.mtime
         for layer in record.layers where seen.insert(layer.digest).inserted {
-            items.append(Item(digest: layer.digest, size: layer.size) { sink in
-                try LayerDigest.writeBlob(layer, compression: compression, mtime: mtime, to: sink)
-            })
+            items.append(Item(digest: layer.digest, size: layer.size) { sink in try blobs.write(layer, to: sink) })
         }
         let config = record.configBytes
         items.append(Item(digest: record.configDigest, size: Int64(config.count)) { sink in
             try sink.write(config)
             try sink.finish()
+            return .record
         })
         return items
     }
 
-    /// Each item, `parallelism` at once: existing, mounted from one of `mountSources`
-    /// (`HOST/REPO` by digest), or uploaded. Results in the order they finished.
+    /// Checks which items the repository has (``headParallelism`` `HEAD`s at once), then
+    /// mounts or uploads the others, ``parallelism`` at once. Results in the order they finished.
+    private func transfer(_ items: [Item], mountSources: [String: [String]]) async throws -> [PushReport.Blob] {
+        let present = try await existing(items)
+        var results = items.filter { present.contains($0.digest) }.map {
+            PushReport.Blob(digest: $0.digest, size: $0.size, action: .existed, bytesSent: 0)
+        }
+        results.forEach(progress)
+        results += try await upload(items.filter { !present.contains($0.digest) }, mountSources: mountSources)
+        return results
+    }
+
+    /// The digests of `items` the repository already has.
+    private func existing(_ items: [Item]) async throws -> Set<Digest> {
+        let client = self.client
+        return try await withThrowingTaskGroup(of: Digest?.self) { group in
+            var present: Set<Digest> = []
+            var next = 0
+            func launch(_ item: Item) { group.addTask { try await client.blobExists(item.digest) ? item.digest : nil } }
+            while next < min(headParallelism, items.count) { launch(items[next]); next += 1 }
+            while let answer = try await group.next() {
+                if let answer { present.insert(answer) }
+                if next < items.count { launch(items[next]); next += 1 }
+            }
+            return present
+        }
+    }
+
+    /// Each item, `parallelism` at once: mounted from one of `mountSources` (`HOST/REPO` by
+    /// digest), or uploaded. Results in the order they finished.
     private func upload(_ items: [Item], mountSources: [String: [String]]) async throws -> [PushReport.Blob] {
         let client = self.client
         let registry = client.reference.registry
@@ -133,15 +158,10 @@ public struct ImagePusher: Sendable {
             func launch(_ item: Item) {
                 let sources = (mountSources[item.digest.description] ?? []).map { String($0.dropFirst(registry.count + 1)) }
                 group.addTask {
-                    if try await client.blobExists(item.digest) {
-                        return .init(digest: item.digest, size: item.size, action: .existed, bytesSent: 0)
-                    }
                     for source in sources where try await client.mount(item.digest, from: source) {
                         return .init(digest: item.digest, size: item.size, action: .mounted, bytesSent: 0)
                     }
-                    let digest = item.digest, size = item.size
-                    let cost = try await client.upload(item.digest, size: item.size, onBytes: { onBytes(digest, $0, size) }, produce: item.produce)
-                    return .init(digest: item.digest, size: item.size, action: .uploaded, bytesSent: cost.sent, bytesProduced: cost.produced)
+                    return try await Self.upload(item, client: client) { onBytes(item.digest, $0, item.size) }
                 }
             }
             while next < min(parallelism, items.count) { launch(items[next]); next += 1 }
@@ -152,6 +172,21 @@ public struct ImagePusher: Sendable {
             }
             return results
         }
+    }
+
+    /// Uploads one item; a stored blob found corrupt (and removed) is produced again and sent
+    /// on a new upload.
+    static func upload(_ item: Item, client: RegistryClient, onBytes: @escaping @Sendable (Int) -> Void) async throws -> PushReport.Blob {
+        let source = SourceRecord()
+        let produce: @Sendable (ByteSink) throws -> Void = { sink in source.set(try item.produce(sink)) }
+        let cost: RegistryClient.UploadCost
+        do {
+            cost = try await client.upload(item.digest, size: item.size, onBytes: onBytes, produce: produce)
+        } catch ImageError.corruptBlob {
+            cost = try await client.upload(item.digest, size: item.size, onBytes: onBytes, produce: produce)
+        }
+        return .init(digest: item.digest, size: item.size, action: .uploaded, bytesSent: cost.sent,
+                     bytesProduced: cost.produced, source: source.value)
     }
 
     /// Puts the manifest under each tag (under its own digest when `tags` is empty).

@@ -130,6 +130,16 @@ public actor RegistryClient {
         return response.status.code == 201
     }
 
+    /// `HEAD /v2/<name>/manifests/<reference>` (distribution-spec v1.1 §"Checking if content
+    /// exists in the registry"): the digest the registry holds under `reference` (a tag or a
+    /// digest), from `Docker-Content-Digest`; `nil` when absent or when the registry does not say.
+    public func manifestDigest(_ reference: String, mediaType: String) async throws -> Digest? {
+        let response = try await send(.HEAD, "/v2/\(self.reference.repository)/manifests/\(reference)", what: "HEAD manifest \(reference)",
+                                      expect: [200, 404], headers: [("Accept", mediaType)])
+        guard response.status.code == 200 else { return nil }
+        return response.headers.first(name: "Docker-Content-Digest").flatMap(Digest.init)
+    }
+
     /// `PUT /v2/<name>/manifests/<reference>`. Returns the registry's `Docker-Content-Digest`.
     public func putManifest(_ bytes: [UInt8], mediaType: String, tag: String) async throws -> String? {
         let response = try await send(.PUT, "/v2/\(reference.repository)/manifests/\(tag)", what: "PUT manifest \(tag)", expect: [201],

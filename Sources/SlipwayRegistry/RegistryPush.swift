@@ -45,10 +45,13 @@ public struct RegistryPush: Sendable {
     public let options: Options
     /// `.slipway/registry/schemes.json` and `blobs.json` live here.
     public let layout: ProjectLayout
+    /// Where layer blobs are streamed from (``BlobStore``); `nil` produces every blob again.
+    public let store: BlobStore?
 
-    public init(options: Options, layout: ProjectLayout) {
+    public init(options: Options, layout: ProjectLayout, store: BlobStore? = nil) {
         self.options = options
         self.layout = layout
+        self.store = store
     }
 
     /// Pushes `record` to every destination.
@@ -64,6 +67,7 @@ public struct RegistryPush: Sendable {
             let client = try await client(for: destination, credentials: credentials)
             var pusher = ImagePusher(client: client, knownBlobsFile: layout.registryBlobs)
             pusher.format = options.format
+            pusher.store = store
             pusher.progress = observer.blobDone
             pusher.bytesSent = observer.bytesSent
             do {

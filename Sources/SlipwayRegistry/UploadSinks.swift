@@ -15,6 +15,14 @@ final class UploadTally: Sendable {
     func add(produced: Int) { counts.withLock { $0.produced += Int64(produced) } }
 }
 
+/// Where the last try of a blob's producer took its bytes from.
+final class SourceRecord: Sendable {
+    private let source = Mutex<BlobSource?>(nil)
+
+    var value: BlobSource? { source.withLock { $0 } }
+    func set(_ value: BlobSource) { source.withLock { $0 = value } }
+}
+
 /// The bytes of a blob's first try, kept so that a retry sends them again instead of producing
 /// them again; holds at most `limit` bytes (a blob that does not fit is produced again).
 final class BlobCapture: Sendable {

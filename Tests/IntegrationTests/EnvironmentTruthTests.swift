@@ -17,8 +17,8 @@ struct EnvironmentTruthTests {
         redis = false
         """
 
-    /// A folder of fake host programs (`node`, `fakepg`), each printing its own name; `fakepg`
-    /// then stays up, as a server does.
+    /// A folder `DIR/host-bin` of fake host programs (`node`, `fakepg`), each printing its own
+    /// name; `fakepg` then stays up, as a server does.
     static func hostBin(_ dir: String, _ names: [String] = ["node", "fakepg"]) throws -> String {
         let bin = dir + "/host-bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
@@ -61,7 +61,8 @@ struct EnvironmentTruthTests {
             [tasks.assets]
             run = "node build.js > $SLIPWAY_ROOT/assets.out"
             """)
-        let bin = try Self.hostBin(dir)
+        // Outside the project: a program inside it is in every checkout, and never warned about.
+        let bin = try Self.hostBin(try temporaryDirectory())
         let env: [String: String?] = ["PATH": bin + ":" + Self.callerPath]
         let up = try slipway(["up", "--profile", "prod", "-d"], in: dir, environment: env)
         #expect(up.status != 0)
@@ -212,7 +213,8 @@ struct EnvironmentTruthTests {
         try "SECRET=ok\nBAD LINE\n".write(toFile: dir + "/.env.local", atomically: true, encoding: .utf8)
         let broken = try slipway(["exec", "--", "sh", "-c", "echo ran"], in: dir)
         #expect(broken.status != 0)
-        #expect(broken.stderr.contains(".env.local:2:5: error: expected '=' after BAD"), "\(broken.stderr)")
+        let located = broken.stderr.split(separator: "\n").contains { $0.hasPrefix(".env.local:2:5: error: expected '=' after BAD") }
+        #expect(located, "a line of its own, file:line:column first: \(broken.stderr)")
         #expect(!broken.stdout.contains("ran"))
     }
 

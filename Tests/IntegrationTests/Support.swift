@@ -56,6 +56,15 @@ func run(
         stderr: String(decoding: errData, as: UTF8.self))
 }
 
+/// The `name | line` output lines of one task in `slipway run`'s output, without the prefix.
+func lines(_ output: String, of task: String) -> [String] {
+    output.split(separator: "\n").compactMap { line in
+        let parts = line.split(separator: "|", maxSplits: 1)
+        guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == task else { return nil }
+        return parts[1].trimmingCharacters(in: .whitespaces)
+    }
+}
+
 /// Runs `slipway ARGUMENTS` in `directory`.
 @discardableResult
 func slipway(_ arguments: [String], in directory: String, environment: [String: String?] = [:], stdin: String? = nil) throws -> RunResult {

@@ -13,15 +13,6 @@ struct TaskIntegrationTests {
 
         """
 
-    /// `name | line` output lines of one task, without the prefix.
-    func lines(_ output: String, of task: String) -> [String] {
-        output.split(separator: "\n").compactMap { line in
-            let parts = line.split(separator: "|", maxSplits: 1)
-            guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == task else { return nil }
-            return parts[1].trimmingCharacters(in: .whitespaces)
-        }
-    }
-
     @Test func dependenciesRunFirstIndependentTasksRunTogetherAndAFailureStopsDependents() throws {
         // `a` and `b` can only both succeed if they run at the same time: each waits (up to 20 s)
         // for the other's marker. `report` needs both; `deploy` needs `broken`.

@@ -8,7 +8,7 @@ import SlipwayOCI
 struct ImageBuild: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Build images: layers digested and recorded in .slipway/images/NAME.json; no layer bytes are kept.")
+        abstract: "Build images: layers digested and recorded in .slipway/images/NAME.json, compressed blobs kept in the blob store.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -32,7 +32,12 @@ struct ImageBuild: AsyncParsableCommand {
         for spec in specs {
             let (record, stats) = try await context.build(spec)
             if let destination {
-                try ImageWriter.write(record, to: destination, defaultReference: context.planner.defaultReference(record))
+                let sources = try ImageWriter.write(record, to: destination, defaultReference: context.planner.defaultReference(record),
+                                                    store: try BlobStore())
+                if !json && !sources.isEmpty {
+                    let stored = sources.filter { $0 == .store }.count
+                    Terminal.status("\(spec.name): wrote \(sources.count) layer blobs, \(stored) from the blob store, \(sources.count - stored) compressed again")
+                }
             }
             records.append(record)
             if !json {

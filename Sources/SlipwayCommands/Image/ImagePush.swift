@@ -13,7 +13,9 @@ struct ImagePush: AsyncParsableCommand {
         discussion: """
             The destination comes from --to or from the image's `tags`; each tag gets the manifest. \
             Blobs already in the registry are skipped, so a push after an app-only change uploads \
-            only the changed layers. The manifest digest is the one `slipway image build` printed.
+            only the changed layers; layer blobs are streamed from the blob store the build filled \
+            (`slipway cache info`), or tarred and compressed again when it no longer has them. \
+            The manifest digest is the one `slipway image build` printed.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -66,8 +68,9 @@ struct ImagePush: AsyncParsableCommand {
         let output = PushMeter.Output(
             write: { Terminal.write($0) }, writeError: { Terminal.writeError($0) }, status: { Terminal.status($0) })
         let meter = PushMeter(interactive: isatty(STDERR_FILENO) == 1 && !quiet, output: output)
+        let store = try BlobStore()
         return try await meter.showing {
-            try await RegistryPush(options: options, layout: layout).push(
+            try await RegistryPush(options: options, layout: layout, store: store).push(
                 record, to: destinations, observer: quiet ? meter.quietObserver : meter.observer)
         }
     }

@@ -4,6 +4,7 @@ import SlipwayCore
 import SlipwayEnvironment
 import SlipwayManifest
 import SlipwayPipeline
+import SlipwayProcess
 
 /// `slipway run TASK... | --list [--json]`
 struct Run: AsyncParsableCommand {
@@ -14,7 +15,10 @@ struct Run: AsyncParsableCommand {
             for its outputs) and SLIPWAY_TASK. Services a task lists are started before it and stopped \
             after the last task that needs them, unless they were already up. A task with `inputs` is \
             skipped when its inputs and outputs are unchanged since its last success. A failed task \
-            stops its dependents; Slipway exits with the first failure's exit status.
+            stops its dependents; Slipway exits with the first failure's exit status. Words after `--` \
+            are the one named task's arguments (`"$@"` in its `run`). One task named, with nothing \
+            else to run, on a terminal (or with -i), runs attached to the terminal: its own standard \
+            input, output and Ctrl-C, no `name |` prefixes.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -32,8 +36,29 @@ struct Run: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Tasks to run at once (the default is the number of CPUs).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Argument(help: "Tasks to run.")
-    var tasks: [String] = []
+    @Flag(name: .shortAndLong, help: "Attach the task to the terminal (standard input, no prefixes), even after deps.")
+    var interactive = false
+
+    @Option(
+        name: [.customShort("e"), .customLong("env")],
+        help: ArgumentHelp(
+            "NAME=VALUE (or NAME: your own value) set in every task, over the profile's [env] and the task's env.",
+            valueName: "NAME=VALUE"))
+    var env: [String] = []
+
+    @Argument(help: ArgumentHelp(
+        "Tasks to run; after --, the arguments of the one task named (its \"$@\").", valueName: "task"))
+    var words: [String] = []
+
+    /// The words before `--`: ArgumentParser appends the words after it to the same array (a
+    /// second positional array cannot follow the first), so the command line says where it was.
+    var tasks: [String] { Array(words.dropLast(arguments.count)) }
+
+    /// The words after the first `--` of the command line.
+    var arguments: [String] {
+        guard let terminator = CommandLine.arguments.firstIndex(of: "--") else { return [] }
+        return Array(CommandLine.arguments[(terminator + 1)...].suffix(words.count))
+    }
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be 1 or more") }
@@ -41,14 +66,21 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if tasks.isEmpty && !arguments.isEmpty { throw TaskError.argumentsNeedOneTask([]) }
         if list || tasks.isEmpty {
             try listTasks()
             return
         }
+        let inherited = ProcessLauncher.currentEnvironment()
+        let overrides = try env.map { try EnvironmentOverride(parsing: $0, inherited: inherited) }
         let session = try await TaskSession.load(global, purity: purity)
         if session.tasks.isEmpty { throw TaskError.noTasks }
         let plan = try TaskPlan(session.tasks, requested: tasks)
-        let (outcomes, interrupted) = try await session.run(plan, parallelism: jobs, force: force)
+        let invocation = try TaskInvocation.make(
+            requested: tasks, arguments: arguments, interactive: interactive, plan: plan,
+            onTerminal: isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1)
+        let (outcomes, interrupted) = try await session.run(
+            plan, parallelism: jobs, force: force, invocation: invocation, overrides: overrides)
         if let text = TaskReport.summary(outcomes, plan: plan) { Terminal.writeError(text) }
         if interrupted { throw ExitCodeError(code: 130) }
         if let failure = outcomes.first(where: { $0.status == .failed }) { throw ExitCodeError(code: failure.exitCode ?? 1) }

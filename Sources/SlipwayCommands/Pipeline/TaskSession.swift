@@ -1,4 +1,5 @@
 import SlipwayCore
+import SlipwayEnvironment
 import SlipwayManifest
 import SlipwayPipeline
 import SlipwayProcess
@@ -24,12 +25,14 @@ struct TaskSession {
 
     /// Runs `plan`; returns outcomes in the order tasks finished and whether it was interrupted.
     func run(
-        _ plan: TaskPlan, parallelism: Int, force: Bool
+        _ plan: TaskPlan, parallelism: Int, force: Bool, invocation: TaskInvocation? = nil,
+        overrides: [EnvironmentOverride] = []
     ) async throws -> (outcomes: [TaskOutcome], interrupted: Bool) {
         let library = SlipwayPipeline.TaskSession.Context(
             layout: context.layout, profile: context.profile, services: context.services, environment: context.cached,
             inherited: ProcessLauncher.currentEnvironment(), console: STDOUT_FILENO, say: { Terminal.status($0) })
-        let request = SlipwayPipeline.TaskSession.Request(plan: plan, parallelism: parallelism, force: force)
+        let request = SlipwayPipeline.TaskSession.Request(
+            plan: plan, parallelism: parallelism, force: force, invocation: invocation, overrides: overrides)
         let result = try await SlipwayPipeline.TaskSession.run(request, in: library)
         return (result.outcomes, result.interrupted)
     }

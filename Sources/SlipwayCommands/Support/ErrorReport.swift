@@ -1,4 +1,5 @@
 import SlipwayCore
+import SlipwayEnvironment
 import SlipwayManifest
 import SlipwayNix
 
@@ -12,6 +13,9 @@ enum ErrorReport {
             text = manifest.message
         case NixError.packages(let diagnostics):
             text = ManifestError.invalid(diagnostics).message
+        case let dotenv as DotenvFile.SyntaxError:
+            // Already `file:line:column: error: reason`, as a compiler prints it.
+            text = dotenv.message + (dotenv.hint.map { "\nhint: " + $0 } ?? "")
         default:
             text = "error: " + error.message
             if let hint = error.hint { text += "\nhint: " + hint }

@@ -5,15 +5,15 @@ import SlipwayManifest
 /// `slipway run --list`: a profile's tasks as text or JSON.
 public enum TaskListing {
     struct Row: Encodable {
-        var name: String, description: String?, run: String, deps: [String], services: [String]
+        var name: String, description: String?, run: String, deps: [String], sequential: Bool, services: [String]
         var inputs: [String], outputs: [String], reports: [String]
     }
 
-    /// `[{name, description, run, deps, services, inputs, outputs, reports}]`, keys sorted.
+    /// `[{name, description, run, deps, sequential, services, inputs, outputs, reports}]`, keys sorted.
     public static func json(_ specs: [TaskSpec]) throws -> String {
         let rows = specs.map {
-            Row(name: $0.name, description: $0.description, run: $0.run, deps: $0.deps, services: $0.services,
-                inputs: $0.inputs, outputs: $0.outputs, reports: $0.reports)
+            Row(name: $0.name, description: $0.description, run: $0.run, deps: $0.deps, sequential: $0.sequential,
+                services: $0.services, inputs: $0.inputs, outputs: $0.outputs, reports: $0.reports)
         }
         return try PrettyJSON.text(rows)
     }
@@ -30,7 +30,8 @@ public enum TaskListing {
             var line = "  " + spec.name.padding(toLength: width, withPad: " ", startingAt: 0)
             line += "  " + (spec.description ?? spec.run.split(separator: "\n").first.map(String.init) ?? "")
             var notes: [String] = []
-            if !spec.deps.isEmpty { notes.append("after " + spec.deps.joined(separator: ", ")) }
+            let separator = spec.sequential ? " then " : ", "
+            if !spec.deps.isEmpty { notes.append("after " + spec.deps.joined(separator: separator)) }
             if !spec.services.isEmpty { notes.append("with " + spec.services.joined(separator: ", ")) }
             if !notes.isEmpty { line += " (" + notes.joined(separator: "; ") + ")" }
             text += line + "\n"
