@@ -25,12 +25,22 @@ struct ServiceDecoder: DiagnosticCollector {
         }
         var spec = ServiceSpec(name: name, command: "", env: [], dependsOn: [], location: node.keyLocation)
         let before = diagnostics.count
-        for (key, value) in fields { field(key, value, of: node, into: &spec) }
+        let preset = preset(of: node, fields: fields)
+        if case .some(.some(let preset)) = preset {
+            spec = preset.defaults(spec, options: presetOptions(preset, fields: fields))
+        }
+        // The service's own keys after the preset's defaults, so each of them overrides one.
+        let allowed = Self.keys + ["preset"] + ((preset ?? nil)?.keys ?? [])
+        for (key, value) in fields where key != "preset" && !ServicePreset.allKeys.contains(key) {
+            field(key, value, of: node, allowed: allowed, into: &spec)
+        }
         return diagnostics.count == before ? spec : nil
     }
 
     /// One `key = value` of a `[services.NAME]` table.
-    private mutating func field(_ key: String, _ value: TOMLNode, of node: TOMLNode, into spec: inout ServiceSpec) {
+    private mutating func field(
+        _ key: String, _ value: TOMLNode, of node: TOMLNode, allowed: [String], into spec: inout ServiceSpec
+    ) {
         switch key {
         case "command":
             spec.command = string(value) ?? ""
@@ -80,7 +90,7 @@ struct ServiceDecoder: DiagnosticCollector {
         case "disabled":
             if let flag = value.bool { spec.disabled = flag } else { wrongType(value, "a boolean") }
         default:
-            add(.unknownKey(key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
+            add(.unknownKey(key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: allowed), allowed: allowed), value.keyLocation)
         }
     }
 

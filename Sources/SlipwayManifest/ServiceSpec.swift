@@ -71,6 +71,8 @@ public struct ServiceSpec: Sendable, Hashable, Codable {
     /// Account to run as when Slipway runs as root.
     public var user: String?
     public var disabled: Bool = false
+    /// The preset whose defaults this service starts from (`preset = "postgresql"`), if any.
+    public var preset: ServicePreset?
     public var location: SourceLocation
 
     public struct Dependency: Sendable, Hashable, Codable {
