@@ -25,7 +25,8 @@ enum PostgreSQLPreset {
     /// The setup script: `initdb` once, then databases, roles and `init_sql` through a
     /// temporary unix-socket-only server when something is missing.
     static func setup(_ options: PresetOptions) -> String {
-        let wanted = "databases=\(options.databases.joined(separator: ",")) users=\(options.users.joined(separator: ","))"
+        let wanted = "databases=\(options.databases.joined(separator: ","))"
+            + " users=\(options.users.joined(separator: ","))"
         let initDone = options.initSQL == nil ? "true" : #"[ -f "$STATE_DIR/init_sql.done" ]"#
         let head = """
             set -e
@@ -50,7 +51,8 @@ enum PostgreSQLPreset {
     private static func creation(_ options: PresetOptions) -> String {
         let owner = options.users.first ?? superuser
         var sql: [String] = options.users.map { user in
-            "SELECT 'CREATE ROLE \(user) LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(user)')\\gexec"
+            "SELECT 'CREATE ROLE \(user) LOGIN' "
+                + "WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(user)')\\gexec"
         }
         sql += options.databases.map { database in
             "SELECT 'CREATE DATABASE \(database) OWNER \(owner)' "

@@ -53,7 +53,8 @@ extension ServiceDecoder {
     private mutating func sqlNames(_ node: TOMLNode) -> [String] {
         guard let names = locatedStrings(node) else { return [] }
         for (name, at) in names where !Self.isSQLName(name) {
-            let reason = "'\(name)' is not a plain SQL name (lower-case letters, digits and '_', starting with a letter or '_')"
+            let reason = "'\(name)' is not a plain SQL name "
+                + "(lower-case letters, digits and '_', starting with a letter or '_')"
             add(.invalidValue(key: node.dottedPath, reason: reason), at)
         }
         return names.map(\.0)
@@ -72,7 +73,8 @@ extension ServiceDecoder {
         for (name, value) in table(node) ?? [] {
             guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-[]".contains($0)) })
             else {
-                add(.invalidValue(key: value.dottedPath, reason: "a setting name uses letters, digits, '_', '.', '-', '[' and ']'"), value.keyLocation)
+                let reason = "a setting name uses letters, digits, '_', '.', '-', '[' and ']'"
+                add(.invalidValue(key: value.dottedPath, reason: reason), value.keyLocation)
                 continue
             }
             let text: String? = switch value.value {

@@ -30,7 +30,9 @@ enum PHPFPMPreset {
     ]
 
     static func fill(_ spec: inout ServiceSpec, options: PresetOptions) {
-        let global = ["[global]", "error_log = /proc/self/fd/2", "daemonize = no", "pid = $STATE_DIR/php-fpm.pid", "[www]"]
+        let global = [
+            "[global]", "error_log = /proc/self/fd/2", "daemonize = no", "pid = $STATE_DIR/php-fpm.pid", "[www]",
+        ]
         let pool = options.settings(over: poolDefaults).map { "\($0.name) = \($0.value)" }
         spec.setup = writeConfig("php-fpm.conf", (global + pool).map(ShellWord.expanding))
         spec.command = #"exec php-fpm --nodaemonize --fpm-config "$STATE_DIR/php-fpm.conf""#
@@ -44,21 +46,33 @@ enum PHPFPMPreset {
 /// the access log to stdout; with `php_fpm = "SERVICE"`, `*.php` goes to that service over
 /// FastCGI. `settings` are `http` directives (`NAME VALUE;`).
 enum NginxPreset {
+    /// nginx's own `conf` folder (`mime.types`, `fastcgi_params`), found from `nginx` on `PATH`
+    /// by `setup`: relative includes would resolve in `$STATE_DIR`, beside the generated file.
+    static let conf = "${nginx%/bin/nginx}/conf"
+
     static func fill(_ spec: inout ServiceSpec, options: PresetOptions) {
         let root = options.root.map { $0.hasPrefix("/") ? $0 : "$SLIPWAY_ROOT/\($0)" } ?? "$SLIPWAY_ROOT/public"
-        var server = ["listen 127.0.0.1:$PORT;", "root \(root);", "index index.html index.php;"].map(ShellWord.expanding)
-        if let php = options.phpFPM {
-            server += [ShellWord.literal("location ~ \\.php$ {"), ShellWord.expanding("fastcgi_pass 127.0.0.1:$\(ServiceSpec.portVariable(php));")]
-                + ["include fastcgi_params;", "fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;", "}"].map(ShellWord.literal)
-        }
-        let http = options.settings.map { ShellWord.expanding("\($0.name) \($0.value(yes: "on", no: "off"));") }
-        let temporary = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map { "\($0)_temp_path $STATE_DIR/\($0)_temp;" }
-        let head = ["daemon off;", "pid $STATE_DIR/nginx.pid;", "error_log stderr;", "events { worker_connections 256; }",
-                    "http {", "include ${nginx%/bin/nginx}/conf/mime.types;", "access_log /dev/stdout;"] + temporary
-        spec.setup = "nginx=$(command -v nginx) && " + writeConfig("nginx.conf", head.map(ShellWord.expanding) + http
-            + [ShellWord.literal("server {")] + server + ["}", "}"].map(ShellWord.literal))
+        let head = [
+            "daemon off;", "pid $STATE_DIR/nginx.pid;", "error_log stderr;", "events { worker_connections 256; }",
+            "http {", "include \(conf)/mime.types;", "access_log /dev/stdout;",
+        ]
+        let temporary = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
+            .map { "\($0)_temp_path $STATE_DIR/\($0)_temp;" }
+        let http = options.settings.map { "\($0.name) \($0.value(yes: "on", no: "off"));" }
+        let server = ["server {", "listen 127.0.0.1:$PORT;", "root \(root);", "index index.html index.php;"]
+        let words = (head + temporary + http + server).map(ShellWord.expanding) + (options.phpFPM.map(fastCGI) ?? [])
+        spec.setup = "nginx=$(command -v nginx) && " + writeConfig("nginx.conf", words + ["'}'", "'}'"])
         spec.command = #"exec nginx -e stderr -p "$STATE_DIR" -c "$STATE_DIR/nginx.conf""#
         spec.ready = .init(kind: .tcp(0))
         spec.stopSignal = 3  // SIGQUIT: graceful shutdown
     }
+
+    /// The `location` passing `*.php` to the php-fpm service `service`, as shell words.
+    private static func fastCGI(_ service: String) -> [String] {
+        [ShellWord.literal(#"location ~ \.php$ {"#),
+         ShellWord.expanding("fastcgi_pass 127.0.0.1:$\(ServiceSpec.portVariable(service));"),
+         ShellWord.expanding("include \(conf)/fastcgi_params;"),
+         ShellWord.literal("fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;"), "'}'"]
+    }
 }
+

@@ -75,4 +75,39 @@ struct ServicePresetIntegrationTests {
         let log = try String(contentsOfFile: dir + "/.slipway/state/dev/logs/cache.log", encoding: .utf8)
         #expect(log.contains("ready to exit, bye bye"), "\(log)")
     }
+
+    /// nginx and php-fpm presets together, both as `nobody` under root: php-fpm's
+    /// `error_log = /proc/self/fd/2` and nginx's `access_log /dev/stdout` land in the logs.
+    @Test func nginxPassesPHPToThePHPFPMPreset() throws {
+        let dir = try project(Self.header + """
+            [packages]
+            php = "php82"
+            nginx = "nginx"
+            [services.php]
+            preset = "php-fpm"
+            [services.web]
+            preset = "nginx"
+            php_fpm = "php"
+            depends_on = { php = "healthy" }
+            """)
+        defer { _ = try? slipway(["down"], in: dir); try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/public", withIntermediateDirectories: true)
+        try #"<?php error_log("from-php-worker"); echo "php says hi";"#
+            .write(toFile: dir + "/public/index.php", atomically: true, encoding: .utf8)
+        try "static\n".write(toFile: dir + "/public/hello.txt", atomically: true, encoding: .utf8)
+        let up = try slipway(["up", "-d"], in: dir)
+        #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
+        let web = try port(dir, "web")
+        let page = try http("http://127.0.0.1:\(web)/index.php")
+        #expect(page.0 == 200 && page.1.contains("php says hi"), "\(page)")
+        let file = try http("http://127.0.0.1:\(web)/hello.txt")
+        #expect(file.0 == 200 && file.1.contains("static"), "\(file)")
+        #expect(try slipway(["down"], in: dir).status == 0)
+        let logs = dir + "/.slipway/state/dev/logs/"
+        let php = try String(contentsOfFile: logs + "php.log", encoding: .utf8)
+        #expect(php.contains("from-php-worker"), "\(php)")
+        #expect(!php.contains("Permission denied"), "\(php)")
+        let nginx = try String(contentsOfFile: logs + "web.log", encoding: .utf8)
+        #expect(nginx.contains("GET /hello.txt"), "\(nginx)")
+    }
 }

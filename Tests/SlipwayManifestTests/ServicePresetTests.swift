@@ -86,6 +86,7 @@ extension ServiceManifestTests {
         #expect(nginx.contains(#""fastcgi_pass 127.0.0.1:$PHP_PORT;""#))
         #expect(nginx.contains("'fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;'"))
         #expect(nginx.contains(#""gzip on;""#))
+        #expect(nginx.contains(#""include ${nginx%/bin/nginx}/conf/fastcgi_params;""#))
         #expect(try shellParses(fpm) && shellParses(nginx))
     }
 
