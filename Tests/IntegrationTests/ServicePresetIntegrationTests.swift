@@ -110,4 +110,32 @@ struct ServicePresetIntegrationTests {
         let nginx = try String(contentsOfFile: logs + "web.log", encoding: .utf8)
         #expect(nginx.contains("GET /hello.txt"), "\(nginx)")
     }
+
+    /// php-fpm on a unix socket (the Symfony set-up), ready by a `unix` probe; not before it listens.
+    @Test func phpFPMOnAUnixSocketIsReadyByAUnixProbe() throws {
+        let dir = try project(Self.header + """
+            [packages]
+            php = "php82"
+            [services.php]
+            preset = "php-fpm"
+            settings = { listen = "$STATE_DIR/php.sock" }
+            ready = { unix = "$STATE_DIR/php.sock", start_timeout = 5 }
+            [services.late]
+            command = "exec sleep 1000"
+            ready = { unix = "$STATE_DIR/never.sock", start_timeout = 1 }
+            restart = "no"
+            """)
+        defer { _ = try? slipway(["down"], in: dir); try? FileManager.default.removeItem(atPath: dir) }
+        let up = try slipway(["up", "-d", "php"], in: dir)
+        #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
+        let ps = try slipway(["ps", "--json"], in: dir)
+        #expect(ps.stdout.contains(#""state" : "ready""#), "\(ps.stdout)")
+        let socket = dir + "/.slipway/state/dev/php/php.sock"
+        let kind = (try FileManager.default.attributesOfItem(atPath: socket))[.type] as? FileAttributeType
+        #expect(kind == .typeSocket)
+        #expect(try slipway(["down"], in: dir).status == 0)
+        let late = try slipway(["up", "-d", "late"], in: dir)
+        #expect(late.status != 0)
+        #expect(late.stderr.contains("not ready within 1s"), "\(late.stderr)")
+    }
 }
