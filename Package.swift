@@ -83,6 +83,9 @@ let package = Package(
                 "SlipwayCore", "SlipwayManifest", "SlipwayProcess",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(
@@ -121,7 +124,8 @@ let package = Package(
         .testTarget(name: "SlipwayNixTests", dependencies: ["SlipwayNix", "SlipwayManifest"]),
         .testTarget(name: "SlipwayEnvironmentTests", dependencies: ["SlipwayEnvironment"]),
         .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
-        .testTarget(name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor", "SlipwayProcess"]),
+        .testTarget(
+            name: "SlipwaySupervisorTests", dependencies: ["SlipwaySupervisor", "SlipwayProcess", "SlipwayManifest", "SlipwayCore"]),
         .testTarget(name: "SlipwayOCITests", dependencies: ["SlipwayOCI", "SlipwayCore"]),
         .testTarget(
             name: "SlipwayImageTests",

@@ -4,7 +4,8 @@ import SlipwayCore
 struct ServiceDecoder: DiagnosticCollector {
     static let keys = ["command", "setup", "cwd", "env", "port", "depends_on", "ready", "restart", "max_restarts",
                        "stop_signal", "stop_timeout", "user", "disabled"]
-    static let probeKeys = ["exec", "http", "tcp", "log", "period", "timeout", "failure_threshold", "start_timeout"]
+    static let probeKeys = ["exec", "http", "tcp", "log", "unix", "ca", "insecure", "period", "timeout",
+                            "failure_threshold", "start_timeout"]
 
     var diagnostics: [Diagnostic] = []
 
@@ -25,12 +26,22 @@ struct ServiceDecoder: DiagnosticCollector {
         }
         var spec = ServiceSpec(name: name, command: "", env: [], dependsOn: [], location: node.keyLocation)
         let before = diagnostics.count
-        for (key, value) in fields { field(key, value, of: node, into: &spec) }
+        let preset = preset(of: node, fields: fields)
+        if case .some(.some(let preset)) = preset {
+            spec = preset.defaults(spec, options: presetOptions(preset, fields: fields))
+        }
+        // The service's own keys after the preset's defaults, so each of them overrides one.
+        let allowed = Self.keys + ["preset"] + ((preset ?? nil)?.keys ?? [])
+        for (key, value) in fields where key != "preset" && !ServicePreset.allKeys.contains(key) {
+            field(key, value, of: node, allowed: allowed, into: &spec)
+        }
         return diagnostics.count == before ? spec : nil
     }
 
     /// One `key = value` of a `[services.NAME]` table.
-    private mutating func field(_ key: String, _ value: TOMLNode, of node: TOMLNode, into spec: inout ServiceSpec) {
+    private mutating func field(
+        _ key: String, _ value: TOMLNode, of node: TOMLNode, allowed: [String], into spec: inout ServiceSpec
+    ) {
         switch key {
         case "command":
             spec.command = string(value) ?? ""
@@ -80,7 +91,7 @@ struct ServiceDecoder: DiagnosticCollector {
         case "disabled":
             if let flag = value.bool { spec.disabled = flag } else { wrongType(value, "a boolean") }
         default:
-            add(.unknownKey(key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
+            add(.unknownKey(key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: allowed), allowed: allowed), value.keyLocation)
         }
     }
 
@@ -102,40 +113,13 @@ struct ServiceDecoder: DiagnosticCollector {
 
     private mutating func probe(_ node: TOMLNode, port: ServiceSpec.Port?) -> ServiceSpec.ReadinessProbe? {
         guard let fields = table(node) else { return nil }
-        var kind: ServiceSpec.ProbeKind?
         var probe = ServiceSpec.ReadinessProbe(kind: .tcp(0))
-        var kinds = 0
+        var found = ProbeFields()
         for (key, value) in fields {
             switch key {
-            case "exec": kinds += 1; if let s = string(value) { kind = .exec(s) }
-            case "http":
-                kinds += 1
-                if let s = string(value) {
-                    if s.hasPrefix("https://") {
-                        add(.invalidValue(key: value.dottedPath, reason: "https probes are not supported; probe the plain-HTTP port, or use exec = \"curl -fsk ...\""), value.valueLocation)
-                    } else if !(s.hasPrefix("/") || s.hasPrefix("http://")) {
-                        add(.invalidValue(key: value.dottedPath, reason: "use a path such as \"/health\" or a full http:// URL"), value.valueLocation)
-                    } else {
-                        kind = .http(s)
-                    }
-                }
-            case "tcp":
-                kinds += 1
-                // A port number, or "$PORT" for the service's own port.
-                if case .string("$PORT") = value.value { kind = .tcp(0) } else if let n = integer(value) {
-                    if (1...65535).contains(n) { kind = .tcp(n) } else { add(.invalidValue(key: value.dottedPath, reason: "a port is between 1 and 65535, or \"$PORT\""), value.valueLocation) }
-                }
-            case "log":
-                kinds += 1
-                if let s = string(value) {
-                    do throws(LogPatternError) {
-                        _ = try LogPattern(s)
-                        kind = .log(s)
-                    } catch {
-                        let reason = "not a supported log pattern: \(error); see docs/manifest.md#log-patterns"
-                        add(.invalidValue(key: value.dottedPath, reason: reason), value.valueLocation)
-                    }
-                }
+            case "exec", "http", "tcp", "log", "unix": found.kinds.append((key, value))
+            case "ca": found.ca = nonEmpty(value, what: "ca file").map { ($0, value) }
+            case "insecure": found.insecure = bool(value).map { ($0, value) }
             case "period": if let d = duration(value) { probe.period = d }
             case "timeout": if let d = duration(value) { probe.timeout = d }
             case "start_timeout": if let d = duration(value) { probe.startTimeout = d }
@@ -145,13 +129,16 @@ struct ServiceDecoder: DiagnosticCollector {
                 add(.unknownKey(key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: Self.probeKeys), allowed: Self.probeKeys), value.keyLocation)
             }
         }
-        if kinds != 1 {
-            add(.invalidValue(key: node.dottedPath, reason: "give exactly one of exec, http, tcp or log"), node.valueLocation)
-            return nil
-        }
-        guard let kind else { return nil }
+        guard let kind = probeKind(found, node: node) else { return nil }
         probe.kind = kind
         return probe
+    }
+
+    /// The check keys of one `ready` table, and the TLS keys of an `https` probe.
+    struct ProbeFields {
+        var kinds: [(key: String, node: TOMLNode)] = []
+        var ca: (String, TOMLNode)?
+        var insecure: (Bool, TOMLNode)?
     }
 
     // MARK: - Helpers

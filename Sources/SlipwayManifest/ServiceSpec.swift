@@ -31,6 +31,16 @@ public struct ServiceSpec: Sendable, Hashable, Codable {
         case tcp(Int)
         /// A regular expression a log line (stdout or stderr) matches.
         case log(String)
+        /// A connect to a unix socket: a path, absolute or relative to the service's `cwd`, in
+        /// which the service's `$NAME` and `${NAME}` expand (`$STATE_DIR/app.sock`).
+        case unix(String)
+        /// An HTTP GET of `path` over the unix socket `socket` (expanded as for ``unix(_:)``),
+        /// answering 2xx or 3xx.
+        case unixHTTP(socket: String, path: String)
+        /// An HTTPS GET of a full `https://` URL answering 2xx or 3xx, its certificate verified
+        /// against the PEM file `ca` (relative to `cwd`) when given, else the system's roots;
+        /// not verified at all with `insecure`.
+        case https(url: String, ca: String?, insecure: Bool)
     }
 
     public struct ReadinessProbe: Sendable, Hashable, Codable {
@@ -71,6 +81,8 @@ public struct ServiceSpec: Sendable, Hashable, Codable {
     /// Account to run as when Slipway runs as root.
     public var user: String?
     public var disabled: Bool = false
+    /// The preset whose defaults this service starts from (`preset = "postgresql"`), if any.
+    public var preset: ServicePreset?
     public var location: SourceLocation
 
     public struct Dependency: Sendable, Hashable, Codable {

@@ -5,7 +5,7 @@ import SlipwayProcess
 import Subprocess
 import SystemPackage
 
-/// One readiness check of a service (`ready = { exec | http | tcp | log }`).
+/// One readiness check of a service (`ready = { exec | http | tcp | log | unix }`).
 enum Probe {
     /// Runs one check; `true` when the service answered as ready within `timeout` seconds.
     static func check(
@@ -41,6 +41,23 @@ enum Probe {
             }
         case .exec(let command):
             return await run(command, environment: environment, cwd: cwd, timeout: timeout)
+        case .unix(let socket):
+            let path = SocketPath.resolve(socket, environment: environment, cwd: cwd)
+            return await offPool {
+                guard let fd = SocketPath.connect(path) else { return false }
+                close(fd)
+                return true
+            }
+        case .unixHTTP(let socket, let path):
+            let socketPath = SocketPath.resolve(socket, environment: environment, cwd: cwd)
+            return await offPool {
+                guard let fd = SocketPath.connect(socketPath) else { return false }
+                let status = httpStatus(fd: fd, host: "localhost", path: path, timeout: timeout)
+                return status.map { (200..<400).contains($0) } ?? false
+            }
+        case .https(let url, let ca, let insecure):
+            let caPath = ca.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 }
+            return await HTTPSProbe.check(url, ca: caPath, insecure: insecure, timeout: timeout)
         }
     }
 
@@ -138,12 +155,17 @@ enum Probe {
     /// The status code of `GET path` over HTTP/1.1, or `nil`.
     static func httpStatus(host: String, port: Int, path: String, timeout: Double) -> Int? {
         guard let fd = connect(host: host, port: port, timeout: timeout) else { return nil }
+        return httpStatus(fd: fd, host: "\(host):\(port)", path: path, timeout: timeout)
+    }
+
+    /// The status code of `GET path` over the connected socket `fd` (closed after), or `nil`.
+    static func httpStatus(fd: Int32, host: String, path: String, timeout: Double) -> Int? {
         defer { close(fd) }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int32((timeout - Double(Int(timeout))) * 1e6).clamped)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         let request = Array(
-            "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nUser-Agent: slipway-probe\r\nConnection: close\r\n\r\n"
+            "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nUser-Agent: slipway-probe\r\nConnection: close\r\n\r\n"
                 .utf8)
         guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count
         else { return nil }

@@ -4,12 +4,7 @@ import Testing
 /// The guestbook's real PostgreSQL, Redis and PHP services.
 @Suite("Guestbook services", .tags(.integration), .serialized)
 struct GuestbookServicesTests {
-    func port(_ dir: String, _ service: String) throws -> Int {
-        let ps = try slipway(["ps", "--json"], in: dir)
-        let status = try #require(try JSONSerialization.jsonObject(with: Data(ps.stdout.utf8)) as? [String: Any])
-        let services = try #require(status["services"] as? [[String: Any]])
-        return try #require(services.first { $0["name"] as? String == service }?["port"] as? Int)
-    }
+    func port(_ dir: String, _ service: String) throws -> Int { try servicePort(dir, service) }
 
     @Test func upWritesThroughTheAppAndDataSurvivesDownAndUp() throws {
         let dir = try exampleCopy("guestbook")

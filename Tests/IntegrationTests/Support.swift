@@ -163,3 +163,11 @@ func runToFiles(_ executable: String, _ arguments: [String], in directory: Strin
     return RunResult(status: code, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
                      stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
 }
+
+/// The port `slipway ps --json` reports for `service` of the project in `dir`.
+func servicePort(_ dir: String, _ service: String) throws -> Int {
+    let ps = try slipway(["ps", "--json"], in: dir)
+    let status = try #require(try JSONSerialization.jsonObject(with: Data(ps.stdout.utf8)) as? [String: Any])
+    let services = try #require(status["services"] as? [[String: Any]])
+    return try #require(services.first { $0["name"] as? String == service }?["port"] as? Int)
+}

@@ -85,7 +85,7 @@ struct ServiceManifestTests {
         ("[services.a]\nport = 70000\n", ["2:8: invalid value for 'services.a.port': a port is between 1 and 65535"]),
         ("[services.a]\ncommand = \"x\"\nstop_signal = \"SIGFOO\"\n", ["3:15: invalid value for 'services.a.stop_signal': unknown signal 'SIGFOO'"]),
         ("[services.a]\ncommand = \"x\"\ncomand = \"y\"\n", ["3:1: unknown key 'comand' in [services.a]"]),
-        ("[services.a]\ncommand = \"x\"\nready = { exec = \"a\", http = \"/\" }\n", ["3:9: invalid value for 'services.a.ready': give exactly one of exec, http, tcp or log"]),
+        ("[services.a]\ncommand = \"x\"\nready = { exec = \"a\", http = \"/\" }\n", ["3:9: invalid value for 'services.a.ready': give exactly one of exec, http, tcp, log or unix"]),
         ("[services.a]\ncommand = \"x\"\nready = { log = \"(\" }\n", ["3:17: invalid value for 'services.a.ready.log': not a supported log pattern: '(' is never closed (at character 1 of the pattern)"]),
         ("[services.a]\ncommand = \"x\"\nrestart = \"sometimes\"\n", ["3:11: invalid value for 'services.a.restart': use \"no\", \"on-failure\" or \"always\""]),
         ("[services.a]\ncommand = \"x\"\nstop_timeout = \"soon\"\n", ["3:16: invalid value for 'services.a.stop_timeout': 'soon' is not a duration"]),

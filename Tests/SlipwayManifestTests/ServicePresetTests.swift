@@ -1,0 +1,121 @@
+import Foundation
+import SlipwayCore
+import Testing
+@testable import SlipwayManifest
+
+/// `preset = "..."` services (the helpers are ServiceManifestTests').
+extension ServiceManifestTests {
+    /// `sh -n`: the script parses.
+    func shellParses(_ script: String) throws -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-n", "-c", script]
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    @Test func postgresqlFillsEveryFieldFromItsOptions() throws {
+        let db = try #require(try services("""
+            [services.db]
+            preset = "postgresql"
+            databases = ["app", "app_test"]
+            users = ["app"]
+            settings = { max_connections = 20, fsync = false, log_line_prefix = "%m [$SLIPWAY_SERVICE] " }
+            init_sql = "create table t (n int);"
+            """).first)
+        #expect(db.preset == .postgresql)
+        #expect(db.port == .auto)
+        #expect(db.user == "nobody")
+        #expect(db.stopSignal == 2)
+        #expect(db.command.hasPrefix(#"exec postgres -D "$STATE_DIR/data""#))
+        #expect(db.command.contains(#" -c "max_connections=20" -c "fsync=false" -c "log_line_prefix=%m [$SLIPWAY_SERVICE] ""#))
+        #expect(db.ready?.kind == .exec(#"pg_isready -q -h 127.0.0.1 -p "$PORT" -U postgres -d postgres"#))
+        let setup = try #require(db.setup)
+        #expect(setup.contains("SELECT 'CREATE ROLE app LOGIN'"))
+        #expect(setup.contains("SELECT 'CREATE DATABASE app_test OWNER app'"))
+        #expect(setup.contains("-d app <<'SLIPWAY_INIT_SQL'\ncreate table t (n int);\nSLIPWAY_INIT_SQL\n"))
+        #expect(try shellParses(setup), "\(setup)")
+        #expect(try shellParses(db.command))
+    }
+
+    @Test func theServicesOwnKeysOverrideThePreset() throws {
+        let specs = try services("""
+            [services.cache]
+            preset = "redis"
+            port = 6380
+            user = "redis"
+            stop_signal = "SIGINT"
+            ready = { tcp = "$PORT" }
+            [profiles.ci.services.cache]
+            settings = { appendonly = true }
+            command = "exec redis-server --port $PORT"
+            """, profile: "ci")
+        let cache = try #require(specs.first)
+        #expect(cache.port == .fixed(6380))
+        #expect(cache.user == "redis")
+        #expect(cache.stopSignal == 2)
+        #expect(cache.ready?.kind == .tcp(0))
+        #expect(cache.command == "exec redis-server --port $PORT")
+        let dev = try #require(try services("""
+            [services.cache]
+            preset = "redis"
+            settings = { appendonly = true, save = "" }
+            """).first)
+        #expect(dev.command == #"exec redis-server --bind 127.0.0.1 --port "$PORT" --dir "$STATE_DIR" --appendonly "yes" --save """#)
+    }
+
+    @Test func webServerPresetsWriteTheirConfiguration() throws {
+        let specs = try services("""
+            [services.php]
+            preset = "php-fpm"
+            settings = { "pm.max_children" = 2, "php_admin_value[memory_limit]" = "256M" }
+            [services.web]
+            preset = "nginx"
+            root = "public"
+            php_fpm = "php"
+            settings = { gzip = true }
+            """)
+        let php = try #require(specs.first), web = try #require(specs.last)
+        let fpm = try #require(php.setup)
+        #expect(fpm.contains(#""pm.max_children = 2""#))
+        #expect(fpm.contains(#""php_admin_value[memory_limit] = 256M""#))
+        #expect(fpm.contains(#""error_log = /proc/self/fd/2""#))
+        #expect(php.stopSignal == 3)
+        let nginx = try #require(web.setup)
+        #expect(nginx.contains(#""fastcgi_pass 127.0.0.1:$PHP_PORT;""#))
+        #expect(nginx.contains("'fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;'"))
+        #expect(nginx.contains(#""gzip on;""#))
+        #expect(nginx.contains(#""include ${nginx%/bin/nginx}/conf/fastcgi_params;""#))
+        #expect(try shellParses(fpm) && shellParses(nginx))
+    }
+
+    @Test("preset mistakes are located", arguments: [
+        ("preset = \"postgres\"", "2:10: invalid value for 'services.db.preset': unknown preset 'postgres' (did you mean 'postgresql'?)"),
+        ("command = \"x\"\ndatabases = [\"app\"]",
+         "3:1: invalid value for 'services.db.databases': 'databases' is a preset key; add preset = \"postgresql\", or remove it"),
+        ("preset = \"redis\"\ndatabases = [\"app\"]",
+         "3:1: invalid value for 'services.db.databases': preset 'redis' has no 'databases'; its own keys: settings"),
+        ("preset = \"postgresql\"\ndatabases = [\"App-1\"]",
+         "3:14: invalid value for 'services.db.databases': 'App-1' is not a plain SQL name"),
+        ("preset = \"postgresql\"\nsettings = { shared_buffers = [1] }",
+         "3:31: 'services.db.settings.shared_buffers' must be a string, number or boolean"),
+        ("preset = \"postgresql\"\ndatabase = [\"app\"]", "3:1: unknown key 'database' in [services.db]"),
+    ])
+    func presetMistakesAreLocated(body: String, expected: String) {
+        let problems = diagnostics("[services.db]\n" + body + "\n")
+        #expect(problems.contains { $0.hasPrefix(expected) }, "\(problems)")
+    }
+
+    @Test func expandingWordsExpandOnlyVariables() throws {
+        let word = ShellWord.expanding(#"a=$X ${X} $(false) `false` "q" \ $ 100%"#)
+        let process = Process(), out = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "X=1; printf '%s' " + word]
+        process.standardOutput = out
+        try process.run()
+        process.waitUntilExit()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(printed == #"a=1 1 $(false) `false` "q" \ $ 100%"#)
+    }
+}
