@@ -24,7 +24,7 @@ let package = Package(
             name: "slipway",
             dependencies: ["SlipwayCommands", "SlipwayProcess"]
         ),
-        .systemLibrary(name: "CSlipwayBuild", path: "Sources/CSlipwayBuild"),
+        .target(name: "CSlipwayBuild"),
         .target(name: "SlipwayCore", dependencies: ["CSlipwayBuild", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SlipwayManifest",
@@ -66,6 +66,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),

@@ -1,9 +1,7 @@
 /// Text made into one POSIX shell word, for scripts Slipway writes (service presets).
 public enum ShellWord {
     /// `text` in single quotes (`'` written as `'\''`): the shell expands nothing in it.
-    public static func literal(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
-    }
+    public static func literal(_ text: String) -> String { ShellQuote.quoted(text) }
 
     /// `text` in double quotes where only `$NAME` and `${NAME}` expand (a setting can name
     /// `$STATE_DIR`): `\`, `"`, `` ` `` and a `$` before anything else (`$(`) are escaped.

@@ -3,8 +3,8 @@ import CSlipwayBuild
 /// Slipway's version and the commit it was built from.
 ///
 /// The version is the one fact `scripts/release` names its tarball after and generated pipelines
-/// pin (see `docs/install.md`); the commit is set only by a release build, which passes
-/// `-Xcc -DSLIPWAY_COMMIT='"<sha>"'` (Sources/CSlipwayBuild/shim.h). Other builds report none.
+/// pin (see `docs/install.md`); the commit is set only by a release build, which writes it to
+/// `Sources/CSlipwayBuild/build_commit.h` for the build (see build.c). Other builds report none.
 public enum SlipwayVersion {
     /// The release version, semantic versioning (`MAJOR.MINOR.PATCH`).
     public static let number = "0.1.0"

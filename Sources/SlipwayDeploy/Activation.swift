@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SlipwayCore
 
 /// Starts `releases/<dir>/activate.sh MODE` on the host as the transient unit
 /// `slipway-activate-<target>` (`systemd-run --wait --pipe --collect --service-type=exec`) and

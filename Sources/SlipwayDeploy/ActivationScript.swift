@@ -1,4 +1,5 @@
 import SlipwayManifest
+import SlipwayCore
 
 /// The POSIX sh script that activates one release on the host, uploaded as
 /// `releases/<dir>/activate.sh` and run by systemd as the transient unit

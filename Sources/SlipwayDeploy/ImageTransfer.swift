@@ -1,3 +1,5 @@
+import SlipwayCore
+
 /// Sends an image to the host's podman/docker by id: skipped when the host has it; else pulled
 /// by digest when the release says where (``ImagePull``) and the host can reach the registry;
 /// else a docker-archive streamed from the build record into `ssh host podman load` (no

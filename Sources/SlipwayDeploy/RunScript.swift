@@ -1,5 +1,6 @@
 import SlipwayEnvironment
 import SlipwayManifest
+import SlipwayCore
 
 /// The closure-mode program: a POSIX sh file in the store that puts the profile's packages on
 /// `PATH`, exports the profile's `[env]` and the service's `env` (expanded by the shell, as

@@ -1,5 +1,6 @@
 import Foundation
 import SlipwayManifest
+import SlipwayCore
 
 /// One host reached over ssh through a single ControlMaster connection.
 ///

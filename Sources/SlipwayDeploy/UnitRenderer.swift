@@ -1,4 +1,5 @@
 import SlipwayManifest
+import SlipwayCore
 
 /// Renders the `slipway-<target>*.service` units of a release (systemd.service(5),
 /// systemd.exec(5); the podman shape follows `podman generate systemd --new`).

@@ -1,6 +1,7 @@
 import SlipwayEnvironment
 import SlipwayManifest
 import SlipwayOCI
+import SlipwayCore
 
 /// The image config's `Env` and the rest of its `config`.
 enum ImageEnvironment {

@@ -33,9 +33,9 @@ public struct ImagePusher: Sendable {
         self.knownBlobsFile = knownBlobsFile
     }
 
-    /// The manifest to push: the recorded OCI bytes, or a Docker schema 2 rendering of them
-    /// (distribution `manifest-v2-2.md`: Docker media types, gzip layers only).
-    func manifestBytes(_ record: BuildRecord) throws -> ([UInt8], String) {
+    /// The manifest to push in `format`: the recorded OCI bytes, or a Docker schema 2 rendering
+    /// of them (distribution `manifest-v2-2.md`: Docker media types, gzip layers only).
+    func manifestBytes(_ record: BuildRecord, format: ManifestFormat) throws -> ([UInt8], String) {
         guard format == .docker else { return (record.manifestBytes, MediaTypes.manifest) }
         guard record.compression == .gzip else {
             throw RegistryError.protocolError("Docker schema 2 manifests need gzip layers; this image uses \(record.compression.rawValue) (set compression = \"gzip\")")
@@ -69,7 +69,7 @@ public struct ImagePusher: Sendable {
         try await client.ping()
         let items = Self.items(record, blobs: LayerBlobs(record, store: store))
         let place = "\(reference.registry)/\(reference.repository)"
-        let (manifest, mediaType) = try manifestBytes(record)
+        let (manifest, mediaType) = try manifestBytes(record, format: format)
         if try await isTagged(Digest.of(manifest), mediaType: mediaType, tags: tags) {
             let blobs = items.map { PushReport.Blob(digest: $0.digest, size: $0.size, action: .existed, bytesSent: 0) }
             return PushReport(repository: place, tags: tags, manifestDigest: Digest.of(manifest), blobs: blobs, upToDate: true)
@@ -78,7 +78,7 @@ public struct ImagePusher: Sendable {
             .flatMap { try? JSONDecoder().decode([String: [String]].self, from: $0) } ?? [:]
         let mountSources = known.mapValues { repos in repos.filter { $0 != place && $0.hasPrefix(reference.registry + "/") } }
         let blobs = try await transfer(items, mountSources: mountSources)
-        let manifestDigest = try await putManifest(record, tags: tags)
+        let (manifestDigest, notes) = try await putManifest(record, tags: tags)
         if blobs.contains(where: { $0.source == .produced }) { store?.evict() }
         for blob in blobs {
             var repos = known[blob.digest.description] ?? []
@@ -90,7 +90,7 @@ public struct ImagePusher: Sendable {
         if let data = try? JSONEncoder().encode(known) { try? data.write(to: URL(fileURLWithPath: knownBlobsFile), options: .atomic) }
         let order = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.digest, $0) })
         return PushReport(repository: place, tags: tags, manifestDigest: manifestDigest,
-                          blobs: blobs.sorted { (order[$0.digest] ?? 0) < (order[$1.digest] ?? 0) })
+                          blobs: blobs.sorted { (order[$0.digest] ?? 0) < (order[$1.digest] ?? 0) }, notes: notes)
     }
 
     /// Whether every tag (the digest itself when there are none) already names `digest`.
@@ -189,11 +189,33 @@ public struct ImagePusher: Sendable {
                      bytesProduced: cost.produced, source: source.value)
     }
 
-    /// Puts the manifest under each tag (under its own digest when `tags` is empty).
-    /// - Returns: the manifest's digest.
-    /// - Throws: ``RegistryError/protocolError(_:)`` when the registry stored other bytes.
-    private func putManifest(_ record: BuildRecord, tags: [String]) async throws -> Digest {
-        let (manifest, mediaType) = try manifestBytes(record)
+    /// Puts the manifest under each tag (under its own digest when `tags` is empty). A registry
+    /// that refuses the OCI manifest's media type (``refusesOCI(_:)``) gets it once more as
+    /// Docker schema 2 (gzip layers only), as containers/image does, with a note saying so.
+    /// - Returns: the digest of the manifest the registry holds, and the notes for the user.
+    /// - Throws: ``RegistryError``; `.protocolError` when the registry stored other bytes.
+    private func putManifest(_ record: BuildRecord, tags: [String]) async throws -> (Digest, [String]) {
+        do {
+            return (try await putManifest(record, format: format, tags: tags), [])
+        } catch let error as RegistryError where format == .oci && record.compression == .gzip && Self.refusesOCI(error) {
+            let digest = try await putManifest(record, format: .docker, tags: tags)
+            let registry = client.reference.registry
+            return (digest, ["\(registry) refused the OCI manifest (\(error.message)); pushed it as a Docker schema 2 manifest, "
+                             + "digest \(digest) (pass --format docker to skip the first try)"])
+        }
+    }
+
+    /// Whether `error` is a registry refusing the OCI manifest media type: 415, or 400/404 with
+    /// `MANIFEST_INVALID`, `MANIFEST_UNKNOWN` or `UNSUPPORTED` (distribution-spec error codes;
+    /// older registries and some proxies answer so).
+    static func refusesOCI(_ error: RegistryError) -> Bool {
+        guard case .rejected(_, let status, let detail) = error else { return false }
+        if status == 415 { return true }
+        return [400, 404].contains(status) && ["MANIFEST_INVALID", "MANIFEST_UNKNOWN", "UNSUPPORTED"].contains { detail.contains($0) }
+    }
+
+    private func putManifest(_ record: BuildRecord, format: ManifestFormat, tags: [String]) async throws -> Digest {
+        let (manifest, mediaType) = try manifestBytes(record, format: format)
         let manifestDigest = Digest.of(manifest)
         for tag in tags.isEmpty ? [manifestDigest.description] : tags {
             let answered = try await client.putManifest(manifest, mediaType: mediaType, tag: tag)

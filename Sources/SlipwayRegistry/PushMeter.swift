@@ -119,7 +119,13 @@ extension PushMeter {
     public var quietObserver: RegistryPush.Observer {
         var observer = RegistryPush.Observer()
         observer.bytesSent = { digest, bytes, size in self.add(digest, bytes, of: size) }
+        observer.pushed = { report, _ in self.writeNotes(report) }
         return observer
+    }
+
+    /// The report's notes, one `slipway: note:` line each on standard error.
+    func writeNotes(_ report: PushReport) {
+        for note in report.notes { output.writeError("slipway: note: \(note)\n") }
     }
 
     /// The quiet observer plus a line per blob and one per pushed repository.
@@ -131,6 +137,7 @@ extension PushMeter {
             self.output.status("\(verb) \(blob.digest.hex.prefix(12)) \(ByteCount.format(blob.size))")
         }
         observer.pushed = { report, tags in
+            self.writeNotes(report)
             self.output.write("pushed \(report.repository):\(tags.joined(separator: ",")) \(report.manifestDigest) "
                 + "(\(report.uploaded) of \(report.blobs.count) blobs uploaded, \(ByteCount.format(report.bytesSent)))\n")
         }

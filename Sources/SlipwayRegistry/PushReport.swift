@@ -25,6 +25,9 @@ public struct PushReport: Codable, Sendable {
     /// Every tag already named this manifest (one `HEAD` per tag): no blob was checked and
     /// nothing was sent; `blobs` then lists them as `existed`.
     public var upToDate = false
+    /// What the user should know about how the push went (e.g. a fallback to a Docker
+    /// schema 2 manifest); printed as `slipway: note:` lines.
+    public var notes: [String] = []
 
     public var uploaded: Int { blobs.filter { $0.action == .uploaded }.count }
     public var bytesSent: Int64 { blobs.reduce(0) { $0 + $1.bytesSent } }

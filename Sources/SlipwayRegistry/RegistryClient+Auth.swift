@@ -53,7 +53,7 @@ extension RegistryClient {
             Self.logger.debug("GET \(tokenURL) \(response.status.code)")
         } catch {
             Self.logger.debug("GET \(tokenURL): \(error)")
-            throw RegistryError.unavailable(what: "token request to \(components.host ?? realm)", detail: "\(error)")
+            throw RegistryError(transport: error, registry: components.host ?? realm, what: "token request to \(components.host ?? realm)")
         }
         guard response.status.code == 200 else {
             throw RegistryError.unauthorized(registry: reference.registry, status: Int(response.status.code),

@@ -57,6 +57,9 @@ public actor RegistryClient {
             tlsConfiguration: Self.tls(options), redirectConfiguration: .follow(max: 5, allowCycles: false))
         let timeout = TimeAmount.milliseconds(Int64(options.retry.requestTimeout / .milliseconds(1)))
         configuration.timeout = .init(connect: min(timeout, .seconds(5)), read: timeout, write: timeout)
+        // A failed connection fails the request at once; ``send`` decides whether to try again
+        // (a refused connection: yes; an unknown host or a TLS failure: no).
+        configuration.connectionPool.retryConnectionEstablishment = false
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -119,11 +122,22 @@ public actor RegistryClient {
         return response.status.code == 200
     }
 
-    /// Cross-repository mount (`POST …/uploads/?mount=&from=`). `true` when the registry mounted it.
+    /// Cross-repository mount (`POST …/uploads/?mount=&from=`, distribution-spec v1.1 §"Mounting
+    /// a blob from another repository"). `true` when the registry mounted it; `false` when it
+    /// started a plain upload instead (202) or refused the mount (401/403 — no pull right on
+    /// `repository`, or mounts disabled — or another 4xx): the caller uploads the blob, as
+    /// containers/image does.
+    /// - Throws: ``RegistryError`` for a registry that does not answer.
     public func mount(_ digest: Digest, from repository: String) async throws -> Bool {
         let path = "/v2/\(reference.repository)/blobs/uploads/?mount=\(digest)&from=\(repository)"
-        let response = try await send(.POST, path, what: "mount \(digest)", expect: [201, 202], extraScopes: ["repository:\(repository):pull"],
+        let response: HTTPClient.Response
+        do {
+            response = try await send(.POST, path, what: "mount \(digest)", expect: [201, 202], extraScopes: ["repository:\(repository):pull"],
                                       body: { .bytes([UInt8]()) })
+        } catch let error as RegistryError where error.isRefusal {
+            Self.logger.debug("mount of \(digest) from \(repository) refused (\(error.message)): uploading it")
+            return false
+        }
         if response.status.code == 202, let location = response.headers.first(name: "Location") {
             _ = try? await send(.DELETE, location, what: "cancel upload", expect: [204, 404])
         }
@@ -209,10 +223,7 @@ public actor RegistryClient {
         } catch {
             Self.logger.debug("\(method) \(target): \(error)")
             if error is ImageError { throw error }
-            if let tls = error as? NIOSSLError, case .handshakeFailed = tls {
-                throw RegistryError.tlsFailed(registry: reference.registry, detail: "\(error)")
-            }
-            throw RegistryError.unavailable(what: what, detail: "\(error)")
+            throw RegistryError(transport: error, registry: reference.registry, what: what)
         }
     }
 

@@ -14,6 +14,8 @@ public enum RegistryError: SlipwayError, Sendable {
     case noAnswer(registry: String, seconds: Int, detail: String)
     /// The TLS handshake with `registry` failed (an untrusted or wrong certificate): not retried.
     case tlsFailed(registry: String, detail: String)
+    /// `host` does not resolve (DNS or /etc/hosts): not retried.
+    case unknownHost(host: String, detail: String)
     case credentials(String)
     /// Neither `--to` nor `tags` says where to push.
     case noDestination(image: String)
@@ -28,9 +30,28 @@ public enum RegistryError: SlipwayError, Sendable {
         case .unavailable(let what, let detail): "\(what) failed after retries: \(detail)"
         case .noAnswer(let registry, let seconds, let detail): "no answer from \(registry) in \(seconds) s (\(detail))"
         case .tlsFailed(let registry, let detail): "TLS with \(registry) failed: \(detail)"
+        case .unknownHost(let host, let detail): "cannot resolve the host name of \(host): \(detail)"
         case .credentials(let text): text
         case .noDestination(let image): "no destination for image '\(image)'"
         case .protocolError(let text): text
+        }
+    }
+
+    /// The error for a request that got no HTTP answer (``TransportFailure``): permanent for an
+    /// unknown host or a failed TLS handshake, else transient `.unavailable`.
+    init(transport error: any Error, registry: String, what: String) {
+        switch TransportFailure(error) {
+        case .unknownHost(let detail): self = .unknownHost(host: registry, detail: detail)
+        case .tls(let detail): self = .tlsFailed(registry: registry, detail: detail)
+        case .transient(let detail): self = .unavailable(what: what, detail: detail)
+        }
+    }
+
+    /// The registry answered with a refusal (401, 403 or another 4xx).
+    var isRefusal: Bool {
+        switch self {
+        case .unauthorized, .rejected: true
+        default: false
         }
     }
 
@@ -47,6 +68,8 @@ public enum RegistryError: SlipwayError, Sendable {
         case .unauthorized(_, _, _, let had):
             had ? "check the user and password (`slipway registry login HOST`, SLIPWAY_REGISTRY_USER/PASSWORD, or ~/.docker/config.json)"
                 : "log in first: `slipway registry login HOST`, or set SLIPWAY_REGISTRY_USER and SLIPWAY_REGISTRY_PASSWORD"
+        case .unknownHost(let host, _):
+            "check the name \(host.split(separator: ":").first.map(String.init) ?? host) in --to or the image's tags (a typo?), and that this machine's DNS or /etc/hosts knows it"
         case .tlsFailed: "trust its certificate (SSL_CERT_FILE, or --cert-dir DIR holding *.crt), or pass --tls-verify=false"
         case .noDestination(let image): "pass --to docker://HOST[:PORT]/REPOSITORY[:TAG], or set tags in [images.\(image)]"
         case .unavailable: "the registry may be down or overloaded; run the push again (blobs already there are skipped)"

@@ -107,7 +107,7 @@ extension RegistryClient {
             return Int(response.status.code)
         } catch {
             Self.logger.debug("GET \(url): \(error)")
-            throw RegistryError.unavailable(what: "GET /v2/ on \(reference.registry)", detail: "\(error)")
+            throw RegistryError.unavailable(what: "GET /v2/ on \(reference.registry)", detail: TransportFailure.describe(error))
         }
     }
 }

@@ -1,26 +1,13 @@
 import Foundation
+import SlipwayCore
 
 /// Unix socket paths of readiness probes (`ready = { unix = "$STATE_DIR/app.sock" }`).
 enum SocketPath {
-    /// `path` with the service's `$NAME` and `${NAME}` expanded (an unknown name expands to
-    /// nothing, as in sh), made absolute against `cwd`.
+    /// `path` with the service's variables expanded as `[env]` values are
+    /// (``EnvironmentExpansion``; an unknown name expands to nothing, as in sh), made absolute
+    /// against `cwd`.
     static func resolve(_ path: String, environment: [String: String], cwd: String) -> String {
-        var expanded = ""
-        var rest = Substring(path)
-        while let dollar = rest.firstIndex(of: "$") {
-            expanded += rest[..<dollar]
-            rest = rest[rest.index(after: dollar)...]
-            let braced = rest.first == "{"
-            if braced { rest = rest.dropFirst() }
-            let name = rest.prefix { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
-            guard !name.isEmpty, !braced || rest.dropFirst(name.count).first == "}" else {
-                expanded += braced ? "${" : "$"
-                continue
-            }
-            expanded += environment[String(name)] ?? ""
-            rest = rest.dropFirst(name.count + (braced ? 1 : 0))
-        }
-        expanded += rest
+        let expanded = EnvironmentExpansion.expand(path) { environment[$0] }
         return expanded.hasPrefix("/") ? expanded : cwd + "/" + expanded
     }
 

@@ -201,6 +201,8 @@ struct RegistryIntegrationTests {
         // Without the certificate: a TLS error, not a silent downgrade.
         let untrusted = try slipway(["image", "push", "app", "--to", "docker://\(registry.host)/team/app:v1"], in: dir, environment: env)
         #expect(untrusted.status != 0)
+        #expect(untrusted.stderr.contains("TLS with \(registry.host) failed"), "\(untrusted.stderr)")
+        #expect(untrusted.stderr.contains("trust its certificate"), "\(untrusted.stderr)")
 
         // A wrong password: the registry's 401 explained, and no password in any output.
         let wrong = Data("ci:not-the-password".utf8).base64EncodedString()

@@ -1,6 +1,7 @@
 import Testing
 @testable import SlipwayEnvironment
 import SlipwayNix
+import SlipwayCore
 
 @Suite("Environment")
 struct EnvironmentTests {

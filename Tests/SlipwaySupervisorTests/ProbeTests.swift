@@ -38,12 +38,8 @@ struct ProbeTests {
         // A process another test spawns at this moment holds a copy of the listener between its
         // fork and its exec (close-on-exec acts only at the exec), so the port may accept a little
         // longer: the probe must say "not ready" once it is really closed, within 20 s.
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(20)
-        var ready = true
-        while ready && clock.now < deadline {
-            ready = await Probe.check(.tcp(port), port: nil, environment: [:], cwd: "/", timeout: 1, logMatched: false)
-            if ready { try await Task.sleep(for: .milliseconds(50)) }
+        let ready = try await stillReadyAfter20Seconds {
+            await Probe.check(.tcp(port), port: nil, environment: [:], cwd: "/", timeout: 1, logMatched: false)
         }
         #expect(!ready, "the probe still answered ready 20 s after the listener was closed")
     }
@@ -58,4 +54,18 @@ struct ProbeTests {
         #expect(accepted >= 0)
         if accepted >= 0 { close(accepted) }
     }
+}
+
+/// Whether `check` still answers ready after up to 20 s of tries, 50 ms apart: after a listener
+/// closes, a process another test spawns at that moment holds a copy of it between its fork and
+/// its exec (close-on-exec acts only at the exec), so it may accept a little longer.
+func stillReadyAfter20Seconds(_ check: () async -> Bool) async throws -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + .seconds(20)
+    var ready = true
+    while ready && clock.now < deadline {
+        ready = await check()
+        if ready { try await Task.sleep(for: .milliseconds(50)) }
+    }
+    return ready
 }

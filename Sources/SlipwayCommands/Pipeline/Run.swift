@@ -50,8 +50,10 @@ struct Run: AsyncParsableCommand {
         "Tasks to run; after --, the arguments of the one task named (its \"$@\").", valueName: "task"))
     var words: [String] = []
 
-    /// The words before `--`: ArgumentParser appends the words after it to the same array (a
-    /// second positional array cannot follow the first), so the command line says where it was.
+    /// The words before `--`: ArgumentParser appends the words after it to the same array, and
+    /// `@Argument(parsing: .postTerminator)` cannot be used for them: its validator (1.8.2,
+    /// PositionalArgumentsValidator) refuses any positional array after another, so the command
+    /// line says where `--` was.
     var tasks: [String] { Array(words.dropLast(arguments.count)) }
 
     /// The words after the first `--` of the command line.

@@ -2,6 +2,7 @@ import Foundation
 import SlipwayEnvironment
 import SlipwayManifest
 import SlipwayOCI
+import SlipwayCore
 
 /// Where `slipway ci` pushes.
 public enum CIRegistry {

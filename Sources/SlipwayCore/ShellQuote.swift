@@ -1,12 +1,16 @@
 import Foundation
 
-/// POSIX shell quoting for commands sent to a host over ssh (ssh joins argv with spaces and the
-/// remote login shell splits it again, so every word is quoted).
+/// POSIX shell quoting: for commands sent to a host over ssh (ssh joins argv with spaces and the
+/// remote login shell splits it again, so every word is quoted) and scripts Slipway writes.
 public enum ShellQuote {
     /// `word` in single quotes, with `'` written as `'\''`; bare when it is only safe characters.
     public static func word(_ word: String) -> String {
-        if isBare(word) { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        isBare(word) ? word : quoted(word)
+    }
+
+    /// `text` in single quotes (`'` written as `'\''`), always: the shell expands nothing in it.
+    public static func quoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// Whether `word` needs no quotes: letters, digits and `-_./:=@%+,` only (for sh and systemd alike).
