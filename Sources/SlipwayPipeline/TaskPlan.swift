@@ -11,6 +11,8 @@ public struct TaskPlan: Sendable {
     public let prerequisites: [String: [String]]
     /// Task name -> tasks that wait for it (within the plan).
     public let dependents: [String: [String]]
+    /// Task name -> its index in ``tasks``.
+    private let positions: [String: Int]
 
     /// - Throws: ``TaskError/unknownTask(_:known:)`` when a requested name is not a task;
     ///   ``TaskError/sequentialCycle(_:)`` when `sequential` orders contradict each other or `deps`.
@@ -31,6 +33,7 @@ public struct TaskPlan: Sendable {
             for before in prerequisites[task.name] ?? [] { dependents[before, default: []].append(task.name) }
         }
         self.dependents = dependents
+        positions = Dictionary(tasks.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Each task's `deps`, and for each `sequential` task with deps `d1, d2, ...`: every task
@@ -53,14 +56,18 @@ public struct TaskPlan: Sendable {
         return result
     }
 
-    public subscript(name: String) -> TaskSpec? { tasks.first { $0.name == name } }
+    public subscript(name: String) -> TaskSpec? { position(of: name).map { tasks[$0] } }
+
+    /// The index of task `name` in ``tasks``.
+    public func position(of name: String) -> Int? { positions[name] }
 
     /// Every task that waits for `name`, directly or not.
     public func transitiveDependents(of name: String) -> [String] {
         var found: [String] = []
+        var seen: Set<String> = []
         var queue = dependents[name] ?? []
         while let next = queue.popLast() {
-            guard !found.contains(next) else { continue }
+            guard seen.insert(next).inserted else { continue }
             found.append(next)
             queue += dependents[next] ?? []
         }

@@ -95,7 +95,7 @@ public final class TaskRunner: Sendable {
                     }
                 } else {
                     for task in book.ready.prefix(configuration.parallelism - active) {
-                        book.started.insert(task.name)
+                        book.start(task)
                         active += 1
                         group.addTask {
                             await self.execute(task, fingerprints: fingerprints, sink: sink, services: services)
@@ -132,8 +132,7 @@ public final class TaskRunner: Sendable {
             return outcome
         }
         fingerprints.forget(task.name)
-        try? FileManager.default.removeItem(atPath: out)
-        try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        Self.makeEmptyFolder(out)
         if !task.services.isEmpty, let services,
             let failed = await acquire(services, for: task, sink: sink, seconds: seconds())
         {
@@ -155,6 +154,14 @@ public final class TaskRunner: Sendable {
             }
         }
         return outcome
+    }
+
+    /// `path` as an empty folder: kept when it is one already (most tasks write nothing), else
+    /// removed and made anew.
+    static func makeEmptyFolder(_ path: String) {
+        if let entries = try? FileManager.default.contentsOfDirectory(atPath: path), entries.isEmpty { return }
+        try? FileManager.default.removeItem(atPath: path)
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
     /// Waits for the task's services; the outcome of a task that cannot run, or `nil`.
