@@ -5,26 +5,8 @@ import Testing
 /// the same digests when the store was wiped, checked with skopeo, podman and a real registry.
 @Suite("Blob store", .tags(.integration), .serialized)
 struct BlobStoreIntegrationTests {
-    static let manifest = """
-        [project]
-        name = "blobtest"
-        [nix]
-        nixpkgs = "@OFFLINE@"
-        [packages]
-        busybox = "busybox"
-        [images.app]
-        entrypoint = ["sh", "-c"]
-        cmd = ["cat /app/message"]
-        copy = [{ from = "app", to = "/app" }]
-        """
-
     func makeProject() throws -> (String, [String: String?]) {
-        let dir = try project(Self.manifest)
-        try FileManager.default.createDirectory(atPath: dir + "/app", withIntermediateDirectories: true)
-        try "hello from the blob store\n".write(toFile: dir + "/app/message", atomically: true, encoding: .utf8)
-        let env: [String: String?] = ["XDG_CACHE_HOME": dir + "/.cache-test", "DOCKER_CONFIG": dir + "/.docker", "REGISTRY_AUTH_FILE": nil,
-                                      "SLIPWAY_REGISTRY_USER": nil, "SLIPWAY_REGISTRY_PASSWORD": nil, "SLIPWAY_BLOB_STORE_MAX_SIZE": nil]
-        return (dir, env)
+        try messageImageProject(name: "blobtest", message: "hello from the blob store")
     }
 
     func blobsDirectory(_ dir: String) -> String { dir + "/.cache-test/slipway/blobs/sha256" }
@@ -183,9 +165,8 @@ struct BlobStoreIntegrationTests {
     @Test(arguments: ["gzip", "zstd"])
     func blockCompressedLayersRunUnderPodman(_ compression: String) throws {
         let (dir, env) = try makeProject()
-        let manifest = Self.manifest + "\ncompression = \"\(compression)\"\n"
-        try manifest.replacingOccurrences(of: "@OFFLINE@", with: repositoryRoot + "/nix/offline")
-            .write(toFile: dir + "/slipway.toml", atomically: true, encoding: .utf8)
+        let manifest = try String(contentsOfFile: dir + "/slipway.toml", encoding: .utf8) + "\ncompression = \"\(compression)\"\n"
+        try manifest.write(toFile: dir + "/slipway.toml", atomically: true, encoding: .utf8)
         let build = try slipway(["image", "build", "app", "--output", "oci:\(dir)/layout:v1"], in: dir, environment: env)
         #expect(build.status == 0, "\(build.stderr)")
         let largest = try #require(try FileManager.default.contentsOfDirectory(atPath: dir + "/layout/blobs/sha256")

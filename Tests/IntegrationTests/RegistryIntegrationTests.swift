@@ -91,12 +91,13 @@ final class TestRegistry {
     }
 }
 
-/// `slipway image push` against real registries, checked with skopeo and podman.
-@Suite("Registry push", .tags(.integration), .serialized)
-struct RegistryIntegrationTests {
-    static let manifest = """
+/// A project named `name` with one image, `app`: busybox printing `/app/message` (`message`
+/// and a newline). The environment keeps caches and registry credentials inside the project
+/// and clears the caller's (credentials, CI registry, blob store size).
+func messageImageProject(name: String, message: String) throws -> (String, [String: String?]) {
+    let dir = try project("""
         [project]
-        name = "pushtest"
+        name = "\(name)"
         [nix]
         nixpkgs = "@OFFLINE@"
         [packages]
@@ -105,14 +106,20 @@ struct RegistryIntegrationTests {
         entrypoint = ["sh", "-c"]
         cmd = ["cat /app/message"]
         copy = [{ from = "app", to = "/app" }]
-        """
+        """)
+    try FileManager.default.createDirectory(atPath: dir + "/app", withIntermediateDirectories: true)
+    try (message + "\n").write(toFile: dir + "/app/message", atomically: true, encoding: .utf8)
+    let env: [String: String?] = ["XDG_CACHE_HOME": dir + "/.cache-test", "DOCKER_CONFIG": dir + "/.docker", "REGISTRY_AUTH_FILE": nil,
+                                  "SLIPWAY_REGISTRY_USER": nil, "SLIPWAY_REGISTRY_PASSWORD": nil, "CI_REGISTRY": nil,
+                                  "SLIPWAY_BLOB_STORE_MAX_SIZE": nil]
+    return (dir, env)
+}
 
+/// `slipway image push` against real registries, checked with skopeo and podman.
+@Suite("Registry push", .tags(.integration), .serialized)
+struct RegistryIntegrationTests {
     func makeProject() throws -> (String, [String: String?]) {
-        let dir = try project(Self.manifest)
-        try FileManager.default.createDirectory(atPath: dir + "/app", withIntermediateDirectories: true)
-        try "hello from the registry\n".write(toFile: dir + "/app/message", atomically: true, encoding: .utf8)
-        let env: [String: String?] = ["XDG_CACHE_HOME": dir + "/.cache-test", "DOCKER_CONFIG": dir + "/.docker", "REGISTRY_AUTH_FILE": nil,
-                                      "SLIPWAY_REGISTRY_USER": nil, "SLIPWAY_REGISTRY_PASSWORD": nil, "CI_REGISTRY": nil]
+        let (dir, env) = try messageImageProject(name: "pushtest", message: "hello from the registry")
         let build = try slipway(["image", "build"], in: dir, environment: env)
         precondition(build.status == 0, build.stderr)
         return (dir, env)
