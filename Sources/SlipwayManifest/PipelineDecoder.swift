@@ -5,7 +5,7 @@ struct PipelineDecoder {
     static let taskKeys = [
         "run", "description", "deps", "sequential", "cwd", "env", "services", "inputs", "outputs", "reports",
     ]
-    static let artifactKeys = ["nix", "flake", "profile", "description", "include"]
+    static let artifactKeys = ["nix", "flake", "profile", "description", "include", "exclude", "build_packages"]
     static let ciKeys = ["profile", "tasks", "artifacts", "images", "push", "registry", "tags", "deploy", "deploy_when"]
 
     let root: String
@@ -68,6 +68,7 @@ struct PipelineDecoder {
         var profile: String?
         var description: String?
         var include: [String]?
+        var extra = ArtifactSpec(name: name, source: .expression(""), location: node.keyLocation)
         for (key, value) in fields {
             switch key {
             case "nix":
@@ -98,6 +99,8 @@ struct PipelineDecoder {
                         include?.append(clean)
                     }
                 }
+            case "exclude": extra.exclude = excludeGlobs(value)
+            case "build_packages": extra.buildPackages = attributes(value)
             default: reader.unknown(key, value, in: node.dottedPath, allowed: Self.artifactKeys)
             }
         }
@@ -109,12 +112,49 @@ struct PipelineDecoder {
         if let profile { spec.profile = profile }
         spec.description = description
         spec.include = include
-        if include != nil, case .flake = source {
-            reader.add(.invalidValue(key: node.dottedPath + ".include", reason: "include narrows `src` of a `nix` expression; a flake decides its own sources"),
-                       node["include"]?.keyLocation ?? node.keyLocation)
-            return nil
+        spec.exclude = extra.exclude
+        spec.buildPackages = extra.buildPackages
+        if case .expression(let text) = source { spec.uses = ArtifactSpec.artifactReferences(in: text) }
+        if case .flake = source {
+            let onlyNix = ["include", "exclude", "build_packages"].filter { node[$0] != nil }
+            for key in onlyNix {
+                reader.add(.invalidValue(key: node.dottedPath + "." + key, reason: "\(key) applies to a `nix` expression; a flake decides its own sources and tools"),
+                           node[key]?.keyLocation ?? node.keyLocation)
+            }
+            if !onlyNix.isEmpty { return nil }
         }
         return spec
+    }
+
+    /// `exclude = ["**/__pycache__", "var/cache"]`: globs relative to the project.
+    private mutating func excludeGlobs(_ value: TOMLNode) -> [String] {
+        var globs: [String] = []
+        for (glob, at) in reader.locatedStrings(value) ?? [] {
+            var clean = glob
+            while clean.hasPrefix("./") { clean.removeFirst(2) }
+            while clean.hasSuffix("/") { clean.removeLast() }
+            if clean.isEmpty || clean.hasPrefix("/") || clean.split(separator: "/").contains("..") {
+                reader.add(.invalidValue(key: value.dottedPath, reason: "'\(glob)' must be a glob inside the project, relative to slipway.toml "
+                    + "(e.g. \"**/__pycache__\" or \"var/cache\")"), at)
+            } else {
+                globs.append(clean)
+            }
+        }
+        return globs
+    }
+
+    /// `build_packages = ["nodejs", "php82Packages.composer"]`: attribute paths of the package set.
+    private mutating func attributes(_ value: TOMLNode) -> [String] {
+        var names: [String] = []
+        for (name, at) in reader.locatedStrings(value) ?? [] {
+            if Identifiers.isAttributePath(name) {
+                names.append(name)
+            } else {
+                reader.add(.invalidValue(key: value.dottedPath, reason: "'\(name)' is not an attribute of the package set (e.g. \"nodejs\" "
+                    + "or \"php82Packages.composer\")"), at)
+            }
+        }
+        return names
     }
 
     mutating func ci(_ node: TOMLNode) -> CISpec? {
