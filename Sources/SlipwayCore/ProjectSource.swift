@@ -13,6 +13,11 @@ public struct ProjectSource: Sendable, Equatable {
     public struct Entry: Sendable, Hashable {
         public var path: String
         public var isDirectory: Bool
+
+        public init(path: String, isDirectory: Bool) {
+            self.path = path
+            self.isDirectory = isDirectory
+        }
     }
 
     /// Top-level names never part of the source.
@@ -25,7 +30,15 @@ public struct ProjectSource: Sendable, Equatable {
     public var kept: [Entry]
     /// `sha256:<hex>` over each kept entry's path, kind, size and modification time
     /// (nanoseconds; folders by name only): changes when a file of the source changes, not when an ignored one does.
+    /// The top-level `slipway.lock` does not count: a build may write it, and its bytes are part
+    /// of the environment's key already.
     public var fingerprint: String
+
+    public init(ignored: [String], kept: [Entry], fingerprint: String) {
+        self.ignored = ignored
+        self.kept = kept
+        self.fingerprint = fingerprint
+    }
 
     /// Walks `root` (an absolute folder). An unreadable folder counts as empty.
     public static func scan(_ root: String) -> ProjectSource {
@@ -75,6 +88,7 @@ public struct ProjectSource: Sendable, Equatable {
                     continue
                 }
                 kept.append(Entry(path: path, isDirectory: kind == S_IFDIR))
+                if path == "slipway.lock" { continue }
                 // A folder's own time changes when an ignored file appears in it: only files count.
                 let stamp = kind == S_IFDIR ? "dir" : "\(info.st_size)\t\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
                 lines += Array("\(path)\t\(kind)\t\(stamp)\n".utf8)
