@@ -87,18 +87,7 @@ struct PipelineDecoder {
                 }
             case "profile": profile = reader.string(value)
             case "description": description = reader.string(value)
-            case "include":
-                include = []
-                for (path, at) in reader.locatedStrings(value) ?? [] {
-                    var clean = path
-                    while clean.hasSuffix("/") { clean.removeLast() }
-                    while clean.hasPrefix("./") { clean.removeFirst(2) }
-                    if clean.isEmpty || clean.hasPrefix("/") || clean.split(separator: "/").contains("..") || clean.contains(where: { "*?[".contains($0) }) {
-                        reader.add(.invalidValue(key: value.dottedPath, reason: "'\(path)' must be a file or folder inside the project (no globs)"), at)
-                    } else {
-                        include?.append(clean)
-                    }
-                }
+            case "include": include = includePaths(value)
             case "exclude": extra.exclude = excludeGlobs(value)
             case "build_packages": extra.buildPackages = attributes(value)
             default: reader.unknown(key, value, in: node.dottedPath, allowed: Self.artifactKeys)
@@ -124,6 +113,22 @@ struct PipelineDecoder {
             if !onlyNix.isEmpty { return nil }
         }
         return spec
+    }
+
+    /// `include = ["src", "public"]`: files or folders inside the project, no globs.
+    private mutating func includePaths(_ value: TOMLNode) -> [String] {
+        var paths: [String] = []
+        for (path, at) in reader.locatedStrings(value) ?? [] {
+            var clean = path
+            while clean.hasSuffix("/") { clean.removeLast() }
+            while clean.hasPrefix("./") { clean.removeFirst(2) }
+            if clean.isEmpty || clean.hasPrefix("/") || clean.split(separator: "/").contains("..") || clean.contains(where: { "*?[".contains($0) }) {
+                reader.add(.invalidValue(key: value.dottedPath, reason: "'\(path)' must be a file or folder inside the project (no globs)"), at)
+            } else {
+                paths.append(clean)
+            }
+        }
+        return paths
     }
 
     /// `exclude = ["**/__pycache__", "var/cache"]`: globs relative to the project.
