@@ -87,8 +87,8 @@ struct PipelineDecoder {
                 }
             case "profile": profile = reader.string(value)
             case "description": description = reader.string(value)
-            case "include": include = includePaths(value)
-            case "exclude": extra.exclude = excludeGlobs(value)
+            case "include": include = projectPaths(value, globs: false)
+            case "exclude": extra.exclude = projectPaths(value, globs: true)
             case "build_packages": extra.buildPackages = attributes(value)
             default: reader.unknown(key, value, in: node.dottedPath, allowed: Self.artifactKeys)
             }
@@ -115,37 +115,25 @@ struct PipelineDecoder {
         return spec
     }
 
-    /// `include = ["src", "public"]`: files or folders inside the project, no globs.
-    private mutating func includePaths(_ value: TOMLNode) -> [String] {
+    /// `include = ["src", "public"]` (files or folders, no globs) or `exclude = ["**/__pycache__"]`
+    /// (globs): relative to the project, without a leading `./` or a trailing `/`.
+    private mutating func projectPaths(_ value: TOMLNode, globs: Bool) -> [String] {
         var paths: [String] = []
         for (path, at) in reader.locatedStrings(value) ?? [] {
             var clean = path
             while clean.hasSuffix("/") { clean.removeLast() }
             while clean.hasPrefix("./") { clean.removeFirst(2) }
-            if clean.isEmpty || clean.hasPrefix("/") || clean.split(separator: "/").contains("..") || clean.contains(where: { "*?[".contains($0) }) {
-                reader.add(.invalidValue(key: value.dottedPath, reason: "'\(path)' must be a file or folder inside the project (no globs)"), at)
+            let outside = clean.isEmpty || clean.hasPrefix("/") || clean.split(separator: "/").contains("..")
+            if outside || (!globs && clean.contains(where: { "*?[".contains($0) })) {
+                let reason = globs
+                    ? "'\(path)' must be a glob inside the project, relative to slipway.toml (e.g. \"**/__pycache__\" or \"var/cache\")"
+                    : "'\(path)' must be a file or folder inside the project (no globs)"
+                reader.add(.invalidValue(key: value.dottedPath, reason: reason), at)
             } else {
                 paths.append(clean)
             }
         }
         return paths
-    }
-
-    /// `exclude = ["**/__pycache__", "var/cache"]`: globs relative to the project.
-    private mutating func excludeGlobs(_ value: TOMLNode) -> [String] {
-        var globs: [String] = []
-        for (glob, at) in reader.locatedStrings(value) ?? [] {
-            var clean = glob
-            while clean.hasPrefix("./") { clean.removeFirst(2) }
-            while clean.hasSuffix("/") { clean.removeLast() }
-            if clean.isEmpty || clean.hasPrefix("/") || clean.split(separator: "/").contains("..") {
-                reader.add(.invalidValue(key: value.dottedPath, reason: "'\(glob)' must be a glob inside the project, relative to slipway.toml "
-                    + "(e.g. \"**/__pycache__\" or \"var/cache\")"), at)
-            } else {
-                globs.append(clean)
-            }
-        }
-        return globs
     }
 
     /// `build_packages = ["nodejs", "php82Packages.composer"]`: attribute paths of the package set.
