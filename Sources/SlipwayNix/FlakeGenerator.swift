@@ -155,17 +155,17 @@ public struct FlakeGenerator: Sendable {
         text.lines.append("      slipway.extras = builtins.intersectAttrs { cacert = null; tzdata = null; } pkgs;")
     }
 
-    /// `slipway.srcFor { include ? null; exclude ? [ ]; }`: the project folder for artifacts and
-    /// packages, without Slipway's state, Git's history, result links, special files and what
-    /// ``source`` leaves out (`.gitignore`), nor `exclude` (relative paths). Reading it needs
-    /// `--impure`.
+    /// `slipway.srcFor { include ? null; exclude ? slipway.ignored; }`: the project folder for
+    /// artifacts and packages, without Slipway's state, Git's history, result links, special
+    /// files and `exclude` (relative paths; by default what ``source`` leaves out, `.gitignore`).
+    /// Reading it needs `--impure`.
     private func appendSource(to text: inout FlakeText) {
         let root = nixString(manifest.root)
         let name = Identifiers.isName(manifest.project.name ?? "") ? (manifest.project.name ?? "project") : "project"
         text.lines.append("      slipway.ignored = \(nixList(source?.ignored ?? []));")
         text.lines += [
-            "      slipway.srcFor = { include ? null, exclude ? [ ] }: let",
-            "        skip = builtins.listToAttrs (map (name: { inherit name; value = true; }) (self.slipway.ignored ++ exclude));",
+            "      slipway.srcFor = { include ? null, exclude ? self.slipway.ignored }: let",
+            "        skip = builtins.listToAttrs (map (name: { inherit name; value = true; }) exclude);",
             "      in builtins.path {",
             "        path = /. + \(root);",
             "        name = \(nixString(name + "-source"));",
@@ -191,9 +191,9 @@ public struct FlakeGenerator: Sendable {
         for artifact in artifacts {
             guard case .expression(let expression) = artifact.source else { continue }
             let include = artifact.include.map(nixList) ?? "null"
-            let exclude = nixList(source?.excluded(by: artifact.exclude) ?? [])
+            let exclude = excluded(for: artifact).map { "exclude = \(nixList($0)); " } ?? ""
             let tools = "[ " + artifact.buildPackages.map { "pkgs.\(attributePath($0))" }.joined(separator: " ") + " ]"
-            text.lines.append("        \(nixString(artifact.name)) = let src = self.slipway.srcFor { include = \(include); exclude = \(exclude); }; "
+            text.lines.append("        \(nixString(artifact.name)) = let src = self.slipway.srcFor { include = \(include); \(exclude)}; "
                 + "packages = self.slipway.packages; artifacts = self.slipway.artifacts; build_packages = \(tools); in with pkgs; (")
             text.appendIndented(expression)
             text.lines.append("        );")
@@ -212,6 +212,17 @@ public struct FlakeGenerator: Sendable {
             text.lines.append("        };")
         }
         text.lines.append("      };")
+    }
+
+    /// What `src` of `artifact` leaves out, when it differs from ``ProjectSource/ignored``: its
+    /// `exclude` globs besides, and not the ignored entries that an `include` entry names or
+    /// lies in (`include = ["vendor"]` takes an ignored `vendor/` whole).
+    func excluded(for artifact: ArtifactSpec) -> [String]? {
+        guard let source else { return nil }
+        let include = artifact.include ?? []
+        let named = source.ignored.filter { ignored in include.contains { $0 == ignored || $0.hasPrefix(ignored + "/") } }
+        guard !named.isEmpty || !artifact.exclude.isEmpty else { return nil }
+        return source.ignored.filter { !named.contains($0) } + source.excluded(by: artifact.exclude)
     }
 
     /// `[ "a" "b" ]`.

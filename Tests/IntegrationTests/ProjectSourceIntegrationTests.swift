@@ -66,7 +66,7 @@ struct ProjectSourceIntegrationTests {
 
         [artifacts.app]
         nix = "runCommand \\"app\\" { } ''mkdir -p $out/app; cp -r ${src}/. $out/app/; ${builtins.head build_packages}/bin/busybox true''"
-        include = ["app", "var"]
+        include = ["app", "var", "vendor"]
         exclude = ["var/cache", "**/*.tmp"]
         build_packages = ["busybox"]
 
@@ -86,13 +86,15 @@ struct ProjectSourceIntegrationTests {
 
     @Test func artifactSourcesHonourGitignoreAndExcludeAndBuildOnEachOther() throws {
         let dir = try project(Self.artifacts)
-        try write("__pycache__/\n*.gen.py\n", ".gitignore", in: dir)
+        try write("__pycache__/\n*.gen.py\nvendor/\n", ".gitignore", in: dir)
+        try write("<?php\n", "vendor/autoload.php", in: dir)
         try write("/local\n", "app/.gitignore", in: dir)
         try write("print('hi')\n", "app/main.py", in: dir)
         try write("v", "var/data", in: dir)
         let first = try build("app", in: dir)
         #expect(first.hasPrefix("/nix/store/"))
         #expect(FileManager.default.fileExists(atPath: first + "/app/app/main.py"))
+        #expect(FileManager.default.fileExists(atPath: first + "/app/vendor/autoload.php"), "an include entry wins over .gitignore")
         for ignored in ["app/__pycache__/main.pyc", "app/models.gen.py", "app/local/x", "var/cache/c", "app/scratch.tmp"] {
             try write("generated", ignored, in: dir)
         }

@@ -88,14 +88,14 @@ struct ProjectSourceFlakeTests {
         #expect(text.contains(#""lockdata" = let src = self.slipway.srcFor { }; in with pkgs; ("#))
         #expect(text.contains(#""hello" = with pkgs; ("#), "no src for an expression that does not use it")
         #expect(text.contains(#"slipway.ignored = [ "__pycache__" "node_modules" ];"#))
-        #expect(text.contains("slipway.srcFor = { include ? null, exclude ? [ ] }: let"))
+        #expect(text.contains("slipway.srcFor = { include ? null, exclude ? self.slipway.ignored }: let"))
         #expect(text.contains("!(builtins.hasAttr rel skip)"))
         let plain = try generate("[packages]\nhello = \"hello\"\n")
         #expect(!plain.contains("srcFor"), "no project folder when nothing reads it")
     }
 
     @Test func artifactsSeeEachOtherTheirToolsAndExcludes() throws {
-        let source = ProjectSource(ignored: [], kept: [
+        let source = ProjectSource(ignored: ["node_modules", "vendor"], kept: [
             .init(path: "var", isDirectory: true), .init(path: "var/cache", isDirectory: true),
             .init(path: "var/cache/a", isDirectory: false), .init(path: "app.py", isDirectory: false),
         ], fingerprint: "sha256:0")
@@ -105,14 +105,15 @@ struct ProjectSourceFlakeTests {
             build_packages = ["nodejs", "php82Packages.composer"]
             [artifacts.app]
             nix = "runCommand \\"app\\" { } ''cp -r ${artifacts.assets}/public $out''"
-            include = ["app.py", "var"]
+            include = ["app.py", "var", "vendor/autoload.php"]
             exclude = ["var/cache"]
             [images.web]
             contents = ["artifact:assets:public", "artifact:assets:app/public", "artifact:app"]
             """, source: source)
         #expect(text.contains(#"build_packages = [ pkgs."nodejs" pkgs."php82Packages"."composer" ];"#))
-        #expect(text.contains(#""app" = let src = self.slipway.srcFor { include = [ "app.py" "var" ]; exclude = [ "var/cache" ]; };"#))
+        #expect(text.contains(#""app" = let src = self.slipway.srcFor { include = [ "app.py" "var" "vendor/autoload.php" ]; exclude = [ "node_modules" "var/cache" ]; };"#))
         #expect(text.contains("artifacts = self.slipway.artifacts;"))
+        #expect(text.contains(#""assets" = let src = self.slipway.srcFor { include = null; };"#), "the ignored entries by default")
         #expect(text.contains(#""public" = pkgs.runCommand "assets-public" { } ''mkdir -p $out/public; cp -a ${self.slipway.artifacts."assets"}/public/. $out/public/'';"#))
         #expect(text.contains(#""app/public" = pkgs.runCommand "assets-app-public""#))
     }
