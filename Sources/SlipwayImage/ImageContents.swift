@@ -19,16 +19,18 @@ extension ImagePlanner {
         var contents = Contents()
         var problems: [Diagnostic] = []
         let artifacts = try manifest.artifacts()
+        // Every bad `artifact:` entry is reported before anything is built.
+        for (key, location) in keys {
+            guard let part = ArtifactPart(contentsKey: key), let artifact = artifacts.first(where: { $0.name == part.artifact }) else { continue }
+            if let problem = Self.partProblem(part, artifact: artifact, image: spec.name, at: location) { problems.append(problem) }
+        }
+        if !problems.isEmpty { throw ManifestError.invalid(problems) }
         for (key, location) in keys {
             if let part = ArtifactPart(contentsKey: key) {
                 let name = part.artifact
                 guard let artifact = artifacts.first(where: { $0.name == name }) else {
                     let near = Spelling.closest(to: name, in: artifacts.map(\.name)).map { "; did you mean 'artifact:\($0)'?" } ?? ""
                     problems.append(Diagnostic(.invalidValue(key: "images.\(spec.name).contents", reason: "no [artifacts.\(name)]\(near)"), at: location))
-                    continue
-                }
-                if let problem = Self.partProblem(part, artifact: artifact, image: spec.name, at: location) {
-                    problems.append(problem)
                     continue
                 }
                 status("building artifact \(name)" + (part.subPath.map { " (\($0))" } ?? ""))

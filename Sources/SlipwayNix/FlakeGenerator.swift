@@ -192,7 +192,7 @@ public struct FlakeGenerator: Sendable {
             guard case .expression(let expression) = artifact.source else { continue }
             let include = artifact.include.map(nixList) ?? "null"
             let exclude = excluded(for: artifact).map { "exclude = \(nixList($0)); " } ?? ""
-            let tools = "[ " + artifact.buildPackages.map { "pkgs.\(attributePath($0))" }.joined(separator: " ") + " ]"
+            let tools = "[ " + artifact.buildPackages.map { "pkgs.\(attributePath($0)) " }.joined() + "]"
             text.lines.append("        \(nixString(artifact.name)) = let src = self.slipway.srcFor { include = \(include); \(exclude)}; "
                 + "packages = self.slipway.packages; artifacts = self.slipway.artifacts; build_packages = \(tools); in with pkgs; (")
             text.appendIndented(expression)

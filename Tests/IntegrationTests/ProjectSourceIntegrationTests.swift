@@ -128,4 +128,22 @@ struct ProjectSourceIntegrationTests {
         #expect(result.stderr.contains("slipway.toml:4:12: error: artifacts use each other in a cycle: a -> b -> a"), "\(result.stderr)")
         #expect(result.stderr.contains("hint: an artifact cannot be built from itself"), "\(result.stderr)")
     }
+
+    @Test func aBadArtifactSubPathIsReportedBeforeAnythingIsBuilt() throws {
+        let dir = try project("""
+            [nix]
+            nixpkgs = "@OFFLINE@"
+
+            [artifacts.web]
+            nix = "runCommand \\"web\\" { } ''touch $out''"
+
+            [images.web]
+            contents = ["artifact:web:../etc"]
+            """)
+        let result = try slipway(["image", "build", "web"], in: dir)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("slipway.toml:8:13: error: invalid value for 'images.web.contents': '../etc' in 'artifact:web:../etc' is not a relative path"),
+                "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/result-web"), "nothing was built")
+    }
 }
