@@ -28,19 +28,22 @@ public struct FlakeGenerator: Sendable {
     /// nor one it selects, `.src`): then it gets the project folder.
     public static func mentionsSource(_ expression: String) -> Bool {
         let chars = Array(expression.utf8)
-        let word: (UInt8) -> Bool = { c in
-            (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95 || c == 39 || c == 45
+        let name = Array("src".utf8)
+        // Characters of a Nix identifier (`[A-Za-z0-9_'-]`), and `.` (an attribute selection).
+        let joins: (UInt8) -> Bool = { c in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || [UInt8(ascii: "_"), UInt8(ascii: "'"), UInt8(ascii: "-")].contains(c)
         }
         var i = 0
-        while i + 3 <= chars.count {
+        while i + name.count <= chars.count {
             defer { i += 1 }
-            guard chars[i] == 115, chars[i + 1] == 114, chars[i + 2] == 99 else { continue }
-            if i > 0, word(chars[i - 1]) || chars[i - 1] == 46 { continue }
-            if i + 3 < chars.count, word(chars[i + 3]) { continue }
-            var j = i + 3
-            while j < chars.count, chars[j] == 32 || chars[j] == 9 || chars[j] == 10 { j += 1 }
-            if j < chars.count, chars[j] == 61, j + 1 >= chars.count || chars[j + 1] != 61 { continue }
-            return true
+            guard Array(chars[i..<i + name.count]) == name else { continue }
+            if i > 0, joins(chars[i - 1]) || chars[i - 1] == UInt8(ascii: ".") { continue }
+            var j = i + name.count
+            if j < chars.count, joins(chars[j]) { continue }
+            while j < chars.count, [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(chars[j]) { j += 1 }
+            let defines = j < chars.count && chars[j] == UInt8(ascii: "=") && (j + 1 == chars.count || chars[j + 1] != UInt8(ascii: "="))
+            if !defines { return true }
         }
         return false
     }

@@ -73,6 +73,9 @@ struct ProjectSourceFlakeTests {
         ("hello.src", false),                                            // selects it
         ("mysrc srcs src-dir", false),
         ("x: x == src", true),
+        ("src==x", true),
+        ("{ src\n  = ./.; }", false),
+        ("${src}/poetry.lock", true),
     ])
     func mentionsSource(expression: String, uses: Bool) {
         #expect(FlakeGenerator.mentionsSource(expression) == uses)
