@@ -48,6 +48,9 @@ struct ProjectSourceIntegrationTests {
         try write("cached", "__pycache__/x.pyc", in: dir)
         let ignored = try lockedDeps(dir)
         #expect(ignored.path == first.path && !ignored.built, "an ignored file changes nothing, and the warm start runs no Nix")
+        try write("# notes\n", "README.md", in: dir)
+        let unrelated = try lockedDeps(dir)
+        #expect(unrelated.built && unrelated.path == first.path, "a new file is checked with Nix, and the package reading only the lock keeps its path")
 
         // A running service leaves sockets in .slipway/state and in the project folder.
         let up = try slipway(["up", "-d"], in: dir)
