@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore"]),
         .testTarget(name: "SlipwayManifestTests", dependencies: ["SlipwayManifest"]),
-        .testTarget(name: "SlipwayNixTests", dependencies: ["SlipwayNix", "SlipwayManifest"]),
+        .testTarget(name: "SlipwayNixTests", dependencies: ["SlipwayNix", "SlipwayManifest", "SlipwayCore"]),
         .testTarget(name: "SlipwayEnvironmentTests", dependencies: ["SlipwayEnvironment"]),
         .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
         .testTarget(

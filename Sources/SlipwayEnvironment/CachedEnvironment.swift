@@ -26,6 +26,9 @@ public struct CachedEnvironment: Codable, Sendable {
     public var ports: [String: Int]
     /// Local `path:` inputs (absolute folders) and their ``TreeFingerprint`` at build time.
     public var localInputs: [String: String] = [:]
+    /// When a package expression reads the project folder (`src`): the folder's
+    /// ``ProjectSource/fingerprint`` at build time; a change to a file of `src` rebuilds.
+    public var projectSource: String?
     /// Whether processes get only the profile's `PATH` and the kept caller variables
     /// (``EnvironmentPurity``); `--pure`/`--impure` change it for one command.
     public var pure: Bool = false

@@ -30,6 +30,8 @@ public struct EnvironmentResolver: Sendable {
         if !forceBuild, let cached = store.validEnvironment(profile: profile) { return cached }
         let resolved = try manifest.resolve(profile: profile)
         let nix = try NixCommand.locate()
+        // Scanned before the build: a file changed during it makes the next start build again.
+        let source = FlakeGenerator.packagesUseSource(resolved) ? ProjectSource.scan(layout.root).fingerprint : nil
         onBuild("building profile '\(profile)' (\(resolved.packages.count) package\(resolved.packages.count == 1 ? "" : "s")) with Nix")
         let build = try await NixBackend(nix: nix, layout: layout, manifest: manifest).build(resolved)
         var binPaths: [String] = []
@@ -48,6 +50,7 @@ public struct EnvironmentResolver: Sendable {
             env: resolved.env.map { .init(name: $0.name, value: $0.value) },
             requiredPaths: build.packages.flatMap(\.storePaths), build: build, ports: ports)
         cached.localInputs = Self.localInputs(of: manifest)
+        cached.projectSource = source
         cached.pure = resolved.pure
         cached.keepEnv = resolved.settings.keepEnv ?? []
         cached.envFiles = resolved.settings.envFiles ?? []

@@ -27,6 +27,7 @@ public struct EnvironmentStore: Sendable {
         else { return nil }
         for path in cached.requiredPaths where access(path, F_OK) != 0 { return nil }
         for (folder, fingerprint) in cached.localInputs where TreeFingerprint.of(folder) != fingerprint { return nil }
+        if let source = cached.projectSource, ProjectSource.scan(layout.root).fingerprint != source { return nil }
         return cached
     }
 

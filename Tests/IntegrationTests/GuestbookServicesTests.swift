@@ -111,5 +111,9 @@ struct GuestbookServicesTests {
         #expect(page.1.contains("Grace"))
         let whoami = try runToFiles(podman, ["podman", "exec", "gb-app-\(suffix)", "id", "-u"], in: dir)
         #expect(whoami.stdout == "1000\n")
+        // The web image carries the public files only (`artifact:app:app/public`), not the PHP sources.
+        let files = try runToFiles("/bin/sh", ["-c", "podman export gb-web-\(suffix) | tar -tf -"], in: dir)
+        #expect(files.status == 0 && files.stdout.contains("app/public/index.php"), "\(files.stderr)")
+        #expect(!files.stdout.contains("Guestbook.php"), "no PHP sources in the web image")
     }
 }
