@@ -135,6 +135,18 @@ func http(_ url: String, form: String? = nil) throws -> (Int, String) {
     return (status, body)
 }
 
+/// GETs `url` every 100 ms until it answers 200, for at most `tries` attempts; the last answer
+/// (status 0 when nothing listens yet).
+func waitForHTTP(_ url: String, tries: Int = 100) throws -> (Int, String) {
+    var answer = (0, "")
+    for _ in 0..<tries {
+        answer = try http(url)
+        if answer.0 == 200 { break }
+        usleep(100_000)
+    }
+    return answer
+}
+
 /// Runs a command whose children may outlive it holding inherited descriptors (e.g. `podman run
 /// -d`, whose conmon stays): spawned with posix_spawn, every descriptor above 2 closed, output to
 /// files, and reaped with waitpid, so nothing waits for an end of file that never comes.
