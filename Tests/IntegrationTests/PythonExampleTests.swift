@@ -20,6 +20,14 @@ struct PythonExampleTests {
         #expect(stages == ["environment=passed", "tasks=passed", "artifacts=passed", "images=passed", "push=skipped", "deploy=skipped"])
         #expect(try slipway(["ps", "--profile", "ci"], in: dir).status != 0, "the database started for the tests is stopped")
         #expect(!FileManager.default.fileExists(atPath: dir + "/guestbook/__pycache__"), "no byte code in the project")
+        // Debian's Python and modules as store paths: nothing read from the host's /usr/lib/python3*.
+        let python = try slipway(["exec", "--profile", "ci", "--", "python3", "-c",
+                                  "import sys, flask, psycopg2, gunicorn; print(*sys.path[1:], psycopg2.__file__, sep='\\n')"], in: dir)
+        #expect(python.status == 0, "\(python.stderr)")
+        let paths = python.stdout.split(separator: "\n")
+        #expect(paths.count > 3 && paths.allSatisfy { $0.hasPrefix("/nix/store/") }, "\(python.stdout)")
+        let check = try checkClosure(try environmentClosure(dir, profile: "ci"), in: dir)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
 
         // One broken assertion: non-zero, the failing test named, no image built.
         let test = dir + "/tests/test_guestbook.py"

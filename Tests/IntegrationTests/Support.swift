@@ -176,6 +176,19 @@ func runToFiles(_ executable: String, _ arguments: [String], in directory: Strin
                      stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
 }
 
+/// The store paths of the closure of `profile`'s environment, as the cache in `dir` records them.
+func environmentClosure(_ dir: String, profile: String) throws -> [String] {
+    let cache = try #require(FileManager.default.contents(atPath: dir + "/.slipway/cache/env-\(profile).json"))
+    let object = try #require(try JSONSerialization.jsonObject(with: cache) as? [String: Any])
+    let build = try #require(object["build"] as? [String: Any])
+    return try #require(build["closure"] as? [[String: Any]]).compactMap { $0["path"] as? String }
+}
+
+/// nix/offline/check-closure.sh on `paths`: status 0 when every ELF file resolves into the store only.
+func checkClosure(_ paths: [String], in dir: String) throws -> RunResult {
+    try run("/bin/bash", [repositoryRoot + "/nix/offline/check-closure.sh"] + paths, in: dir)
+}
+
 /// The port `slipway ps --json` reports for `service` of the project in `dir`.
 func servicePort(_ dir: String, _ service: String) throws -> Int {
     let ps = try slipway(["ps", "--json"], in: dir)
