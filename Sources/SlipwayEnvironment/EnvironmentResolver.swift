@@ -49,6 +49,7 @@ public struct EnvironmentResolver: Sendable {
             key: key, profile: profile, root: layout.root, binPaths: binPaths,
             env: resolved.env.map { .init(name: $0.name, value: $0.value) },
             requiredPaths: build.packages.flatMap(\.storePaths), build: build, ports: ports)
+        cached.serviceEnv = Self.serviceExports(services)
         cached.localInputs = Self.localInputs(of: manifest)
         cached.projectSource = source
         cached.pure = resolved.pure
@@ -65,6 +66,14 @@ public struct EnvironmentResolver: Sendable {
         let cwd = FilePaths.currentDirectory()
         if layout.manifest.hasPrefix(cwd + "/") { return String(layout.manifest.dropFirst(cwd.count + 1)) }
         return layout.manifest
+    }
+
+    /// The enabled services' exports, in order; a name more than one service exports (two
+    /// PostgreSQL servers) is ambiguous and left out.
+    static func serviceExports(_ services: [ServiceSpec]) -> [CachedEnvironment.Entry] {
+        let entries = services.filter { !$0.disabled }.flatMap(\.exports)
+        let counts = Dictionary(entries.map { ($0.name, 1) }, uniquingKeysWith: +)
+        return entries.filter { counts[$0.name] == 1 }.map { .init(name: $0.name, value: $0.value) }
     }
 
     /// Folders of the manifest's local `path:` flake refs, with their current fingerprints.

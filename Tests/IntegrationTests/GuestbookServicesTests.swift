@@ -97,12 +97,7 @@ struct GuestbookServicesTests {
         let web = try runToFiles(podman, ["podman", "run", "-d", "--name", "gb-web-\(suffix)", "--network", "host", "localhost/guestbook-web:latest"], in: dir)
         #expect(web.status == 0, "\(web.stderr)")
         defer { _ = try? runToFiles(podman, ["podman", "rm", "-f", "gb-app-\(suffix)", "gb-web-\(suffix)"], in: dir) }
-        var health = (0, "")
-        for _ in 0..<100 {
-            health = try http("http://127.0.0.1:8080/health")
-            if health.0 == 200 { break }
-            usleep(100_000)
-        }
+        let health = try waitForHTTP("http://127.0.0.1:8080/health")
         #expect(health.0 == 200, "\(health)")
         #expect(health.1.contains(#""postgres":"ok","redis":"ok""#))
         #expect(try http("http://127.0.0.1:8080/", form: "name=Grace&message=from+the+prod+image").0 == 303)
