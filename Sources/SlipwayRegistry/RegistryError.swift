@@ -48,7 +48,7 @@ public enum RegistryError: SlipwayError, Sendable {
             had ? "check the user and password (`slipway registry login HOST`, SLIPWAY_REGISTRY_USER/PASSWORD, or ~/.docker/config.json)"
                 : "log in first: `slipway registry login HOST`, or set SLIPWAY_REGISTRY_USER and SLIPWAY_REGISTRY_PASSWORD"
         case .tlsFailed: "trust its certificate (SSL_CERT_FILE, or --cert-dir DIR holding *.crt), or pass --tls-verify=false"
-        case .noDestination(let image): "pass --to docker://HOST[:PORT]/REPOSITORY[:TAG], or set tags in [images.\(image)]"
+        case .noDestination(let image): "pass --to docker://HOST[:PORT]/REPOSITORY[:TAG], or give [images.\(image)] a name with a registry host (name = \"registry.example.com/shop/\(image)\")"
         case .unavailable: "the registry may be down or overloaded; run the push again (blobs already there are skipped)"
         case .noAnswer(let registry, _, _): "check that a registry runs and answers at \(registry); run the push again (blobs already there are skipped)"
         default: nil
