@@ -181,4 +181,35 @@ struct ImageDateIntegrationTests {
         let config = try slipway(["image", "inspect", "app", "--json"], in: dir).stdout
         #expect(config.contains(#""created" : "2023-11-14T22:13:20Z""#), "\(config)")
     }
+
+    @Test func pushWithoutToGoesToTheNameWithEachTag() throws {
+        let registry = try TestRegistry()
+        let manifest = """
+            [project]
+            name = "named"
+            [nix]
+            nixpkgs = "@OFFLINE@"
+            [packages]
+            busybox = "busybox"
+            [images.box]
+            name = "\(registry.host)/team/box"
+            tags = ["1.0", "$NAMED_TEST_TAG"]
+            entrypoint = ["sh"]
+            [images.plain]
+            entrypoint = ["sh"]
+            """
+        let dir = try project(manifest)
+        let env: [String: String?] = ["NAMED_TEST_TAG": "extra", "XDG_CACHE_HOME": dir + "/.cache-test"]
+        #expect(try slipway(["image", "build"], in: dir, environment: env).status == 0)
+        let push = try slipway(["image", "push", "box"], in: dir, environment: env)
+        #expect(push.status == 0, "\(push.stderr)")
+        for tag in ["1.0", "extra"] {
+            let skopeo = try run("/usr/bin/env", ["skopeo", "inspect", "--tls-verify=false", "docker://\(registry.host)/team/box:\(tag)"], in: dir)
+            #expect(skopeo.status == 0, "pushed as \(tag): \(skopeo.stderr)")
+        }
+        let plain = try slipway(["image", "push", "plain"], in: dir, environment: env)
+        #expect(plain.status == 1)
+        #expect(plain.stderr.contains("error: no destination for image 'plain'"), "\(plain.stderr)")
+        #expect(plain.stderr.contains("or give [images.plain] a name with a registry host"), "\(plain.stderr)")
+    }
 }
