@@ -55,6 +55,10 @@ public struct GitRepository: Sendable {
         return Commit(id: id, committerTime: time)
     }
 
+    /// The object name `HEAD` resolves to (lower-case hex), without reading the object; `nil`
+    /// for a repository without commits.
+    public func headName() -> String? { resolve("HEAD") }
+
     /// Follows `name` (`HEAD`, `refs/heads/main`) through symbolic refs to an object name.
     func resolve(_ name: String) -> String? {
         var name = name

@@ -51,6 +51,7 @@ struct GitRepositoryTests {
         let head = try #require(try repository.head())
         #expect(head.id == (try git(["rev-parse", "HEAD"])))
         #expect(head.committerTime == 1_700_003_600, "the committer's time, not the author's, in UTC")
+        #expect(repository.headName() == head.id)
         #expect(FileManager.default.fileExists(atPath: dir + "/repo/.git/objects/" + head.id.prefix(2) + "/" + head.id.dropFirst(2)))
     }
 
