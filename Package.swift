@@ -54,7 +54,8 @@ let package = Package(
         ),
         .target(
             name: "SlipwayImage",
-            dependencies: ["SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwayOCI"]
+            dependencies: ["SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwayOCI", "CDeflate",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "SlipwayRegistry",

@@ -10,7 +10,10 @@ extension ImagePlanner {
     /// built here; their first store path is linked at the image root).
     struct Contents {
         var packages: [ProfileBuild.Package] = []
-        var artifactPaths: [String] = []
+        /// Each artifact's store paths (its outputs), the first linked at the image root.
+        var artifacts: [[String]] = []
+        /// The project files the artifacts are built from (their `include`, else the project).
+        var artifactSources: [String] = []
     }
 
     /// - Throws: ``ManifestError`` naming every unknown key (with the closest known one).
@@ -37,7 +40,8 @@ extension ImagePlanner {
                 let backend = NixBackend(nix: try NixCommand.locate(), layout: layout, manifest: manifest)
                 let built = try await backend.buildArtifact(artifact, part: part.subPath)
                 contents.packages.append(ProfileBuild.Package(key: key, outputs: built.outputs))
-                contents.artifactPaths += built.storePaths.prefix(1)
+                contents.artifacts.append(built.storePaths)
+                contents.artifactSources += artifact.include.map { $0.map { layout.root + "/" + $0 } } ?? [layout.root]
             } else if let package = cached.build.packages.first(where: { $0.key == key }) {
                 contents.packages.append(package)
             } else {

@@ -92,9 +92,9 @@ struct GuestbookServicesTests {
         let suffix = String(UUID().uuidString.prefix(6)).lowercased()
         let podman = "/usr/bin/env"
         let app = try runToFiles(podman, ["podman", "run", "-d", "--name", "gb-app-\(suffix)", "--network", "host",
-                                          "-e", "POSTGRES_PORT=\(ports[0])", "-e", "REDIS_PORT=\(ports[1])", "localhost/guestbook-app:latest"], in: dir)
+                                          "-e", "POSTGRES_PORT=\(ports[0])", "-e", "REDIS_PORT=\(ports[1])", "localhost/app:latest"], in: dir)
         #expect(app.status == 0, "\(app.stderr)")
-        let web = try runToFiles(podman, ["podman", "run", "-d", "--name", "gb-web-\(suffix)", "--network", "host", "localhost/guestbook-web:latest"], in: dir)
+        let web = try runToFiles(podman, ["podman", "run", "-d", "--name", "gb-web-\(suffix)", "--network", "host", "localhost/web:latest"], in: dir)
         #expect(web.status == 0, "\(web.stderr)")
         defer { _ = try? runToFiles(podman, ["podman", "rm", "-f", "gb-app-\(suffix)", "gb-web-\(suffix)"], in: dir) }
         let health = try waitForHTTP("http://127.0.0.1:8080/health")

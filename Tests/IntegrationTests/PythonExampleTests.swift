@@ -60,7 +60,7 @@ struct PythonExampleTests {
         let podman = "/usr/bin/env"
         let run = try runToFiles(podman, ["podman", "run", "-d", "--name", name, "--network", "host", "-e", "PORT=\(port)",
                                           "-e", "PGHOST=\(pg[0])", "-e", "PGPORT=\(pg[1])", "-e", "PGUSER=\(pg[2])",
-                                          "-e", "PGDATABASE=\(pg[3])", "localhost/pyguestbook-web:latest"], in: dir)
+                                          "-e", "PGDATABASE=\(pg[3])", "localhost/pyguestbook:latest"], in: dir)
         #expect(run.status == 0, "\(run.stderr)")
         defer { _ = try? runToFiles(podman, ["podman", "rm", "-f", name], in: dir) }
         let health = try waitForHTTP("http://127.0.0.1:\(port)/health")
@@ -72,7 +72,7 @@ struct PythonExampleTests {
         #expect(page.0 == 200 && page.1.contains("<b>Guido</b>: from the image"), "\(page)")
         let logs = try runToFiles(podman, ["podman", "logs", name], in: dir)
         #expect(logs.stdout.contains("Starting gunicorn") || logs.stderr.contains("Starting gunicorn"), "served by gunicorn")
-        let user = try runToFiles(podman, ["podman", "image", "inspect", "--format", "{{.Config.User}}", "localhost/pyguestbook-web:latest"], in: dir)
+        let user = try runToFiles(podman, ["podman", "image", "inspect", "--format", "{{.Config.User}}", "localhost/pyguestbook:latest"], in: dir)
         #expect(user.stdout == "1000:1000\n", "the image runs as its user app: \(user.stdout)\(user.stderr)")
     }
 }
