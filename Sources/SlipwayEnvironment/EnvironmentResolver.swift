@@ -16,12 +16,15 @@ public struct EnvironmentResolver: Sendable {
 
     /// The environment of `profile`, built if the cache is stale or missing.
     ///
-    /// - Parameter forceBuild: ignore a valid cache.
+    /// - Parameters:
+    ///   - forceBuild: ignore a valid cache.
+    ///   - needsBuild: `false` when only processes are started (`exec`): a valid compact cache
+    ///     (``ExecEnvironmentFile``) is enough, and its `build` is empty.
     /// - Throws: ``ManifestError`` for an invalid manifest or unknown profile (nothing is
     ///   written then), ``NixError`` when Nix is missing or a package fails.
-    public func environment(profile: String, forceBuild: Bool = false) async throws -> CachedEnvironment {
+    public func environment(profile: String, forceBuild: Bool = false, needsBuild: Bool = true) async throws -> CachedEnvironment {
         let store = EnvironmentStore(layout: layout)
-        if !forceBuild, let cached = store.validEnvironment(profile: profile) { return cached }
+        if !forceBuild, let cached = store.validEnvironment(profile: profile, needsBuild: needsBuild) { return cached }
         let manifest = try ManifestLoader.load(path: layout.manifest, displayName: displayName)
         // One build per profile at a time: parallel cold starts wait, then use its result.
         try FileManager.default.createDirectory(atPath: layout.cacheDir, withIntermediateDirectories: true)
