@@ -53,7 +53,7 @@ public struct EnvironmentResolver: Sendable {
             env: resolved.env.map { .init(name: $0.name, value: $0.value) },
             requiredPaths: build.packages.flatMap(\.storePaths), build: build, ports: ports)
         cached.serviceEnv = Self.serviceExports(services)
-        cached.localInputs = Self.localInputs(of: manifest)
+        cached.localInputs = NixBackend.localInputs(of: manifest)
         cached.projectSource = source
         cached.pure = resolved.pure
         cached.keepEnv = resolved.settings.keepEnv ?? []
@@ -77,24 +77,6 @@ public struct EnvironmentResolver: Sendable {
         let entries = services.filter { !$0.disabled }.flatMap(\.exports)
         let counts = Dictionary(entries.map { ($0.name, 1) }, uniquingKeysWith: +)
         return entries.filter { counts[$0.name] == 1 }.map { .init(name: $0.name, value: $0.value) }
-    }
-
-    /// Folders of the manifest's local `path:` flake refs, with their current fingerprints.
-    static func localInputs(of manifest: Manifest) -> [String: String] {
-        var refs = [manifest.nix.nixpkgs].compactMap { $0 } + manifest.nix.inputs.map(\.ref)
-        let layers = [manifest.base] + manifest.profiles.values.map(\.layer)
-        for layer in layers {
-            for entry in layer.packages {
-                if case .flake(let ref, _)? = entry.spec { refs.append(ref) }
-            }
-        }
-        var result: [String: String] = [:]
-        for ref in refs where ref.hasPrefix("path:") {
-            var folder = String(ref.dropFirst(5))
-            if let query = folder.firstIndex(of: "?") { folder = String(folder[..<query]) }
-            if let fingerprint = TreeFingerprint.of(folder) { result[folder] = fingerprint }
-        }
-        return result
     }
 
     private func isDirectory(_ path: String) -> Bool {

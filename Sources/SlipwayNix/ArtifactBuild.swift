@@ -54,13 +54,21 @@ extension NixBackend {
                     throw NixError.packages([Diagnostic(.invalidValue(key: "artifacts.\(artifact.name).profile", reason: "no profile named '\(artifact.profile)'"), at: artifact.location)])
                 }
                 let generated = generate(profile)
+                let attribute = part.map { "slipway.artifactParts.\(artifact.name).\(nixString($0))" } ?? "slipway.artifacts.\(artifact.name)"
+                let reuse = ArtifactReuse(layout: layout, manifest: manifest, link: link, attribute: attribute,
+                                          flake: generated.text, sourceFingerprint: generated.sourceFingerprint)
+                if let outputs = reuse.reusable(link: link) { return BuiltArtifact(name: artifact.name, outputs: outputs, link: link) }
                 let genDir = layout.generatedFlakeDir(profile: profile.name)
                 try prepare(genDir: genDir, flake: generated.text)
-                let attribute = part.map { "slipway.artifactParts.\(artifact.name).\(nixString($0))" } ?? "slipway.artifacts.\(artifact.name)"
                 output = try await nix.run(
                     ["build", "--json", "--impure", "--out-link", link, "\(NixBackend.generatedFlakeRef)#\(attribute)"],
                     workingDirectory: genDir)
                 try syncLock(genDir: genDir)
+                // Keyed again: the build may have written slipway.lock.
+                if let outputs = try? NixJSON.decode([NixJSON.BuildResult].self, output.stdout, arguments: ["build", "--json"]).first?.outputs {
+                    ArtifactReuse(layout: layout, manifest: manifest, link: link, attribute: attribute,
+                                  flake: generated.text, sourceFingerprint: generated.sourceFingerprint).record(outputs)
+                }
             case .flake(let ref, let attribute):
                 output = try await nix.run(["build", "--json", "--out-link", link, "\(ref)#\(attribute)"], workingDirectory: layout.root)
             }

@@ -62,6 +62,8 @@ public struct FlakeGenerator: Sendable {
     public struct Output: Sendable {
         public var text: String
         public var packageLines: [(key: String, lines: ClosedRange<Int>)]
+        /// ``ProjectSource/fingerprint`` of the scan the flake was made with (`src`), if any.
+        public var sourceFingerprint: String? = nil
     }
 
     /// Distinct `{ flake = ... }` refs of the base and every profile, in a stable order.

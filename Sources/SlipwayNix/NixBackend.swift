@@ -132,7 +132,9 @@ public struct NixBackend: Sendable {
         if FlakeGenerator.packagesUseSource(profile) || manifest.sections.artifacts.contains(where: { $0.profile == profile.name }) {
             generator.source = ProjectSource.scan(manifest.root)
         }
-        return generator.generate(profile)
+        var output = generator.generate(profile)
+        output.sourceFingerprint = generator.source?.fingerprint
+        return output
     }
 
     func prepare(genDir: String, flake: String, usePins: Bool = true) throws(NixError) {

@@ -1,9 +1,5 @@
 import Crypto
 import Foundation
-import SlipwayCore
-
-/// `Digest` is also the name of a swift-crypto protocol.
-private typealias Digest = SlipwayCore.Digest
 
 /// A cheap fingerprint of a folder's files: SHA-256 over each entry's relative path, size and
 /// modification time (nanoseconds), walking at most ``limit`` entries and skipping `.git`,
