@@ -54,7 +54,8 @@ let package = Package(
         ),
         .target(
             name: "SlipwayImage",
-            dependencies: ["SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwayOCI"]
+            dependencies: ["SlipwayCore", "SlipwayManifest", "SlipwayNix", "SlipwayEnvironment", "SlipwayOCI", "CDeflate",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "SlipwayRegistry",
@@ -122,7 +123,7 @@ let package = Package(
         ),
         .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore"]),
         .testTarget(name: "SlipwayManifestTests", dependencies: ["SlipwayManifest"]),
-        .testTarget(name: "SlipwayNixTests", dependencies: ["SlipwayNix", "SlipwayManifest"]),
+        .testTarget(name: "SlipwayNixTests", dependencies: ["SlipwayNix", "SlipwayManifest", "SlipwayCore"]),
         .testTarget(name: "SlipwayEnvironmentTests", dependencies: ["SlipwayEnvironment"]),
         .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
         .testTarget(

@@ -32,6 +32,7 @@ public struct Slipway: AsyncParsableCommand {
         let (verbosity, arguments) = LogOutput.verbosity(in: Array(CommandLine.arguments.dropFirst()))
         LogOutput.bootstrap(level: LogOutput.level(verbosity: verbosity, environment: getenv("SLIPWAY_LOG").map { String(cString: $0) }))
         do {
+            if verbosity == 0 && getenv("SLIPWAY_LOG") == nil { try Exec.execIfWarm(arguments) }
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

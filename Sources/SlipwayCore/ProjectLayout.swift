@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where Slipway keeps a project's files.
 ///
 /// Everything Slipway writes lives under `<root>/.slipway/` (git-ignored), except the committed
@@ -14,6 +20,17 @@ public struct ProjectLayout: Sendable, Hashable {
         self.root = cut.isEmpty ? "/" : cut
     }
 
+    /// The layout of the nearest `slipway.toml` in `folder` or a folder above, or `nil`.
+    public static func nearest(from folder: String) -> ProjectLayout? {
+        var dir = folder
+        while true {
+            let candidate = (dir == "/" ? "" : dir) + "/slipway.toml"
+            if access(candidate, F_OK) == 0 { return ProjectLayout(manifest: candidate) }
+            if dir == "/" || dir.isEmpty { return nil }
+            dir = FilePaths.parent(dir)
+        }
+    }
+
     public var lockFile: String { root + "/slipway.lock" }
     public var dataDir: String { root + "/.slipway" }
     /// Generated flake for one profile: `.slipway/gen/<profile>/flake.nix`.
@@ -26,6 +43,8 @@ public struct ProjectLayout: Sendable, Hashable {
     public func serviceLogDir(profile: String) -> String { stateDir(profile: profile) + "/logs" }
     /// The cached, resolved environment of one profile.
     public func environmentCache(profile: String) -> String { cacheDir + "/env-" + profile + ".json" }
+    /// The compact form of ``environmentCache(profile:)`` a warm `slipway exec` reads.
+    public func execEnvironmentCache(profile: String) -> String { cacheDir + "/env-" + profile + ".exec" }
     /// Caches that can be rebuilt: `.slipway/cache/`.
     public var cacheDir: String { dataDir + "/cache" }
     /// The lock held while one profile's environment builds: `.slipway/cache/build-<profile>.lock`.

@@ -61,14 +61,16 @@ public struct KubernetesDeploy: Sendable {
 }
 
 extension ProjectReleaseSource {
-    /// The target's images as the cluster pulls them, by the digest of their build records.
+    /// The target's images as the cluster pulls them (`<registry>/<name>`, or the image's `name`
+    /// itself when it has a registry host), by the digest of their build records.
     /// - Throws: ``ImageError/notBuilt(_:)``, ``ImageError/unknownImage(_:known:)``.
     public func kubernetesImages(_ spec: DeploySpec) throws -> [KubernetesImage] {
         let registry = spec.kubernetes.registry ?? ""
         return try catalog.select(spec.images).map { image in
             let record = try catalog.record(image.name)
+            let (host, path) = ImageNames.split(image.repository)
             return KubernetesImage(
-                name: image.name, repository: registry + "/" + image.name, digest: record.manifestDigest,
+                name: image.name, repository: host.map { $0 + "/" + path } ?? registry + "/" + path, digest: record.manifestDigest,
                 ports: image.ports.compactMap(KubernetesImage.DeploySpecPort.init(parsing:)))
         }
     }

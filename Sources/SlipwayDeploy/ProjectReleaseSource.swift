@@ -71,25 +71,10 @@ extension ReleaseImage {
     }
 }
 
-/// The project's git commit, read from `.git` (no `git` program needed): `HEAD`, a loose ref
-/// or `packed-refs`.
+/// The project's git commit, read from `.git` (no `git` program needed; see ``GitRepository``).
 enum GitCommit {
     /// The commit `HEAD` names, or `nil` outside a git checkout.
     static func read(root: String) -> String? {
-        let git = root + "/.git"
-        guard let head = text(git + "/HEAD") else { return nil }
-        guard head.hasPrefix("ref: ") else { return head }
-        let ref = String(head.dropFirst(5))
-        if let loose = text(git + "/" + ref) { return loose }
-        for line in (text(git + "/packed-refs") ?? "").split(separator: "\n") where line.hasSuffix(" " + ref) {
-            return String(line.prefix { $0 != " " })
-        }
-        return nil
-    }
-
-    private static func text(_ path: String) -> String? {
-        FileManager.default.contents(atPath: path).map {
-            String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        GitRepository(containing: root)?.headName()
     }
 }

@@ -8,7 +8,7 @@ import SlipwayNix
 /// expanded: expansion depends on the caller's environment and happens at each start.
 public struct CachedEnvironment: Codable, Sendable {
     /// Bumped when the cache layout or the way environments are made changes.
-    public static let formatVersion = 4
+    public static let formatVersion = 5
 
     public var formatVersion: Int
     public var key: String
@@ -24,8 +24,14 @@ public struct CachedEnvironment: Codable, Sendable {
     public var build: ProfileBuild
     /// Port of each service that has one; exported as `<NAME>_PORT`.
     public var ports: [String: Int]
+    /// The services' ``ServiceSpec/exports`` (a name two services export is left out), in
+    /// service order, unexpanded; set after `<NAME>_PORT`, before the dotenv files and ``env``.
+    public var serviceEnv: [Entry] = []
     /// Local `path:` inputs (absolute folders) and their ``TreeFingerprint`` at build time.
     public var localInputs: [String: String] = [:]
+    /// When a package expression reads the project folder (`src`): the folder's
+    /// ``ProjectSource/fingerprint`` at build time; a change to a file of `src` rebuilds.
+    public var projectSource: String?
     /// Whether processes get only the profile's `PATH` and the kept caller variables
     /// (``EnvironmentPurity``); `--pure`/`--impure` change it for one command.
     public var pure: Bool = false

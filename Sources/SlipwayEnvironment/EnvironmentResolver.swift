@@ -16,12 +16,15 @@ public struct EnvironmentResolver: Sendable {
 
     /// The environment of `profile`, built if the cache is stale or missing.
     ///
-    /// - Parameter forceBuild: ignore a valid cache.
+    /// - Parameters:
+    ///   - forceBuild: ignore a valid cache.
+    ///   - needsBuild: `false` when only processes are started (`exec`): a valid compact cache
+    ///     (``ExecEnvironmentFile``) is enough, and its `build` is empty.
     /// - Throws: ``ManifestError`` for an invalid manifest or unknown profile (nothing is
     ///   written then), ``NixError`` when Nix is missing or a package fails.
-    public func environment(profile: String, forceBuild: Bool = false) async throws -> CachedEnvironment {
+    public func environment(profile: String, forceBuild: Bool = false, needsBuild: Bool = true) async throws -> CachedEnvironment {
         let store = EnvironmentStore(layout: layout)
-        if !forceBuild, let cached = store.validEnvironment(profile: profile) { return cached }
+        if !forceBuild, let cached = store.validEnvironment(profile: profile, needsBuild: needsBuild) { return cached }
         let manifest = try ManifestLoader.load(path: layout.manifest, displayName: displayName)
         // One build per profile at a time: parallel cold starts wait, then use its result.
         try FileManager.default.createDirectory(atPath: layout.cacheDir, withIntermediateDirectories: true)
@@ -30,6 +33,8 @@ public struct EnvironmentResolver: Sendable {
         if !forceBuild, let cached = store.validEnvironment(profile: profile) { return cached }
         let resolved = try manifest.resolve(profile: profile)
         let nix = try NixCommand.locate()
+        // Scanned before the build: a file changed during it makes the next start build again.
+        let source = FlakeGenerator.packagesUseSource(resolved) ? ProjectSource.scan(layout.root).fingerprint : nil
         onBuild("building profile '\(profile)' (\(resolved.packages.count) package\(resolved.packages.count == 1 ? "" : "s")) with Nix")
         let build = try await NixBackend(nix: nix, layout: layout, manifest: manifest).build(resolved)
         var binPaths: [String] = []
@@ -47,7 +52,9 @@ public struct EnvironmentResolver: Sendable {
             key: key, profile: profile, root: layout.root, binPaths: binPaths,
             env: resolved.env.map { .init(name: $0.name, value: $0.value) },
             requiredPaths: build.packages.flatMap(\.storePaths), build: build, ports: ports)
+        cached.serviceEnv = Self.serviceExports(services)
         cached.localInputs = Self.localInputs(of: manifest)
+        cached.projectSource = source
         cached.pure = resolved.pure
         cached.keepEnv = resolved.settings.keepEnv ?? []
         cached.envFiles = resolved.settings.envFiles ?? []
@@ -62,6 +69,14 @@ public struct EnvironmentResolver: Sendable {
         let cwd = FilePaths.currentDirectory()
         if layout.manifest.hasPrefix(cwd + "/") { return String(layout.manifest.dropFirst(cwd.count + 1)) }
         return layout.manifest
+    }
+
+    /// The enabled services' exports, in order; a name more than one service exports (two
+    /// PostgreSQL servers) is ambiguous and left out.
+    static func serviceExports(_ services: [ServiceSpec]) -> [CachedEnvironment.Entry] {
+        let entries = services.filter { !$0.disabled }.flatMap(\.exports)
+        let counts = Dictionary(entries.map { ($0.name, 1) }, uniquingKeysWith: +)
+        return entries.filter { counts[$0.name] == 1 }.map { .init(name: $0.name, value: $0.value) }
     }
 
     /// Folders of the manifest's local `path:` flake refs, with their current fingerprints.

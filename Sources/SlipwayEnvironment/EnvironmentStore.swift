@@ -19,25 +19,44 @@ public struct EnvironmentStore: Sendable {
 
     /// The cached environment of `profile` if it is still valid: same key, same format, and
     /// every required store path present. `nil` otherwise (then the caller rebuilds).
-    public func validEnvironment(profile: String) -> CachedEnvironment? {
+    /// - Parameter needsBuild: `false` when the caller only starts processes: then the compact
+    ///   ``ExecEnvironmentFile`` is read when there is one (its ``CachedEnvironment/build`` is empty).
+    public func validEnvironment(profile: String, needsBuild: Bool = true) -> CachedEnvironment? {
         guard let key = try? currentKey(profile: profile),
-              let bytes = try? FileText.readBytes(layout.environmentCache(profile: profile)),
-              let cached = try? JSONDecoder().decode(CachedEnvironment.self, from: Data(bytes)),
+              let cached = load(profile: profile, needsBuild: needsBuild),
               cached.formatVersion == CachedEnvironment.formatVersion, cached.key == key
         else { return nil }
         for path in cached.requiredPaths where access(path, F_OK) != 0 { return nil }
         for (folder, fingerprint) in cached.localInputs where TreeFingerprint.of(folder) != fingerprint { return nil }
+        if let source = cached.projectSource, ProjectSource.scan(layout.root).fingerprint != source { return nil }
         return cached
     }
 
-    /// Saves `environment` atomically (write to a temporary file, then rename).
+    /// The saved environment of `profile`, not yet checked: the compact file when the build is
+    /// not needed and it reads, else the JSON file.
+    private func load(profile: String, needsBuild: Bool) -> CachedEnvironment? {
+        if !needsBuild, let bytes = try? FileText.readBytes(layout.execEnvironmentCache(profile: profile)),
+           let cached = ExecEnvironmentFile.parse(bytes) {
+            return cached
+        }
+        guard let bytes = try? FileText.readBytes(layout.environmentCache(profile: profile)) else { return nil }
+        return try? JSONDecoder().decode(CachedEnvironment.self, from: Data(bytes))
+    }
+
+    /// Saves `environment` atomically (write to a temporary file, then rename), as JSON and in
+    /// the compact ``ExecEnvironmentFile`` form (removed when a value cannot be written in it).
     /// - Throws: Foundation's file errors.
     public func save(_ environment: CachedEnvironment) throws {
         let path = layout.environmentCache(profile: environment.profile)
+        let compact = layout.execEnvironmentCache(profile: environment.profile)
         try FileManager.default.createDirectory(atPath: FilePaths.parent(path), withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(atPath: compact)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(environment).write(to: URL(fileURLWithPath: path), options: .atomic)
+        if let bytes = ExecEnvironmentFile.render(environment) {
+            try Data(bytes).write(to: URL(fileURLWithPath: compact), options: .atomic)
+        }
     }
 
     /// Removes every cached environment (after `slipway update`).

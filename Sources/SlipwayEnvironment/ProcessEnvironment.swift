@@ -8,7 +8,8 @@ import SlipwayManifest
 /// ``EnvironmentPurity`` keeps (pure): `PATH` gets the packages' `bin` folders in front, without
 /// the folders a previous Slipway environment added (``PathRecord``; pure: the packages' folders
 /// only); then `SLIPWAY_ROOT`, `SLIPWAY_PROFILE`, `SLIPWAY_STATE` (= `.slipway/state/<profile>`)
-/// and `<NAME>_PORT` of every service with a port are set; then the dotenv files' assignments
+/// and `<NAME>_PORT` of every service with a port are set, then the services' exports (the
+/// postgresql preset's `PGHOST`, `PGPORT`, ...); then the dotenv files' assignments
 /// (``DotenvFile``, read now, never cached); then each `[env]` entry in order, each value
 /// expanded against everything set before it. Caller overrides (``EnvironmentOverride``, `-e`)
 /// are set before the dotenv files, and the dotenv and `[env]` entries of the same names are
@@ -41,6 +42,9 @@ public enum ProcessEnvironment {
         for (service, port) in cached.ports {
             env[ServiceSpec.portVariable(service)] = String(port)
         }
+        for entry in cached.serviceEnv where !overridden.contains(entry.name) {
+            env[entry.name] = EnvironmentExpansion.expand(entry.value) { env[$0] }
+        }
         for entry in overrides { env[entry.name] = entry.value }
         var dotenvNames: [String] = []
         for (_, entries) in try dotenvFiles(cached, expandingNamesWith: { env[$0] }) {
@@ -62,6 +66,7 @@ public enum ProcessEnvironment {
         let (env, dotenvNames) = try build(cached, inherited: inherited)
         var names = ["PATH"] + provided
         names += cached.ports.keys.sorted().map(ServiceSpec.portVariable)
+        names += cached.serviceEnv.map(\.name).filter { !names.contains($0) }
         for name in dotenvNames + cached.env.map(\.name) where !names.contains(name) { names.append(name) }
         return names.compactMap { name in env[name].map { (name, $0) } }
     }

@@ -10,7 +10,10 @@ extension ImagePlanner {
     /// built here; their first store path is linked at the image root).
     struct Contents {
         var packages: [ProfileBuild.Package] = []
-        var artifactPaths: [String] = []
+        /// Each artifact's store paths (its outputs), the first linked at the image root.
+        var artifacts: [[String]] = []
+        /// The project files the artifacts are built from (their `include`, else the project).
+        var artifactSources: [String] = []
     }
 
     /// - Throws: ``ManifestError`` naming every unknown key (with the closest known one).
@@ -19,19 +22,26 @@ extension ImagePlanner {
         var contents = Contents()
         var problems: [Diagnostic] = []
         let artifacts = try manifest.artifacts()
+        // Every bad `artifact:` entry is reported before anything is built.
         for (key, location) in keys {
-            if key.hasPrefix("artifact:") {
-                let name = String(key.dropFirst("artifact:".count))
+            guard let part = ArtifactPart(contentsKey: key), let artifact = artifacts.first(where: { $0.name == part.artifact }) else { continue }
+            if let problem = Self.partProblem(part, artifact: artifact, image: spec.name, at: location) { problems.append(problem) }
+        }
+        if !problems.isEmpty { throw ManifestError.invalid(problems) }
+        for (key, location) in keys {
+            if let part = ArtifactPart(contentsKey: key) {
+                let name = part.artifact
                 guard let artifact = artifacts.first(where: { $0.name == name }) else {
                     let near = Spelling.closest(to: name, in: artifacts.map(\.name)).map { "; did you mean 'artifact:\($0)'?" } ?? ""
                     problems.append(Diagnostic(.invalidValue(key: "images.\(spec.name).contents", reason: "no [artifacts.\(name)]\(near)"), at: location))
                     continue
                 }
-                status("building artifact \(name)")
+                status("building artifact \(name)" + (part.subPath.map { " (\($0))" } ?? ""))
                 let backend = NixBackend(nix: try NixCommand.locate(), layout: layout, manifest: manifest)
-                let built = try await backend.buildArtifact(artifact)
+                let built = try await backend.buildArtifact(artifact, part: part.subPath)
                 contents.packages.append(ProfileBuild.Package(key: key, outputs: built.outputs))
-                contents.artifactPaths += built.storePaths.prefix(1)
+                contents.artifacts.append(built.storePaths)
+                contents.artifactSources += artifact.include.map { $0.map { layout.root + "/" + $0 } } ?? [layout.root]
             } else if let package = cached.build.packages.first(where: { $0.key == key }) {
                 contents.packages.append(package)
             } else {
@@ -44,6 +54,20 @@ extension ImagePlanner {
         }
         if !problems.isEmpty { throw ManifestError.invalid(problems) }
         return contents
+    }
+
+    /// Why `artifact:NAME:SUB` cannot be built, or `nil`.
+    static func partProblem(_ part: ArtifactPart, artifact: ArtifactSpec, image: String, at location: SourceLocation) -> Diagnostic? {
+        guard let sub = part.subPath else { return nil }
+        if !part.hasValidSubPath {
+            return Diagnostic(.invalidValue(key: "images.\(image).contents", reason: "'\(sub)' in 'artifact:\(part.artifact):\(sub)' is not a "
+                + "relative path inside the artifact (letters, digits, '.', '_', '-' and '/', no '..'), e.g. 'artifact:\(part.artifact):public'"), at: location)
+        }
+        if case .flake = artifact.source {
+            return Diagnostic(.invalidValue(key: "images.\(image).contents", reason: "'artifact:\(part.artifact):\(sub)' takes part of a `nix` "
+                + "artifact; [artifacts.\(part.artifact)] is a flake: use 'artifact:\(part.artifact)'"), at: location)
+        }
+        return nil
     }
 
     /// The extras' store paths and the closure graph, from Nix, or from a cache keyed by the

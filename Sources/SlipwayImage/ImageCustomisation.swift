@@ -37,7 +37,9 @@ struct ImageCustomisation {
     }
 
     /// `/tmp` and `/var/tmp`, `nsswitch.conf`, `/bin/sh` and `/usr/bin/env` from the contents' `bins`.
-    mutating func addFHSFixes(bins: [String]) {
+    /// - Returns: a warning (located, with the fix) when `usr_bin_env` is on and nothing has `env`.
+    @discardableResult
+    mutating func addFHSFixes(bins: [String]) -> String? {
         if spec.tmp {
             entries.append(TarEntry(name: "tmp", kind: .directory, mode: 0o1777))
             entries.append(TarEntry(name: "var/tmp", kind: .directory, mode: 0o1777))
@@ -49,7 +51,14 @@ struct ImageCustomisation {
             bins.map { $0 + "/" + program }.first { FileManager.default.fileExists(atPath: $0) }
         }
         if spec.binSh, let shell = find("sh") ?? find("bash") { link("bin/sh", shell) }
-        if spec.usrBinEnv, let env = find("env") { link("usr/bin/env", env) }
+        guard spec.usrBinEnv else { return nil }
+        guard let env = find("env") else {
+            return "\(spec.location): warning: images.\(spec.name).usr_bin_env is on, but nothing in the image provides `env`: "
+                + "no /usr/bin/env, so `#!/usr/bin/env` scripts fail\n"
+                + "  hint: add a package with `env` to contents (busybox or coreutils: contents = [..., \"busybox\"]), or set usr_bin_env = false"
+        }
+        link("usr/bin/env", env)
+        return nil
     }
 
     /// Links to the CA bundle and zoneinfo of the extras (`cacert`, `tzdata`).

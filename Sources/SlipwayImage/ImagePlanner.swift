@@ -16,11 +16,17 @@ public struct ImagePlanner: Sendable {
     public let manifest: Manifest
     /// Progress lines (`building artifact NAME`, environment builds).
     public let status: @Sendable (String) -> Void
+    /// Build warnings, located (`slipway.toml:12:1: warning: …`, then `  hint: …`).
+    public let warning: @Sendable (String) -> Void
 
-    public init(layout: ProjectLayout, manifest: Manifest, status: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(
+        layout: ProjectLayout, manifest: Manifest, status: @escaping @Sendable (String) -> Void = { _ in },
+        warning: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.layout = layout
         self.manifest = manifest
         self.status = status
+        self.warning = warning
     }
 
     /// - Throws: ``ManifestError`` (unknown contents, owners, copies), ``NixError``, ``ImageError``.
@@ -34,16 +40,28 @@ public struct ImagePlanner: Sendable {
         let bins = Self.binFolders(storePaths)
         var customisation = ImageCustomisation(spec: spec)
         customisation.addUsers()
-        customisation.addFHSFixes(bins: bins)
+        if let missing = customisation.addFHSFixes(bins: bins) { warning(missing) }
         let extraEnv = customisation.addCertificatesAndZoneinfo(extras)
         try customisation.addDirs()
-        for path in contents.artifactPaths { customisation.linkTree(path, "") }
+        let generated = customisation.entries
+        let artifactLayers = contents.artifacts.map { paths in
+            let before = customisation.entries.count
+            if let first = paths.first { customisation.linkTree(first, "") }
+            return LayerSpec(kind: .artifact, storePaths: paths.sorted(), entries: Array(customisation.entries[before...]))
+        }
         let projectLayers = try ProjectLayer(spec: spec, root: layout.root).layers(generated: customisation.entries)
         let env = ImageEnvironment.variables(spec: spec, bins: bins, extra: extraEnv, profileEnv: cached.env)
-        return ImagePlan(
-            name: spec.name, profile: spec.profile, closure: nodes, customisation: customisation.entries,
+        let date = ImageDate.resolve(root: layout.root)
+        var plan = ImagePlan(
+            name: spec.name, profile: spec.profile, closure: nodes, customisation: generated,
             projectLayers: projectLayers, config: ImageEnvironment.config(spec, env: env), maxLayers: spec.maxLayers,
-            compression: try Self.compression(spec), mtime: Self.epoch(), architecture: Self.architecture(), tags: spec.tags)
+            compression: try Self.compression(spec), mtime: ImageDate.fixedEpoch, architecture: Self.architecture(), tags: spec.tags)
+        plan.artifactLayers = artifactLayers
+        plan.repository = spec.repository
+        plan.created = date.epoch
+        plan.dateSummary = date.summary
+        plan.sources = [layout.manifest, layout.root + "/slipway.lock"] + spec.copy.map(\.source) + contents.artifactSources
+        return plan
     }
 
     /// The layer compression the manifest names.
@@ -54,11 +72,6 @@ public struct ImagePlanner: Sendable {
                 key: "images.\(spec.name).compression", reason: "'\(spec.compression)' is not gzip, zstd or none"), at: spec.location)])
         }
         return compression
-    }
-
-    /// `SOURCE_DATE_EPOCH`, else 1.
-    static func epoch() -> Int {
-        ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Int.init) ?? 1
     }
 
     /// The OCI architecture of this machine's Nix system.
@@ -81,10 +94,12 @@ public struct ImagePlanner: Sendable {
         }
     }
 
-    /// `localhost/<project>-<image>:latest`, or the image's first tag.
+    /// How `image load` and `--output` name the image: its repository (``ImageSpec/repository``),
+    /// under `localhost/` unless it names a registry host, with its first tag (one without a
+    /// `$VARIABLE`), else `latest`: `localhost/app:latest`.
     public func defaultReference(_ record: BuildRecord) -> String {
-        if let first = record.tags.first { return first.contains(":") ? first : first + ":latest" }
-        let project = (manifest.project.name ?? (layout.root as NSString).lastPathComponent).lowercased()
-        return "localhost/\(project)-\(record.name):latest"
+        let repository = record.repository ?? record.name
+        let tag = record.tags.first { !$0.contains("$") } ?? "latest"
+        return (ImageNames.split(repository).host == nil ? "localhost/" + repository : repository) + ":" + tag
     }
 }

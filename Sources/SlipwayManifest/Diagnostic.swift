@@ -29,6 +29,8 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         case dependencyCycle([String])
         /// Tasks depend on each other in a cycle (`deps`): names, first repeated at the end.
         case taskCycle([String])
+        /// Artifacts that use each other (`artifacts.NAME` in their expressions), first repeated at the end.
+        case artifactCycle([String])
         /// Nix has no attribute for this package: the package set searched (a flake ref) and the
         /// closest of its own attribute names, if any is close.
         case missingAttribute(package: String, attribute: String, set: String? = nil, suggestion: String? = nil)
@@ -68,6 +70,8 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
             return "services depend on each other in a cycle: \(cycle.joined(separator: " -> "))"
         case .taskCycle(let cycle):
             return "tasks depend on each other in a cycle: \(cycle.joined(separator: " -> "))"
+        case .artifactCycle(let cycle):
+            return "artifacts use each other in a cycle: \(cycle.joined(separator: " -> "))"
         case .missingAttribute(let package, let attribute, _, _):
             return "package '\(package)': the package set has no attribute '\(attribute)'"
         case .packageFailed(let package, let detail):
@@ -102,6 +106,8 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
             return "remove one of these depends_on entries"
         case .taskCycle:
             return "remove one of these deps entries"
+        case .artifactCycle:
+            return "an artifact cannot be built from itself: remove one of these `artifacts.NAME` uses"
         case .missingAttribute(_, _, let set, let suggestion?):
             return "did you mean '\(suggestion)'? (searched the attribute names of \(set ?? "the package set"))"
         case .missingAttribute(_, let attribute, let set, nil):

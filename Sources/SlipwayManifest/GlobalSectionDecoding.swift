@@ -21,7 +21,34 @@ extension SectionDecoder {
         }
         report(decoder.diagnostics)
         report(unknownProfiles(specs.map { ("artifacts.\($0.name).profile", $0.profile, $0.location) }))
+        report(artifactUses(specs))
         return specs
+    }
+
+    /// `artifacts.NAME` in an artifact's expression: a declared `nix` artifact of the same
+    /// profile, and no cycle.
+    private func artifactUses(_ specs: [ArtifactSpec]) -> [Diagnostic] {
+        let byName = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var problems: [Diagnostic] = []
+        for spec in specs {
+            for name in spec.uses {
+                let key = "artifacts.\(spec.name).nix"
+                guard let used = byName[name], case .expression = used.source else {
+                    let known = specs.filter { if case .expression = $0.source { return $0.name != spec.name } else { return false } }.map(\.name)
+                    problems.append(Diagnostic(.invalidValue(key: key, reason: "uses `artifacts.\(name)`, but there is no `nix` artifact named '\(name)'"
+                        + Self.nearby(name, in: known) + (known.isEmpty ? "" : " (artifacts: \(known.joined(separator: ", ")))")), at: spec.location))
+                    continue
+                }
+                if used.profile != spec.profile {
+                    problems.append(Diagnostic(.invalidValue(key: key, reason: "uses `artifacts.\(name)`, built with profile '\(used.profile)', "
+                        + "not '\(spec.profile)'; give both the same `profile`"), at: spec.location))
+                }
+            }
+        }
+        if let cycle = DependencyOrder.cycle(specs.map(\.name), edges: { byName[$0]?.uses ?? [] }), let first = byName[cycle[0]] {
+            problems.append(Diagnostic(.artifactCycle(cycle), at: first.location))
+        }
+        return problems
     }
 
     /// `[ci]` with its names checked; the tasks only when its profile's tasks decoded cleanly

@@ -28,7 +28,11 @@ public struct ImageSpec: Sendable, Hashable {
         public var location: SourceLocation
     }
 
+    /// The `[images.NAME]` key.
     public var name: String
+    /// `name = "..."`: the image's repository (`shop/app`, or with a registry host
+    /// `registry.example.com/shop/app`); `nil`: the key. See ``repository``.
+    public var repositoryName: String?
     public var profile: String = "prod"
     /// Package keys of the profile, with their locations; `nil`: all of the profile's packages.
     public var contents: [(key: String, location: SourceLocation)]?
@@ -43,6 +47,7 @@ public struct ImageSpec: Sendable, Hashable {
     public var dirs: [Folder] = []
     public var maxLayers: Int = 100
     public var compression: String = "gzip"
+    /// Tags (`1.4`, `latest`, `$CI_COMMIT_SHORT_SHA`), never references.
     public var tags: [String] = []
     /// FHS fixes, each on by default.
     public var binSh = true
@@ -59,13 +64,17 @@ public struct ImageSpec: Sendable, Hashable {
         self.location = location
     }
 
+    /// The one name of the image: `localhost/NAME` after `image load`, `<registry>/NAME` from
+    /// `slipway ci`, `NAME` itself for `image push` when it starts with a registry host.
+    public var repository: String { repositoryName ?? name }
+
     public static func == (lhs: ImageSpec, rhs: ImageSpec) -> Bool { lhs.name == rhs.name && lhs.location == rhs.location }
     public func hash(into hasher: inout Hasher) { hasher.combine(name); hasher.combine(location) }
 }
 
 /// Reads `[images.NAME]`.
 struct ImageDecoder: DiagnosticCollector {
-    static let keys = ["profile", "contents", "entrypoint", "cmd", "env", "workdir", "user", "ports", "labels", "copy", "dirs",
+    static let keys = ["name", "profile", "contents", "entrypoint", "cmd", "env", "workdir", "user", "ports", "labels", "copy", "dirs",
                        "max_layers", "compression", "tags", "bin_sh", "usr_bin_env", "tmp", "ca_certificates", "nsswitch", "zoneinfo"]
 
     let root: String
@@ -90,6 +99,7 @@ struct ImageDecoder: DiagnosticCollector {
     /// One `key = value` of an `[images.NAME]` table.
     private mutating func field(_ key: String, _ value: TOMLNode, of node: TOMLNode, into spec: inout ImageSpec) {
         switch key {
+        case "name": if let s = string(value) { spec.repositoryName = repository(s, at: value) }
         case "profile": if let s = string(value) { spec.profile = s }
         case "contents":
             if let list = strings(value) { spec.contents = zip(list, value.elements ?? []).map { ($0, $1.valueLocation) } }
@@ -131,7 +141,7 @@ struct ImageDecoder: DiagnosticCollector {
                 if ["gzip", "zstd", "none"].contains(s) { spec.compression = s }
                 else { add(.invalidValue(key: value.dottedPath, reason: "use \"gzip\", \"zstd\" or \"none\""), value.valueLocation) }
             }
-        case "tags": spec.tags = strings(value) ?? []
+        case "tags": spec.tags = tags(value)
         case "bin_sh": spec.binSh = bool(value) ?? true
         case "usr_bin_env": spec.usrBinEnv = bool(value) ?? true
         case "tmp": spec.tmp = bool(value) ?? true
@@ -141,6 +151,31 @@ struct ImageDecoder: DiagnosticCollector {
         default:
             add(.unknownKey(key: key, table: node.dottedPath, suggestion: suggestion(for: key, in: Self.keys), allowed: Self.keys), value.keyLocation)
         }
+    }
+
+    /// A repository as the distribution spec names them: `/`-separated lower-case components
+    /// (`[a-z0-9]+([._-][a-z0-9]+)*`), the first may be a registry host (`HOST[:PORT]`); no tag.
+    private mutating func repository(_ text: String, at node: TOMLNode) -> String? {
+        var parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        if parts.count > 1, ImageNames.isHost(parts[0]) { parts.removeFirst() }
+        let component = #/[a-z0-9]+([._-]+[a-z0-9]+)*/#
+        guard !parts.isEmpty, parts.allSatisfy({ $0.wholeMatch(of: component) != nil }) else {
+            let hint = text.contains(":") || text.contains("@") ? "; put the tag in `tags`" : ""
+            add(.invalidValue(key: node.dottedPath, reason: "'\(text)' is not a repository name (lower-case letters, digits, '.', '_', '-' between '/', after an optional registry host)\(hint)"), node.valueLocation)
+            return nil
+        }
+        return text
+    }
+
+    /// Tags only: a reference (`registry.example.com/shop/app:1.4`) is an error naming the fix.
+    private mutating func tags(_ node: TOMLNode) -> [String] {
+        let list = strings(node) ?? []
+        for (tag, element) in zip(list, node.elements ?? []) where tag.contains("/") || tag.contains(":") || tag.contains("@") {
+            let colon = tag.lastIndex(of: ":").flatMap { tag[$0...].contains("/") ? nil : tag.index(after: $0) }
+            let suggestion = colon.map { " name = \"\(tag[..<tag.index(before: $0)])\" and tags = [\"\(tag[$0...])\"]" } ?? " name = \"\(tag)\""
+            add(.invalidValue(key: element.dottedPath, reason: "'\(tag)' is a reference, not a tag; the repository goes in `name`: use\(suggestion)"), element.valueLocation)
+        }
+        return list
     }
 
     static func isPort(_ text: String) -> Bool {
@@ -239,6 +274,22 @@ struct ImageDecoder: DiagnosticCollector {
         return value
     }
 
+}
+
+/// Image names: where the registry host ends.
+public enum ImageNames {
+    /// Whether the first component of a name is a registry host (it has a `.` or a `:`, or is
+    /// `localhost`), as Docker decides it.
+    public static func isHost(_ component: some StringProtocol) -> Bool {
+        component.contains(".") || component.contains(":") || component == "localhost"
+    }
+
+    /// `(host, path)` of `name`; `host` is nil for a name without one.
+    public static func split(_ name: String) -> (host: String?, path: String) {
+        let parts = name.split(separator: "/", maxSplits: 1)
+        guard parts.count == 2, isHost(parts[0]) else { return (nil, name) }
+        return (String(parts[0]), String(parts[1]))
+    }
 }
 
 extension Manifest {

@@ -5,7 +5,7 @@ struct PipelineDecoder {
     static let taskKeys = [
         "run", "description", "deps", "sequential", "cwd", "env", "services", "inputs", "outputs", "reports",
     ]
-    static let artifactKeys = ["nix", "flake", "profile", "description", "include"]
+    static let artifactKeys = ["nix", "flake", "profile", "description", "include", "exclude", "build_packages"]
     static let ciKeys = ["profile", "tasks", "artifacts", "images", "push", "registry", "tags", "deploy", "deploy_when"]
 
     let root: String
@@ -68,6 +68,7 @@ struct PipelineDecoder {
         var profile: String?
         var description: String?
         var include: [String]?
+        var extra = ArtifactSpec(name: name, source: .expression(""), location: node.keyLocation)
         for (key, value) in fields {
             switch key {
             case "nix":
@@ -86,18 +87,9 @@ struct PipelineDecoder {
                 }
             case "profile": profile = reader.string(value)
             case "description": description = reader.string(value)
-            case "include":
-                include = []
-                for (path, at) in reader.locatedStrings(value) ?? [] {
-                    var clean = path
-                    while clean.hasSuffix("/") { clean.removeLast() }
-                    while clean.hasPrefix("./") { clean.removeFirst(2) }
-                    if clean.isEmpty || clean.hasPrefix("/") || clean.split(separator: "/").contains("..") || clean.contains(where: { "*?[".contains($0) }) {
-                        reader.add(.invalidValue(key: value.dottedPath, reason: "'\(path)' must be a file or folder inside the project (no globs)"), at)
-                    } else {
-                        include?.append(clean)
-                    }
-                }
+            case "include": include = projectPaths(value, globs: false)
+            case "exclude": extra.exclude = projectPaths(value, globs: true)
+            case "build_packages": extra.buildPackages = attributes(value)
             default: reader.unknown(key, value, in: node.dottedPath, allowed: Self.artifactKeys)
             }
         }
@@ -109,12 +101,53 @@ struct PipelineDecoder {
         if let profile { spec.profile = profile }
         spec.description = description
         spec.include = include
-        if include != nil, case .flake = source {
-            reader.add(.invalidValue(key: node.dottedPath + ".include", reason: "include narrows `src` of a `nix` expression; a flake decides its own sources"),
-                       node["include"]?.keyLocation ?? node.keyLocation)
-            return nil
+        spec.exclude = extra.exclude
+        spec.buildPackages = extra.buildPackages
+        if case .expression(let text) = source { spec.uses = ArtifactSpec.artifactReferences(in: text) }
+        if case .flake = source {
+            let onlyNix = ["include", "exclude", "build_packages"].filter { node[$0] != nil }
+            for key in onlyNix {
+                reader.add(.invalidValue(key: node.dottedPath + "." + key, reason: "\(key) applies to a `nix` expression; a flake decides its own sources and tools"),
+                           node[key]?.keyLocation ?? node.keyLocation)
+            }
+            if !onlyNix.isEmpty { return nil }
         }
         return spec
+    }
+
+    /// `include = ["src", "public"]` (files or folders, no globs) or `exclude = ["**/__pycache__"]`
+    /// (globs): relative to the project, without a leading `./` or a trailing `/`.
+    private mutating func projectPaths(_ value: TOMLNode, globs: Bool) -> [String] {
+        var paths: [String] = []
+        for (path, at) in reader.locatedStrings(value) ?? [] {
+            var clean = path
+            while clean.hasSuffix("/") { clean.removeLast() }
+            while clean.hasPrefix("./") { clean.removeFirst(2) }
+            let outside = clean.isEmpty || clean.hasPrefix("/") || clean.split(separator: "/").contains("..")
+            if outside || (!globs && clean.contains(where: { "*?[".contains($0) })) {
+                let reason = globs
+                    ? "'\(path)' must be a glob inside the project, relative to slipway.toml (e.g. \"**/__pycache__\" or \"var/cache\")"
+                    : "'\(path)' must be a file or folder inside the project (no globs)"
+                reader.add(.invalidValue(key: value.dottedPath, reason: reason), at)
+            } else {
+                paths.append(clean)
+            }
+        }
+        return paths
+    }
+
+    /// `build_packages = ["nodejs", "php82Packages.composer"]`: attribute paths of the package set.
+    private mutating func attributes(_ value: TOMLNode) -> [String] {
+        var names: [String] = []
+        for (name, at) in reader.locatedStrings(value) ?? [] {
+            if Identifiers.isAttributePath(name) {
+                names.append(name)
+            } else {
+                reader.add(.invalidValue(key: value.dottedPath, reason: "'\(name)' is not an attribute of the package set (e.g. \"nodejs\" "
+                    + "or \"php82Packages.composer\")"), at)
+            }
+        }
+        return names
     }
 
     mutating func ci(_ node: TOMLNode) -> CISpec? {

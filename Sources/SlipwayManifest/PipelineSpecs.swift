@@ -37,8 +37,10 @@ public struct TaskSpec: Sendable, Hashable, Codable {
 public struct ArtifactSpec: Sendable, Hashable, Codable {
     public enum Source: Sendable, Hashable, Codable {
         /// A Nix expression with the package set (`pkgs`, and its attributes through `with`),
-        /// `src` (the project folder, without `.slipway/`, `.git/` and `result*`), `packages`
-        /// (the profile's packages by key) and `inputs` in scope.
+        /// `src` (the project folder, without `.slipway/`, `.git/`, `result*`, special files,
+        /// what `.gitignore` files ignore and ``ArtifactSpec/exclude``), `packages` (the
+        /// profile's packages by key), `artifacts` (the profile's other artifacts by name),
+        /// `build_packages` (``ArtifactSpec/buildPackages``, a list) and `inputs` in scope.
         case expression(String)
         /// `<flakeref>#<attr>`, built as `nix build` would from the project folder (so `.#app` is the
         /// project's own flake, with Nix's own rules for Git repositories).
@@ -54,12 +56,77 @@ public struct ArtifactSpec: Sendable, Hashable, Codable {
     /// project folder. A narrow `src` keeps the artifact (and the images using it) unchanged
     /// when unrelated files change (a test cache, docs).
     public var include: [String]?
+    /// Globs (``FileGlob``, relative to the project) left out of `src` besides what `.gitignore`
+    /// ignores; a glob naming a folder leaves out all of it.
+    public var exclude: [String] = []
+    /// Attributes of the package set (`nodejs`, `php82Packages.composer`) in scope of the
+    /// expression as the list `build_packages`: tools for the build, in the image only when
+    /// the artifact's output refers to them.
+    public var buildPackages: [String] = []
+    /// Other artifacts of the same profile the expression uses (`artifacts.NAME`).
+    public var uses: [String] = []
     public var location: SourceLocation
 
     public init(name: String, source: Source, location: SourceLocation) {
         self.name = name
         self.source = source
         self.location = location
+    }
+
+    /// The names `text` selects from `artifacts` (`artifacts.web`, `artifacts."web"`), in order
+    /// of first use.
+    public static func artifactReferences(in text: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(text)
+        while let range = rest.range(of: "artifacts.") {
+            let before = rest[..<range.lowerBound].last
+            rest = rest[range.upperBound...]
+            if let before, before.isLetter || before.isNumber || "_'-.".contains(before) { continue }
+            let quoted = rest.first == "\""
+            let body = quoted ? rest.dropFirst() : rest
+            let name = String(body.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
+            if !name.isEmpty, !names.contains(name) { names.append(name) }
+        }
+        return names
+    }
+}
+
+/// `artifact:NAME` or `artifact:NAME:SUB` in an image's `contents`: an artifact, or one
+/// sub-path of it (`artifact:web:public`: only `$out/public` goes into the image, at `/public`).
+public struct ArtifactPart: Sendable, Hashable {
+    public var artifact: String
+    /// A relative path inside the artifact's output, without `.`/`..` segments; `nil`: all of it.
+    public var subPath: String?
+
+    /// `nil` when `key` does not start with `artifact:`.
+    public init?(contentsKey key: String) {
+        guard key.hasPrefix("artifact:") else { return nil }
+        let rest = key.dropFirst("artifact:".count)
+        if let colon = rest.firstIndex(of: ":") {
+            artifact = String(rest[..<colon])
+            var sub = String(rest[rest.index(after: colon)...])
+            while sub.hasSuffix("/") { sub.removeLast() }
+            subPath = sub
+        } else {
+            artifact = String(rest)
+            subPath = nil
+        }
+    }
+
+    /// Whether ``subPath`` is a usable sub-path: letters, digits, `.`, `_`, `-` and `/`, no
+    /// empty, `.` or `..` segment.
+    public var hasValidSubPath: Bool {
+        guard let subPath else { return true }
+        let segments = subPath.split(separator: "/", omittingEmptySubsequences: false)
+        return !subPath.isEmpty && !subPath.hasPrefix("/")
+            && segments.allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." && $0.allSatisfy { $0.isLetter || $0.isNumber || "._-".contains($0) } }
+    }
+
+    /// The distinct sub-paths of `artifact` that `images` take, sorted.
+    public static func parts(of artifact: String, in images: [ImageSpec]) -> [String] {
+        let keys = images.flatMap { $0.contents?.map(\.key) ?? [] }
+        let subs = keys.compactMap(ArtifactPart.init(contentsKey:)).filter { $0.artifact == artifact && $0.hasValidSubPath }.compactMap(\.subPath)
+        return Array(Set(subs)).sorted()
     }
 }
 

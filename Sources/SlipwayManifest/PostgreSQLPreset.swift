@@ -20,6 +20,19 @@ enum PostgreSQLPreset {
         spec.ready = .init(kind: .exec(#"pg_isready -q -h 127.0.0.1 -p "$PORT" -U \#(superuser) -d postgres"#))
         spec.stopSignal = 2  // SIGINT: "fast" shutdown, clean and quick
         spec.stopTimeout = 20
+        spec.exports = exports(spec, options: options)
+    }
+
+    /// libpq's variables, so that `psql` and the app reach the server with no flags: `PGHOST`
+    /// (127.0.0.1), `PGPORT` (the service's port), `PGUSER` (the first of `users`, else the
+    /// superuser), and `PGDATABASE` when `databases` names exactly one.
+    static func exports(_ spec: ServiceSpec, options: PresetOptions) -> [EnvEntry] {
+        var pairs = [
+            ("PGHOST", "127.0.0.1"), ("PGPORT", "$" + ServiceSpec.portVariable(spec.name)),
+            ("PGUSER", options.users.first ?? superuser),
+        ]
+        if options.databases.count == 1 { pairs.append(("PGDATABASE", options.databases[0])) }
+        return pairs.map { EnvEntry(name: $0.0, value: $0.1, location: spec.location) }
     }
 
     /// The setup script: `initdb` once, then databases, roles and `init_sql` through a

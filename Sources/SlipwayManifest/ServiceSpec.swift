@@ -83,6 +83,11 @@ public struct ServiceSpec: Sendable, Hashable, Codable {
     public var disabled: Bool = false
     /// The preset whose defaults this service starts from (`preset = "postgresql"`), if any.
     public var preset: ServicePreset?
+    /// Variables the service offers to every process of the profile (tasks, `exec`, `shell`,
+    /// `env`, services), unexpanded (`PGPORT = "$DB_PORT"`), set before the dotenv files and
+    /// `[env]`, which override them. Filled by presets: postgresql's `PGHOST`, `PGPORT`, `PGUSER`
+    /// and `PGDATABASE`.
+    public var exports: [EnvEntry] = []
     public var location: SourceLocation
 
     public struct Dependency: Sendable, Hashable, Codable {

@@ -1,3 +1,4 @@
+import SlipwayCore
 import SlipwayManifest
 
 /// Writes the small flake Slipway builds a profile from (`.slipway/gen/<profile>/flake.nix`).
@@ -13,10 +14,47 @@ public struct FlakeGenerator: Sendable {
 
     public let manifest: Manifest
     public let system: String
+    /// The project folder as scanned before the build: what `src` leaves out (``ProjectSource``).
+    /// `nil`: only the fixed names (`.slipway`, `.git`, `result*`, special files) are left out.
+    public var source: ProjectSource?
 
-    public init(manifest: Manifest, system: String) {
+    public init(manifest: Manifest, system: String, source: ProjectSource? = nil) {
         self.manifest = manifest
         self.system = system
+        self.source = source
+    }
+
+    /// Whether a Nix expression uses the name `src` (not as an attribute it defines, `src =`,
+    /// nor one it selects, `.src`): then it gets the project folder.
+    public static func mentionsSource(_ expression: String) -> Bool {
+        let chars = Array(expression.utf8)
+        let name = Array("src".utf8)
+        // Characters of a Nix identifier (`[A-Za-z0-9_'-]`), and `.` (an attribute selection).
+        let joins: (UInt8) -> Bool = { c in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || [UInt8(ascii: "_"), UInt8(ascii: "'"), UInt8(ascii: "-")].contains(c)
+        }
+        var i = 0
+        while i + name.count <= chars.count {
+            defer { i += 1 }
+            guard Array(chars[i..<i + name.count]) == name else { continue }
+            if i > 0, joins(chars[i - 1]) || chars[i - 1] == UInt8(ascii: ".") { continue }
+            var j = i + name.count
+            if j < chars.count, joins(chars[j]) { continue }
+            while j < chars.count, [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(chars[j]) { j += 1 }
+            let defines = j < chars.count && chars[j] == UInt8(ascii: "=") && (j + 1 == chars.count || chars[j + 1] != UInt8(ascii: "="))
+            if !defines { return true }
+        }
+        return false
+    }
+
+    /// Whether one of the profile's `{ nix = ... }` packages uses `src`: its build then reads the
+    /// project folder (`--impure`), and its environment depends on the folder's files.
+    public static func packagesUseSource(_ profile: ResolvedProfile) -> Bool {
+        profile.packages.contains { entry in
+            if case .expression(let text)? = entry.spec { return mentionsSource(text) }
+            return false
+        }
     }
 
     /// The generated flake: its text, and the first and last line of each package's expression
@@ -50,9 +88,11 @@ public struct FlakeGenerator: Sendable {
         text.lines.append("      system = \(nixString(system));")
         text.lines.append("      pkgs = nixpkgs.legacyPackages.${system} or nixpkgs.packages.${system};")
         text.lines.append("    in {")
+        let artifacts = manifest.sections.artifacts.filter { $0.profile == profile.name }
+        if !artifacts.isEmpty || Self.packagesUseSource(profile) { appendSource(to: &text) }
         appendPackages(profile, to: &text)
         appendDerivationsAndExtras(to: &text)
-        appendArtifacts(manifest.sections.artifacts.filter { $0.profile == profile.name }, to: &text)
+        appendArtifacts(artifacts, to: &text)
         appendChecks(profile, to: &text)
         text.lines.append("    };")
         text.lines.append("}")
@@ -97,7 +137,8 @@ public struct FlakeGenerator: Sendable {
             case .attribute(let path):
                 text.lines.append("        \(nixString(entry.key)) = pkgs.\(attributePath(path));")
             case .expression(let expression):
-                text.lines.append("        \(nixString(entry.key)) = with pkgs; (")
+                let src = Self.mentionsSource(expression) ? "let src = self.slipway.srcFor { }; in " : ""
+                text.lines.append("        \(nixString(entry.key)) = \(src)with pkgs; (")
                 text.appendIndented(expression)
                 text.lines.append("        );")
             case .flake(let ref, let attribute):
@@ -117,14 +158,18 @@ public struct FlakeGenerator: Sendable {
         text.lines.append("      slipway.extras = builtins.intersectAttrs { cacert = null; tzdata = null; } pkgs;")
     }
 
-    /// The project folder for artifacts, without Slipway's state, Git's history, result links
-    /// and sockets. Reading it needs `--impure` (only artifact builds pass it).
-    private func appendArtifacts(_ artifacts: [ArtifactSpec], to text: inout FlakeText) {
-        guard !artifacts.isEmpty else { return }
+    /// `slipway.srcFor { include ? null; exclude ? slipway.ignored; }`: the project folder for
+    /// artifacts and packages, without Slipway's state, Git's history, result links, special
+    /// files and `exclude` (relative paths; by default what ``source`` leaves out, `.gitignore`).
+    /// Reading it needs `--impure`.
+    private func appendSource(to text: inout FlakeText) {
         let root = nixString(manifest.root)
         let name = Identifiers.isName(manifest.project.name ?? "") ? (manifest.project.name ?? "project") : "project"
+        text.lines.append("      slipway.ignored = \(nixList(source?.ignored ?? []));")
         text.lines += [
-            "      slipway.srcFor = include: builtins.path {",
+            "      slipway.srcFor = { include ? null, exclude ? self.slipway.ignored }: let",
+            "        skip = builtins.listToAttrs (map (name: { inherit name; value = true; }) exclude);",
+            "      in builtins.path {",
             "        path = /. + \(root);",
             "        name = \(nixString(name + "-source"));",
             "        filter = path: type:",
@@ -134,20 +179,58 @@ public struct FlakeGenerator: Sendable {
             "            hasPrefix = p: s: builtins.substring 0 (builtins.stringLength p) s == p;",
             "            wanted = include == null || builtins.any (i: rel == i || hasPrefix (i + \"/\") rel"
                 + " || hasPrefix (rel + \"/\") i) include;",
-            "          in type != \"unknown\" && wanted && !(top && (base == \".slipway\" || base == \".git\""
-                + " || builtins.substring 0 6 base == \"result\"));",
+            "          in type != \"unknown\" && wanted && !(builtins.hasAttr rel skip) && !(top && (base == \".slipway\""
+                + " || base == \".git\" || builtins.substring 0 6 base == \"result\"));",
             "      };",
-            "      slipway.artifacts = {",
         ]
+    }
+
+    /// `slipway.artifacts.NAME`, each with `src`, `packages`, `artifacts` (the profile's other
+    /// artifacts) and `build_packages` in scope; and `slipway.artifactParts.NAME."SUB"`, the
+    /// sub-paths images take (`artifact:NAME:SUB`), each a store path holding only `SUB`.
+    private func appendArtifacts(_ artifacts: [ArtifactSpec], to text: inout FlakeText) {
+        guard !artifacts.isEmpty else { return }
+        text.lines.append("      slipway.artifacts = {")
         for artifact in artifacts {
             guard case .expression(let expression) = artifact.source else { continue }
-            let include = artifact.include.map { "[ " + $0.map(nixString).joined(separator: " ") + " ]" } ?? "null"
-            text.lines.append("        \(nixString(artifact.name)) = let src = self.slipway.srcFor \(include); "
-                + "packages = self.slipway.packages; in with pkgs; (")
+            let include = artifact.include.map(nixList) ?? "null"
+            let exclude = excluded(for: artifact).map { "exclude = \(nixList($0)); " } ?? ""
+            let tools = "[ " + artifact.buildPackages.map { "pkgs.\(attributePath($0)) " }.joined() + "]"
+            text.lines.append("        \(nixString(artifact.name)) = let src = self.slipway.srcFor { include = \(include); \(exclude)}; "
+                + "packages = self.slipway.packages; artifacts = self.slipway.artifacts; build_packages = \(tools); in with pkgs; (")
             text.appendIndented(expression)
             text.lines.append("        );")
         }
         text.lines.append("      };")
+        text.lines.append("      slipway.artifactParts = {")
+        for artifact in artifacts {
+            let parts = ArtifactPart.parts(of: artifact.name, in: manifest.sections.images)
+            guard !parts.isEmpty else { continue }
+            text.lines.append("        \(nixString(artifact.name)) = {")
+            for part in parts {
+                let store = nixString(artifact.name + "-" + part.replacingOccurrences(of: "/", with: "-"))
+                text.lines.append("          \(nixString(part)) = pkgs.runCommand \(store) { } ''mkdir -p $out/\(part); "
+                    + "cp -a ${self.slipway.artifacts.\(nixString(artifact.name))}/\(part)/. $out/\(part)/'';")
+            }
+            text.lines.append("        };")
+        }
+        text.lines.append("      };")
+    }
+
+    /// What `src` of `artifact` leaves out, when it differs from ``ProjectSource/ignored``: its
+    /// `exclude` globs besides, and not the ignored entries that an `include` entry names or
+    /// lies in (`include = ["vendor"]` takes an ignored `vendor/` whole).
+    func excluded(for artifact: ArtifactSpec) -> [String]? {
+        guard let source else { return nil }
+        let include = artifact.include ?? []
+        let named = source.ignored.filter { ignored in include.contains { $0 == ignored || $0.hasPrefix(ignored + "/") } }
+        guard !named.isEmpty || !artifact.exclude.isEmpty else { return nil }
+        return source.ignored.filter { !named.contains($0) } + source.excluded(by: artifact.exclude)
+    }
+
+    /// `[ "a" "b" ]`.
+    func nixList(_ items: [String]) -> String {
+        "[ " + items.map(nixString).joined(separator: " ") + (items.isEmpty ? "]" : " ]")
     }
 
     private func appendChecks(_ profile: ResolvedProfile, to text: inout FlakeText) {

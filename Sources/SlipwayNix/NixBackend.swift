@@ -41,7 +41,7 @@ public struct NixBackend: Sendable {
     /// - Throws: ``NixError/packages(_:)`` naming the package key and its manifest line when an
     ///   attribute is missing or a package fails; other ``NixError`` cases for Nix itself.
     public func build(_ profile: ResolvedProfile) async throws(NixError) -> ProfileBuild {
-        let generated = FlakeGenerator(manifest: manifest, system: system).generate(profile)
+        let generated = generate(profile)
         let genDir = layout.generatedFlakeDir(profile: profile.name)
         try prepare(genDir: genDir, flake: generated.text)
         let flakeURL = NixBackend.generatedFlakeRef
@@ -54,14 +54,16 @@ public struct NixBackend: Sendable {
         try? FileManager.default.removeItem(atPath: rootDir)
         try makeDirectory(rootDir)
         let installables = profile.packages.map { "\(flakeURL)#slipway.packages.\($0.key)" }
+        // A package expression that reads the project folder (`src`) needs an impure evaluation.
+        let impure = FlakeGenerator.packagesUseSource(profile) ? ["--impure"] : []
         let output: NixCommand.Output
         do {
-            output = try await nix.run(["build", "--json", "--out-link", rootDir + "/pkg"] + installables, workingDirectory: genDir)
+            output = try await nix.run(["build", "--json"] + impure + ["--out-link", rootDir + "/pkg"] + installables, workingDirectory: genDir)
         } catch {
             throw await explain(error, profile: profile, flakeURL: flakeURL, generated: generated)
         }
         try syncLock(genDir: genDir)
-        let drvPaths = try await derivations(genDir, attribute: "slipway.drvPaths")
+        let drvPaths = try await derivations(genDir, attribute: "slipway.drvPaths", impure: !impure.isEmpty)
         let packages = try parseBuild(output.stdout, keys: profile.packages.map(\.key), drvPaths: drvPaths)
         let closure = try await closure(of: packages.flatMap(\.storePaths))
         return ProfileBuild(profile: profile.name, packages: packages, closure: closure)
@@ -76,7 +78,7 @@ public struct NixBackend: Sendable {
         } catch {
             throw .io(path: layout.manifest, reason: error.message)
         }
-        let generated = FlakeGenerator(manifest: manifest, system: system).generate(profile)
+        let generated = generate(profile)
         let genDir = layout.generatedFlakeDir(profile: profile.name)
         try prepare(genDir: genDir, flake: generated.text, usePins: false)
         try await nix.run(["flake", "lock", NixBackend.generatedFlakeRef], workingDirectory: genDir)
@@ -89,7 +91,7 @@ public struct NixBackend: Sendable {
     /// - Throws: ``NixError`` when Nix fails.
     public func buildExtras(_ names: [String], profile: ResolvedProfile) async throws(NixError) -> [String: String] {
         guard !names.isEmpty else { return [:] }
-        let generated = FlakeGenerator(manifest: manifest, system: system).generate(profile)
+        let generated = generate(profile)
         let genDir = layout.generatedFlakeDir(profile: profile.name)
         try prepare(genDir: genDir, flake: generated.text)
         let flakeURL = NixBackend.generatedFlakeRef
@@ -123,6 +125,16 @@ public struct NixBackend: Sendable {
 
     // MARK: - Steps
 
+    /// The generated flake of `profile`; the project folder is scanned (``ProjectSource``) when
+    /// an artifact of the profile or one of its packages can read it as `src`.
+    func generate(_ profile: ResolvedProfile) -> FlakeGenerator.Output {
+        var generator = FlakeGenerator(manifest: manifest, system: system)
+        if FlakeGenerator.packagesUseSource(profile) || manifest.sections.artifacts.contains(where: { $0.profile == profile.name }) {
+            generator.source = ProjectSource.scan(manifest.root)
+        }
+        return generator.generate(profile)
+    }
+
     func prepare(genDir: String, flake: String, usePins: Bool = true) throws(NixError) {
         try makeDirectory(genDir)
         try write(Data(flake.utf8), to: genDir + "/flake.nix")
@@ -144,8 +156,9 @@ public struct NixBackend: Sendable {
     }
 
     /// Key to derivation path, from the generated flake's `slipway.drvPaths`.
-    private func derivations(_ genDir: String, attribute: String) async throws(NixError) -> [String: String] {
-        let output = try await nix.run(["eval", "--json", "\(NixBackend.generatedFlakeRef)#\(attribute)"], workingDirectory: genDir)
+    private func derivations(_ genDir: String, attribute: String, impure: Bool = false) async throws(NixError) -> [String: String] {
+        let output = try await nix.run(["eval", "--json"] + (impure ? ["--impure"] : []) + ["\(NixBackend.generatedFlakeRef)#\(attribute)"],
+                                       workingDirectory: genDir)
         return try NixJSON.strings(output.stdout, arguments: ["eval", "--json", attribute])
     }
 
@@ -208,7 +221,8 @@ public struct NixBackend: Sendable {
     /// (2.8) or `Cannot build '<drv>'` (2.2x); a `building '<drv>'` line names it whatever happens.
     private func failedBuilds(_ stderr: String, profile: ResolvedProfile) async -> [Diagnostic] {
         let genDir = layout.generatedFlakeDir(profile: profile.name)
-        guard let drvPaths = try? await derivations(genDir, attribute: "slipway.drvPaths") else { return [] }
+        let impure = FlakeGenerator.packagesUseSource(profile)
+        guard let drvPaths = try? await derivations(genDir, attribute: "slipway.drvPaths", impure: impure) else { return [] }
         let detail = NixCommand.errorLines(stderr)
         return profile.packages.compactMap { entry in
             guard let drv = drvPaths[entry.key],

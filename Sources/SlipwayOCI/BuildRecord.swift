@@ -25,8 +25,19 @@ public struct BuildRecord: Codable, Sendable {
     public var name: String
     public var profile: String
     public var compression: Compression
-    /// Seconds since the epoch used as every entry's mtime (`SOURCE_DATE_EPOCH` or 1).
+    /// The fixed mtime (seconds since the epoch) of store and customisation layers: 1. A layer
+    /// whose ``LayerSpec/mtime`` is set (project and artifact layers) uses that instead.
     public var mtime: Int
+    /// The image date (the config's `created`, the app layers' mtime), seconds since the epoch;
+    /// `nil` in records of older Slipway versions.
+    public var created: Int?
+    /// Where ``created`` came from (`image date … from commit 3f2c1ab…`).
+    public var dateSummary: String?
+    /// When the record was written, seconds since the epoch, and the files it was built from
+    /// (the manifest, the lock, `copy` sources, artifact sources): a push refuses a record older
+    /// than any of them.
+    public var builtAt: Double?
+    public var sources: [String]?
     public var layers: [Layer]
     /// The exact config bytes (canonical JSON), as text.
     public var config: String
@@ -36,6 +47,9 @@ public struct BuildRecord: Codable, Sendable {
     public var manifestDigest: Digest
     /// Default tags (`tags` in the manifest).
     public var tags: [String]
+    /// The image's repository name (`name` in the manifest, else the image's key); `nil` in
+    /// records of older versions.
+    public var repository: String?
 
     public var configBytes: [UInt8] { Array(config.utf8) }
     public var manifestBytes: [UInt8] { Array(manifest.utf8) }

@@ -11,11 +11,23 @@ public struct ImagePlan: Sendable {
     public var customisation: [TarEntry]
     /// The project's own layers (each becomes one top layer), lowest first.
     public var projectLayers: [[TarEntry]]
+    /// One layer per artifact of `contents` (kind `artifact`: its store paths and root links),
+    /// above the customisation layer. Their store paths are left out of the store layers.
+    public var artifactLayers: [LayerSpec] = []
     public var config: ImageConfiguration.Config
     public var maxLayers: Int
     public var compression: Compression
-    /// Entry mtime, seconds since the epoch.
+    /// The fixed mtime of store and customisation layers, seconds since the epoch.
     public var mtime: Int
+    /// The image date: the config's `created` and history, and the mtime of project and
+    /// artifact layers (seconds since the epoch); `mtime` when nil.
+    public var created: Int?
+    /// Where `created` came from, recorded for `image inspect` and `-v`.
+    public var dateSummary: String?
+    /// The files the image is built from (see ``BuildRecord/sources``).
+    public var sources: [String] = []
+    /// The image's repository name (see ``BuildRecord/repository``).
+    public var repository: String?
     /// OCI architecture (`amd64`, `arm64`).
     public var architecture: String
     public var tags: [String]
@@ -60,15 +72,7 @@ public struct ImageBuilder: Sendable {
 
     /// - Throws: ``ImageError`` (conflicting paths, unreadable files).
     public func build(_ plan: ImagePlan) async throws -> (BuildRecord, Statistics) {
-        let storeBudget = plan.maxLayers - 1 - plan.projectLayers.count
-        guard storeBudget >= 1 else {
-            throw ImageError.invalidOutput("max_layers = \(plan.maxLayers) leaves no layer for the store paths (need at least \(plan.projectLayers.count + 2))")
-        }
-        var specs = LayerPlanner.plan(plan.closure, budget: storeBudget).map { LayerSpec(kind: .store, storePaths: $0) }
-        if !plan.closure.isEmpty || specs.isEmpty { }
-        specs.append(LayerSpec(kind: .customisation, entries: plan.customisation))
-        specs += plan.projectLayers.map { LayerSpec(kind: .project, entries: $0) }
-        try checkConflicts(specs)
+        let specs = try layers(plan)
 
         let digested = try await digest(specs, compression: plan.compression, mtime: plan.mtime)
         let layers = digested.sorted { $0.0 < $1.0 }.map(\.1)
@@ -76,7 +80,7 @@ public struct ImageBuilder: Sendable {
         statistics.layersFromCache = digested.filter(\.2).count
         statistics.layersDigested = digested.count - statistics.layersFromCache
         blobs?.evict()
-        let created = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(plan.mtime)))
+        let created = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(plan.created ?? plan.mtime)))
         let configuration = ImageConfiguration(
             created: created, architecture: plan.architecture, config: plan.config,
             rootfs: .init(diff_ids: layers.map(\.diffID)),
@@ -87,11 +91,35 @@ public struct ImageBuilder: Sendable {
             config: Descriptor(mediaType: MediaTypes.config, digest: configDigest, size: Int64(configBytes.count)),
             layers: layers.map { Descriptor(mediaType: $0.mediaType, digest: $0.digest, size: $0.size) })
         let manifestBytes = try CanonicalJSON.encode(manifest)
-        let record = BuildRecord(
+        var record = BuildRecord(
             name: plan.name, profile: plan.profile, compression: plan.compression, mtime: plan.mtime, layers: layers,
             config: String(decoding: configBytes, as: UTF8.self), configDigest: configDigest,
             manifest: String(decoding: manifestBytes, as: UTF8.self), manifestDigest: Digest.of(manifestBytes), tags: plan.tags)
+        record.repository = plan.repository
+        record.created = plan.created
+        record.dateSummary = plan.dateSummary
+        record.builtAt = Date().timeIntervalSince1970
+        record.sources = plan.sources
         return (record, statistics)
+    }
+
+    /// The layers, bottom to top: store paths (artifacts' left out), customisation, artifacts,
+    /// project files; artifact and project layers dated `created`.
+    /// - Throws: ``ImageError`` for too small a `max_layers` or two sources for one path.
+    func layers(_ plan: ImagePlan) throws -> [LayerSpec] {
+        let top = plan.projectLayers.count + plan.artifactLayers.count
+        let storeBudget = plan.maxLayers - 1 - top
+        guard storeBudget >= 1 else {
+            throw ImageError.invalidOutput("max_layers = \(plan.maxLayers) leaves no layer for the store paths (need at least \(top + 2))")
+        }
+        let artifactPaths = Set(plan.artifactLayers.flatMap(\.storePaths))
+        let thirdParty = plan.closure.filter { !artifactPaths.contains($0.path) }
+        var specs = LayerPlanner.plan(thirdParty, budget: storeBudget).map { LayerSpec(kind: .store, storePaths: $0) }
+        specs.append(LayerSpec(kind: .customisation, entries: plan.customisation))
+        specs += plan.artifactLayers.map { var layer = $0; layer.mtime = plan.created; return layer }
+        specs += plan.projectLayers.map { LayerSpec(kind: .project, entries: $0, mtime: plan.created) }
+        try checkConflicts(specs)
+        return specs
     }
 
     /// Digests every layer, `activeProcessorCount` at once: (index, layer, from the layer cache).

@@ -19,6 +19,9 @@ public enum ImageError: SlipwayError, Sendable {
     case invalidSetting(String)
     /// A blob in the ``BlobStore`` does not hash to its name (it was removed; produce it again).
     case corruptBlob(Digest)
+    /// The build record is older than a file it was built from (the manifest, a `copy` source,
+    /// an artifact's `include`): the image and the project differ.
+    case stale(image: String, newer: String)
 
     public var message: String {
         switch self {
@@ -35,6 +38,7 @@ public enum ImageError: SlipwayError, Sendable {
         case .tool(let text): text
         case .invalidSetting(let text): text
         case .corruptBlob(let digest): "the stored blob \(digest) is corrupt (its bytes have another digest); it was removed"
+        case .stale(let image, let newer): "image '\(image)' was built before \(newer) changed; rebuild it before pushing"
         }
     }
 
@@ -45,6 +49,7 @@ public enum ImageError: SlipwayError, Sendable {
         case .invalidOutput: "use oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:REPO:TAG]"
         case .unknownImage(_, let known): known.isEmpty ? "add an [images.NAME] table to slipway.toml" : "images: \(known.joined(separator: ", "))"
         case .notBuilt(let name): "run `slipway image build \(name)` first"
+        case .stale(let image, _): "rebuild: `slipway image build \(image)`, then push again"
         case .noImages: "add one, e.g. [images.app] with contents = [\"php\"] and entrypoint = [\"php-fpm\"] (docs/manifest.md)"
         default: nil
         }

@@ -71,7 +71,7 @@ public enum RegistryError: SlipwayError, Sendable {
         case .unknownHost(let host, _):
             "check the name \(host.split(separator: ":").first.map(String.init) ?? host) in --to or the image's tags (a typo?), and that this machine's DNS or /etc/hosts knows it"
         case .tlsFailed: "trust its certificate (SSL_CERT_FILE, or --cert-dir DIR holding *.crt), or pass --tls-verify=false"
-        case .noDestination(let image): "pass --to docker://HOST[:PORT]/REPOSITORY[:TAG], or set tags in [images.\(image)]"
+        case .noDestination(let image): "pass --to docker://HOST[:PORT]/REPOSITORY[:TAG], or give [images.\(image)] a name with a registry host (name = \"registry.example.com/shop/\(image)\")"
         case .unavailable: "the registry may be down or overloaded; run the push again (blobs already there are skipped)"
         case .noAnswer(let registry, _, _): "check that a registry runs and answers at \(registry); run the push again (blobs already there are skipped)"
         default: nil

@@ -191,8 +191,8 @@ struct CIIntegrationTests {
         #expect(image.status == 0, "\(image.stderr)")
         let load = try slipway(["image", "load", "site"], in: dir)
         #expect(load.status == 0, "\(load.stderr)")
-        let shown = try run("/usr/bin/env", ["podman", "run", "--rm", "localhost/arts-site:latest"], in: dir)
-        _ = try run("/usr/bin/env", ["podman", "rmi", "-f", "localhost/arts-site:latest"], in: dir)
+        let shown = try run("/usr/bin/env", ["podman", "run", "--rm", "localhost/site:latest"], in: dir)
+        _ = try run("/usr/bin/env", ["podman", "rmi", "-f", "localhost/site:latest"], in: dir)
         #expect(shown.stdout == "cache\nindex.txt\npage.txt\nchanged\n", "\(shown.stdout)\(shown.stderr)")
         // A broken expression names the artifact and its manifest line.
         try String(contentsOfFile: dir + "/slipway.toml", encoding: .utf8).replacingOccurrences(of: "cp ${src}/page.txt", with: "cp ${src}/missing.txt")

@@ -92,17 +92,12 @@ struct GuestbookServicesTests {
         let suffix = String(UUID().uuidString.prefix(6)).lowercased()
         let podman = "/usr/bin/env"
         let app = try runToFiles(podman, ["podman", "run", "-d", "--name", "gb-app-\(suffix)", "--network", "host",
-                                          "-e", "POSTGRES_PORT=\(ports[0])", "-e", "REDIS_PORT=\(ports[1])", "localhost/guestbook-app:latest"], in: dir)
+                                          "-e", "POSTGRES_PORT=\(ports[0])", "-e", "REDIS_PORT=\(ports[1])", "localhost/app:latest"], in: dir)
         #expect(app.status == 0, "\(app.stderr)")
-        let web = try runToFiles(podman, ["podman", "run", "-d", "--name", "gb-web-\(suffix)", "--network", "host", "localhost/guestbook-web:latest"], in: dir)
+        let web = try runToFiles(podman, ["podman", "run", "-d", "--name", "gb-web-\(suffix)", "--network", "host", "localhost/web:latest"], in: dir)
         #expect(web.status == 0, "\(web.stderr)")
         defer { _ = try? runToFiles(podman, ["podman", "rm", "-f", "gb-app-\(suffix)", "gb-web-\(suffix)"], in: dir) }
-        var health = (0, "")
-        for _ in 0..<100 {
-            health = try http("http://127.0.0.1:8080/health")
-            if health.0 == 200 { break }
-            usleep(100_000)
-        }
+        let health = try waitForHTTP("http://127.0.0.1:8080/health")
         #expect(health.0 == 200, "\(health)")
         #expect(health.1.contains(#""postgres":"ok","redis":"ok""#))
         #expect(try http("http://127.0.0.1:8080/", form: "name=Grace&message=from+the+prod+image").0 == 303)
@@ -111,5 +106,9 @@ struct GuestbookServicesTests {
         #expect(page.1.contains("Grace"))
         let whoami = try runToFiles(podman, ["podman", "exec", "gb-app-\(suffix)", "id", "-u"], in: dir)
         #expect(whoami.stdout == "1000\n")
+        // The web image carries the public files only (`artifact:app:app/public`), not the PHP sources.
+        let files = try runToFiles("/bin/sh", ["-c", "podman export gb-web-\(suffix) | tar -tf -"], in: dir)
+        #expect(files.status == 0 && files.stdout.contains("app/public/index.php"), "\(files.stderr)")
+        #expect(!files.stdout.contains("Guestbook.php"), "no PHP sources in the web image")
     }
 }

@@ -15,6 +15,7 @@ struct ImageIntegrationTests {
         [profiles.dev.packages]
         php = { nix = "php82.buildEnv { extensions = { enabled, all }: enabled ++ [ all.apcu all.xdebug ]; }" }
         [images.app]
+        name = "imagetest/loaded"
         user = "app"
         entrypoint = ["sh", "-c"]
         cmd = ["id -u"]
@@ -80,22 +81,22 @@ struct ImageIntegrationTests {
         #expect(load.status == 0, "\(load.stderr)")
         let streamed = try slipway(["image", "load", "app"], in: dir, environment: env)
         #expect(streamed.status == 0, "\(streamed.stderr)")
-        #expect(streamed.stdout.contains("loaded localhost/imagetest-app:latest"))
+        #expect(streamed.stdout.contains("loaded localhost/imagetest/loaded:latest"))
         let script = """
             echo uid=$(id -u) user=$(id -un); stat -c 'tmp=%a' /tmp; stat -c 'vartmp=%a' /var/tmp; stat -c 'run=%U:%a' /var/run/php;
             /usr/bin/env | grep -q '^PATH=' && echo env=ok; test -s /etc/ssl/certs/ca-certificates.crt && echo ca=ok;
             echo ssl=$SSL_CERT_FILE; php -m | grep -qi xdebug && echo xdebug=yes || echo xdebug=no; php -m | grep -q apcu && echo apcu=yes;
             php /app/index.php; stat -c 'app=%U' /app/index.php
             """
-        let result = try run("/usr/bin/env", ["podman", "run", "--rm", "--entrypoint", "/bin/sh", "localhost/imagetest-app:latest", "-c", script], in: dir)
+        let result = try run("/usr/bin/env", ["podman", "run", "--rm", "--entrypoint", "/bin/sh", "localhost/imagetest/loaded:latest", "-c", script], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
         for expected in ["uid=1000 user=app", "tmp=1777", "vartmp=1777", "run=app:750", "env=ok", "ca=ok",
                          "ssl=/etc/ssl/certs/ca-certificates.crt", "xdebug=no", "apcu=yes", "hello from the image", "app=app"] {
             #expect(result.stdout.contains(expected), "\(expected) missing in:\n\(result.stdout)")
         }
-        let plain = try run("/usr/bin/env", ["podman", "run", "--rm", "localhost/imagetest-app:latest"], in: dir)
+        let plain = try run("/usr/bin/env", ["podman", "run", "--rm", "localhost/imagetest/loaded:latest"], in: dir)
         #expect(plain.stdout == "1000\n")
-        _ = try run("/usr/bin/env", ["podman", "rmi", "-f", "localhost/imagetest-app:latest", "localhost/imagetest/app:v1"], in: dir)
+        _ = try run("/usr/bin/env", ["podman", "rmi", "-f", "localhost/imagetest/loaded:latest", "localhost/imagetest/app:v1"], in: dir)
     }
 
     @Test func appOnlyChangeChangesOnlyTheProjectLayer() throws {

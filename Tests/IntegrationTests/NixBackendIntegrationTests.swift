@@ -98,15 +98,12 @@ struct NixBackendIntegrationTests {
         let dir = try project(Self.manifest)
         let result = try slipway(["exec", "--", "sh", "-c", "command -v php"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
-        let cache = try #require(FileManager.default.contents(atPath: dir + "/.slipway/cache/env-dev.json"))
-        let object = try #require(try JSONSerialization.jsonObject(with: cache) as? [String: Any])
-        let build = try #require(object["build"] as? [String: Any])
-        let closure = try #require(build["closure"] as? [[String: Any]]).compactMap { $0["path"] as? String }
+        let closure = try environmentClosure(dir, profile: "dev")
         #expect(closure.contains { $0.hasSuffix("-glibc") || $0.contains("-glibc-") }, "\(closure)")
         let php = try #require(closure.first { $0.contains("php") })
         let qR = try run("/usr/bin/env", ["nix-store", "-qR", php], in: dir)
         #expect(qR.stdout.split(separator: "\n").contains { $0.contains("-glibc") })
-        let check = try run("/bin/bash", [repositoryRoot + "/nix/offline/check-closure.sh"] + closure, in: dir)
+        let check = try checkClosure(closure, in: dir)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
     }
 

@@ -36,6 +36,9 @@ struct ServicePresetIntegrationTests {
         #expect(try psql("select word from greetings").stdout == "hello\n")
         #expect(try psql("show max_connections").stdout == "20\n")
         #expect(try slipway(["exec", "--", "sh", "-c", "echo $DB_PORT"], in: dir).stdout == "\(port)\n")
+        // The preset's PGHOST, PGPORT, PGUSER and PGDATABASE: psql needs no flags.
+        let plain = try slipway(["exec", "--", "psql", "-Atc", "select current_user || ' ' || current_database()"], in: dir)
+        #expect(plain.stdout == "app app\n", "\(plain.stderr)")
         let data = try FileManager.default.attributesOfItem(atPath: dir + "/.slipway/state/dev/db/data/PG_VERSION")
         #expect(data[.ownerAccountName] as? String == "nobody", "the preset runs PostgreSQL as nobody under root")
         #expect(try slipway(["down"], in: dir).status == 0)

@@ -135,6 +135,18 @@ func http(_ url: String, form: String? = nil) throws -> (Int, String) {
     return (status, body)
 }
 
+/// GETs `url` every 100 ms until it answers 200, for at most `tries` attempts; the last answer
+/// (status 0 when nothing listens yet).
+func waitForHTTP(_ url: String, tries: Int = 100) throws -> (Int, String) {
+    var answer = (0, "")
+    for _ in 0..<tries {
+        answer = try http(url)
+        if answer.0 == 200 { break }
+        usleep(100_000)
+    }
+    return answer
+}
+
 /// Runs a command whose children may outlive it holding inherited descriptors (e.g. `podman run
 /// -d`, whose conmon stays): spawned with posix_spawn, every descriptor above 2 closed, output to
 /// files, and reaped with waitpid, so nothing waits for an end of file that never comes.
@@ -162,6 +174,19 @@ func runToFiles(_ executable: String, _ arguments: [String], in directory: Strin
     let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     return RunResult(status: code, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
                      stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+}
+
+/// The store paths of the closure of `profile`'s environment, as the cache in `dir` records them.
+func environmentClosure(_ dir: String, profile: String) throws -> [String] {
+    let cache = try #require(FileManager.default.contents(atPath: dir + "/.slipway/cache/env-\(profile).json"))
+    let object = try #require(try JSONSerialization.jsonObject(with: cache) as? [String: Any])
+    let build = try #require(object["build"] as? [String: Any])
+    return try #require(build["closure"] as? [[String: Any]]).compactMap { $0["path"] as? String }
+}
+
+/// nix/offline/check-closure.sh on `paths`: status 0 when every ELF file resolves into the store only.
+func checkClosure(_ paths: [String], in dir: String) throws -> RunResult {
+    try run("/bin/bash", [repositoryRoot + "/nix/offline/check-closure.sh"] + paths, in: dir)
 }
 
 /// The port `slipway ps --json` reports for `service` of the project in `dir`.

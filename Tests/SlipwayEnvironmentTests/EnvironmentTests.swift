@@ -1,5 +1,7 @@
 import Testing
 @testable import SlipwayEnvironment
+import SlipwayCore
+@testable import SlipwayManifest
 import SlipwayNix
 import SlipwayCore
 
@@ -57,6 +59,27 @@ struct EnvironmentTests {
         #expect(env["HOME"] == "/p/home")
         let exported = try ProcessEnvironment.exported(cached(env: [.init(name: "DB", value: "x")]), inherited: ["USER": "u"])
         #expect(exported.map(\.0) == ["PATH", "SLIPWAY_ROOT", "SLIPWAY_PROFILE", "SLIPWAY_STATE", "SLIPWAY_PATH_ADDED", "DB"])
+    }
+
+    /// A preset's exports follow the ports and yield to `[env]`; a name two services export is dropped.
+    @Test func serviceExportsExpandThePortsAndYieldToEnv() throws {
+        var profile = cached(env: [.init(name: "PGUSER", value: "mine")])
+        profile.ports = ["db": 5433]
+        profile.serviceEnv = [.init(name: "PGPORT", value: "$DB_PORT"), .init(name: "PGUSER", value: "postgres")]
+        let env = try ProcessEnvironment.make(profile, inherited: ["PGPORT": "1"])
+        #expect(env["PGPORT"] == "5433")
+        #expect(env["PGUSER"] == "mine")
+        let exported = try ProcessEnvironment.exported(profile, inherited: [:]).map(\.0)
+        #expect(exported.suffix(3) == ["DB_PORT", "PGPORT", "PGUSER"])
+        let entry = { (name: String, service: String) in
+            EnvEntry(name: name, value: service, location: .init(file: "slipway.toml", line: 1, column: 1))
+        }
+        var one = ServiceSpec(name: "a", command: "x", env: [], dependsOn: [], location: .init(file: "slipway.toml", line: 1, column: 1))
+        one.exports = [entry("PGHOST", "a"), entry("PGPORT", "a")]
+        var two = one
+        two.name = "b"
+        two.exports = [entry("PGPORT", "b")]
+        #expect(EnvironmentResolver.serviceExports([one, two]) == [.init(name: "PGHOST", value: "a")])
     }
 
     @Test func keyChangesWithEveryInput() {

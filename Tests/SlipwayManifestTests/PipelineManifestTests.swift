@@ -136,7 +136,7 @@ struct PipelineManifestTests {
         ("[artifacts.a]\nnix = \"x\"\nflake = \".#a\"\n", ["1:12: invalid value for 'artifacts.a': give exactly one of"]),
         ("[artifacts.a]\nflake = \"github:o/r#not an attr\"\n", ["2:9: invalid value for 'artifacts.a.flake': 'github:o/r#not an attr' is not <flakeref>#<attribute>"]),
         ("[artifacts.a]\nnix = \"x\"\ninclude = [\"../x\", \"src/*.php\"]\n", ["3:12: invalid value for 'artifacts.a.include': '../x' must be a file or folder inside the project", "3:20: invalid value for 'artifacts.a.include': 'src/*.php'"]),
-        ("[artifacts.a]\nflake = \".#a\"\ninclude = [\"src\"]\n", ["3:1: invalid value for 'artifacts.a.include': include narrows `src`"]),
+        ("[artifacts.a]\nflake = \".#a\"\ninclude = [\"src\"]\n", ["3:1: invalid value for 'artifacts.a.include': include applies to a `nix` expression"]),
         ("[ci]\npush = 3\n", ["2:8: 'ci.push' must be a branch glob such as \"main\", or a boolean, found an integer"]),
         ("[ci]\nregistry = \"https://r.example.com/x\"\n", ["2:12: invalid value for 'ci.registry': write HOST[:PORT]/PATH without a scheme"]),
         ("[ci]\ntasks = [\"tset\"]\n[tasks.test]\nrun = \"t\"\n", ["2:10: invalid value for 'ci.tasks': no task named 'tset'; did you mean 'test'?"]),
@@ -157,5 +157,67 @@ struct PipelineManifestTests {
         let got = diagnostics(toml)
         #expect(got.count == expected.count, "got: \(got)")
         for (line, prefix) in zip(got, expected) { #expect(line.hasPrefix(prefix), "got \(line)") }
+    }
+
+    @Test func artifactExcludeBuildPackagesAndUses() throws {
+        let artifacts = try manifest("""
+            [artifacts.assets]
+            nix = "runCommand \\"a\\" { nativeBuildInputs = build_packages; } ''mkdir $out''"
+            build_packages = ["nodejs", "php82Packages.composer"]
+            exclude = ["./**/__pycache__/", "var/cache"]
+            [artifacts.app]
+            nix = "runCommand \\"b\\" { } ''cp -r ${artifacts.assets}/public ${artifacts.\\"assets\\"} $out''"
+            """).artifacts()
+        #expect(artifacts[0].buildPackages == ["nodejs", "php82Packages.composer"])
+        #expect(artifacts[0].exclude == ["**/__pycache__", "var/cache"])
+        #expect(artifacts[0].uses.isEmpty && artifacts[1].uses == ["assets"])
+    }
+
+    @Test func artifactKeyProblemsAreLocated() {
+        let bad = diagnostics("""
+            [artifacts.app]
+            nix = "x"
+            exclude = ["/etc"]
+            build_packages = ["not a name"]
+            [artifacts.site]
+            flake = ".#site"
+            exclude = ["x"]
+            """)
+        #expect(bad.contains { $0.hasPrefix("3:12: ") && $0.contains("'/etc' must be a glob inside the project") })
+        #expect(bad.contains { $0.hasPrefix("4:19: ") && $0.contains("'not a name' is not an attribute of the package set") })
+        #expect(bad.contains { $0.hasPrefix("7:1: ") && $0.contains("exclude applies to a `nix` expression") })
+    }
+
+    @Test func artifactUsesAreCheckedAndCyclesRefused() throws {
+        let cycle = diagnostics("""
+            [artifacts.a]
+            nix = "artifacts.b"
+            [artifacts.b]
+            nix = "artifacts.a"
+            [artifacts.c]
+            nix = "artifacts.asets"
+            [artifacts.d]
+            nix = "artifacts.a"
+            profile = "dev"
+            """)
+        #expect(cycle.contains("1:12: artifacts use each other in a cycle: a -> b -> a"))
+        #expect(cycle.contains { $0.hasPrefix("5:12: ") && $0.contains("no `nix` artifact named 'asets'") })
+        #expect(cycle.contains { $0.hasPrefix("7:12: ") && $0.contains("built with profile 'prod', not 'dev'") })
+        do {
+            _ = try manifest("[artifacts.a]\nnix = \"artifacts.a\"\n")
+            Issue.record("a self-use must fail")
+        } catch let error as ManifestError {
+            #expect(error.diagnostics.first?.hint?.contains("remove one of these `artifacts.NAME` uses") == true)
+        }
+    }
+
+    @Test func artifactParts() {
+        #expect(ArtifactPart(contentsKey: "artifact:web:public/") == ArtifactPart(contentsKey: "artifact:web:public"))
+        #expect(ArtifactPart(contentsKey: "artifact:web")?.subPath == nil)
+        #expect(ArtifactPart(contentsKey: "php") == nil)
+        #expect(ArtifactPart(contentsKey: "artifact:web:app/public")?.hasValidSubPath == true)
+        for bad in ["artifact:web:../x", "artifact:web:/abs", "artifact:web:", "artifact:web:a b"] {
+            #expect(ArtifactPart(contentsKey: bad)?.hasValidSubPath == false, "\(bad)")
+        }
     }
 }

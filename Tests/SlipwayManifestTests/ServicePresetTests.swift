@@ -39,6 +39,19 @@ extension ServiceManifestTests {
         #expect(try shellParses(db.command))
     }
 
+    /// libpq's variables for the profile: PGDATABASE only when there is one database.
+    @Test func postgresqlExportsLibpqVariables() throws {
+        func exports(_ options: String) throws -> [String: String] {
+            let spec = try #require(try services("[services.main-db]\npreset = \"postgresql\"\n" + options).first)
+            return Dictionary(uniqueKeysWithValues: spec.exports.map { ($0.name, $0.value) })
+        }
+        #expect(try exports(#"databases = ["app"]"#)
+            == ["PGHOST": "127.0.0.1", "PGPORT": "$MAIN_DB_PORT", "PGUSER": "postgres", "PGDATABASE": "app"])
+        let two = try exports("databases = [\"app\", \"app_test\"]\nusers = [\"app\", \"ro\"]")
+        #expect(two == ["PGHOST": "127.0.0.1", "PGPORT": "$MAIN_DB_PORT", "PGUSER": "app"])
+        #expect(try services("[services.cache]\npreset = \"redis\"").first?.exports == [])
+    }
+
     @Test func theServicesOwnKeysOverrideThePreset() throws {
         let specs = try services("""
             [services.cache]

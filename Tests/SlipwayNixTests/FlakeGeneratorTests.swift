@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 import Testing
 @testable import SlipwayManifest
 @testable import SlipwayNix
@@ -54,5 +55,69 @@ struct FlakeGeneratorTests {
         #expect((root["inputs"] as? [String: String]) == ["tools": "tools"])
         #expect(portable.last == 0x0A)
         #expect(LockFile.portable(Data("not json".utf8)) == nil)
+    }
+}
+
+@Suite("The project folder in generated expressions")
+struct ProjectSourceFlakeTests {
+    func generate(_ toml: String, profile: String = "prod", source: ProjectSource? = nil) throws -> String {
+        let manifest = try ManifestLoader.parse(toml, file: "slipway.toml", root: "/p")
+        return FlakeGenerator(manifest: manifest, system: "x86_64-linux", source: source).generate(try manifest.resolve(profile: profile)).text
+    }
+
+    @Test(arguments: [
+        ("runCommand \"x\" { } \"cat ${src}/poetry.lock\"", true),
+        ("mkPoetryEnv { projectDir = src; }", true),
+        ("f { inherit src; }", true),
+        ("stdenv.mkDerivation { src = fetchurl { url = u; }; }", false), // defines `src`
+        ("hello.src", false),                                            // selects it
+        ("mysrc srcs src-dir", false),
+        ("x: x == src", true),
+        ("src==x", true),
+        ("{ src\n  = ./.; }", false),
+        ("${src}/poetry.lock", true),
+    ])
+    func mentionsSource(expression: String, uses: Bool) {
+        #expect(FlakeGenerator.mentionsSource(expression) == uses)
+    }
+
+    @Test func packagesThatReadTheProjectGetSrc() throws {
+        let source = ProjectSource(ignored: ["__pycache__", "node_modules"], kept: [], fingerprint: "sha256:0")
+        let text = try generate("""
+            [packages]
+            lockdata = { nix = "writeText \\"deps\\" (builtins.readFile (src + \\"/deps.json\\"))" }
+            hello = { nix = "hello" }
+            """, source: source)
+        #expect(text.contains(#""lockdata" = let src = self.slipway.srcFor { }; in with pkgs; ("#))
+        #expect(text.contains(#""hello" = with pkgs; ("#), "no src for an expression that does not use it")
+        #expect(text.contains(#"slipway.ignored = [ "__pycache__" "node_modules" ];"#))
+        #expect(text.contains("slipway.srcFor = { include ? null, exclude ? self.slipway.ignored }: let"))
+        #expect(text.contains("!(builtins.hasAttr rel skip)"))
+        let plain = try generate("[packages]\nhello = \"hello\"\n")
+        #expect(!plain.contains("srcFor"), "no project folder when nothing reads it")
+    }
+
+    @Test func artifactsSeeEachOtherTheirToolsAndExcludes() throws {
+        let source = ProjectSource(ignored: ["node_modules", "vendor"], kept: [
+            .init(path: "var", isDirectory: true), .init(path: "var/cache", isDirectory: true),
+            .init(path: "var/cache/a", isDirectory: false), .init(path: "app.py", isDirectory: false),
+        ], fingerprint: "sha256:0")
+        let text = try generate("""
+            [artifacts.assets]
+            nix = "runCommand \\"assets\\" { nativeBuildInputs = build_packages; } ''mkdir -p $out/public''"
+            build_packages = ["nodejs", "php82Packages.composer"]
+            [artifacts.app]
+            nix = "runCommand \\"app\\" { } ''cp -r ${artifacts.assets}/public $out''"
+            include = ["app.py", "var", "vendor/autoload.php"]
+            exclude = ["var/cache"]
+            [images.web]
+            contents = ["artifact:assets:public", "artifact:assets:app/public", "artifact:app"]
+            """, source: source)
+        #expect(text.contains(#"build_packages = [ pkgs."nodejs" pkgs."php82Packages"."composer" ];"#))
+        #expect(text.contains(#""app" = let src = self.slipway.srcFor { include = [ "app.py" "var" "vendor/autoload.php" ]; exclude = [ "node_modules" "var/cache" ]; };"#))
+        #expect(text.contains("artifacts = self.slipway.artifacts;"))
+        #expect(text.contains(#""assets" = let src = self.slipway.srcFor { include = null; };"#), "the ignored entries by default")
+        #expect(text.contains(#""public" = pkgs.runCommand "assets-public" { } ''mkdir -p $out/public; cp -a ${self.slipway.artifacts."assets"}/public/. $out/public/'';"#))
+        #expect(text.contains(#""app/public" = pkgs.runCommand "assets-app-public""#))
     }
 }

@@ -31,6 +31,23 @@ struct CIPipelineTests {
         #expect(text.contains("pushed localhost:5000/g/app:latest,v1 sha256:\(String(repeating: "a", count: 64)) (2 of 3 blobs uploaded, 2.0 KiB)\n"))
     }
 
+    /// One name per image: `<registry>/<name>`, or the name itself with a registry host; an
+    /// image's own `tags` replace `[ci] tags`, and `--tag` replaces both.
+    @Test(arguments: [false, true])
+    func imagesArePushedUnderTheirNameWithTheirOwnTags(tagsFromFlag: Bool) async throws {
+        let pusher = FakePusher()
+        var request = PipelineFixture.request(
+            ciDirectory: dir, images: ["app", "web"],
+            push: CIPushDecision(wanted: true, action: .push(registry: "localhost:5000/g", tags: ["latest", "v1"]), tagsFromFlag: tagsFromFlag))
+        request.images[0].repositoryName = "registry.example.com/team/app"
+        request.images[1].repositoryName = "shop/web"
+        request.images[1].tags = ["stable", "$NOT_SET"]
+        let summary = try await CIPipeline(request).run(PipelineFixture.context(pusher: pusher))
+        let webTags = tagsFromFlag ? "latest,v1" : "stable"
+        #expect(pusher.pushed.withLock { $0 } == ["registry.example.com/team/app:latest,v1", "localhost:5000/g/shop/web:\(webTags)"])
+        #expect(summary.images.last?.pushed == webTags.split(separator: ",").map { "localhost:5000/g/shop/web:\($0)" })
+    }
+
     @Test func aFailingEnvironmentListsEveryLaterStageAsNotRun() async throws {
         let output = FakeOutput()
         let environment = FakeEnvironment(failure: FakeFailure(message: "nix is missing"))

@@ -21,6 +21,19 @@ struct CIPushDecisionTests {
         return try CIPushDecision.decide(flags, ci: ci, hasImages: hasImages, branch: branch, environment: environment)
     }
 
+    /// An image's own tags are checked before any stage when a push is due, unless `--tag` replaces them.
+    @Test func imageTagsAreCheckedBeforeAnyStage() throws {
+        var image = ImageSpec(name: "web", location: SlipwayCore.SourceLocation(file: "slipway.toml", line: 1, column: 1))
+        image.tags = ["$UNSET_TAG"]
+        func make(_ flags: CIPushDecision.Flags) throws -> CIRequest {
+            try CIRequest.make(project: "p", ci: Self.ci(registry: "localhost:5000/g"), ciDirectory: "/tmp", jobs: 1, allArtifacts: [],
+                               allImages: [image], flags: flags, branch: "main", environment: [:])
+        }
+        #expect(throws: CIError.self) { try make(.init(push: true)) }
+        #expect(throws: Never.self) { try make(.init(push: true, tags: ["v1"])) }
+        #expect(throws: Never.self) { try make(.init(noPush: true)) }
+    }
+
     /// `[ci] push = "main"`, one image, no `[ci] registry`.
     @Test(arguments: [
         (["GITLAB_CI": "true", "CI_COMMIT_BRANCH": "main"], nil as Bool?),

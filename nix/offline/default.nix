@@ -8,8 +8,9 @@ let
   inherit (lib) debianPackage glibc;
 
   php = import ./php.nix { inherit pkgs; };
+  python = import ./python.nix { inherit pkgs; };
 
-  pkgs = lib // php // rec {
+  pkgs = lib // php // python // rec {
     inherit pkgs;
 
     busybox = debianPackage {

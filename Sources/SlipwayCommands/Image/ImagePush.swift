@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import SlipwayEnvironment
 import SlipwayImage
+import SlipwayManifest
 import SlipwayCore
 import SlipwayOCI
 import SlipwayRegistry
@@ -11,7 +13,8 @@ struct ImagePush: AsyncParsableCommand {
         commandName: "push",
         abstract: "Push a built image to a registry with Slipway's own client (no daemon, no skopeo).",
         discussion: """
-            The destination comes from --to or from the image's `tags`; each tag gets the manifest. \
+            The destination comes from --to, or from the image's `name` (with a registry host) and \
+            `tags` (else `latest`); each tag gets the manifest. \
             Blobs already in the registry are skipped, so a push after an app-only change uploads \
             only the changed layers; layer blobs are streamed from the blob store the build filled \
             (`slipway cache info`), or tarred and compressed again when it no longer has them. \
@@ -32,18 +35,20 @@ struct ImagePush: AsyncParsableCommand {
 
     func run() async throws {
         let context = try ImageCatalog.load(global)
-        let record = try context.record(name)
+        let record = try context.currentRecord(name)
         var destinations: [ImageReference] = []
         if let to {
             let reference = try ImageReference(parsing: to)
             destinations.append(reference)
             for tag in tags { var extra = reference; extra.tag = tag; destinations.append(extra) }
         } else {
-            guard !record.tags.isEmpty else {
-                throw RegistryError.noDestination(image: name)
+            let repository = record.repository ?? record.name
+            guard ImageNames.split(repository).host != nil else { throw RegistryError.noDestination(image: name) }
+            let environment = ProcessInfo.processInfo.environment
+            let own = record.tags.map { EnvironmentExpansion.expand($0) { environment[$0] } }.filter { !$0.isEmpty }
+            for tag in (own.isEmpty ? ["latest"] : own) + tags {
+                destinations.append(try ImageReference(parsing: repository + ":" + tag))
             }
-            destinations = try record.tags.map { try ImageReference(parsing: $0) }
-            for tag in tags { if var extra = destinations.first { extra.tag = tag; destinations.append(extra) } }
         }
         let options = RegistryPush.Options(
             creds: creds, authfile: authfile, certDir: certDir, tlsVerify: tlsVerify, format: format, chunkSize: Self.chunkSize)

@@ -14,7 +14,8 @@ enum CICommandContext {
         registry: RegistryPush.Options, isInterrupted: @escaping @Sendable () -> Bool
     ) throws -> PipelineContext {
         let tasks = CITaskSession(manifestPath: layout.manifest)
-        let catalog = ImageCatalog(layout: layout, manifest: manifest, images: images) { Terminal.status($0) }
+        let catalog = ImageCatalog(layout: layout, manifest: manifest, images: images, status: { Terminal.status($0) },
+                            warning: { Terminal.writeError($0 + "\n") })
         let deploy = try DeployContext.live(root: layout.root, environment: environment) { Terminal.status($0) }
         return PipelineContext(
             output: TerminalOutput(), variables: environment, isInterrupted: isInterrupted, environment: tasks,

@@ -16,13 +16,7 @@ struct GlobalOptions: ParsableArguments {
         if let manifest {
             return ProjectLayout(manifest: FilePaths.absolute(manifest))
         }
-        var dir = FilePaths.currentDirectory()
-        while true {
-            let candidate = dir + "/slipway.toml"
-            if access(candidate, F_OK) == 0 { return ProjectLayout(manifest: candidate) }
-            if dir == "/" { break }
-            dir = FilePaths.parent(dir)
-        }
+        if let nearest = ProjectLayout.nearest(from: FilePaths.currentDirectory()) { return nearest }
         throw ManifestError.unreadable(
             path: "slipway.toml", reason: "no slipway.toml in \(FilePaths.currentDirectory()) or any folder above")
     }

@@ -34,10 +34,13 @@ public struct CIPushDecision: Sendable, Equatable {
     }
 
     public var action: Action
+    /// The tags came from `--tag`: they replace the images' own `tags` too.
+    public var tagsFromFlag = false
 
-    public init(wanted: Bool, action: Action) {
+    public init(wanted: Bool, action: Action, tagsFromFlag: Bool = false) {
         self.wanted = wanted
         self.action = action
+        self.tagsFromFlag = tagsFromFlag
     }
 
     /// Applies the push rules: `--no-push` wins, then `--push`, then `[ci] push` against `branch`
@@ -54,7 +57,7 @@ public struct CIPushDecision: Sendable, Equatable {
         }
         let registry = try CIRegistry.destination(flag: flags.registry, ci: ci, environment: environment)
         let tags = try CIRegistry.tags(flag: flags.tags, ci: ci, environment: environment)
-        return CIPushDecision(wanted: true, action: .push(registry: registry, tags: tags))
+        return CIPushDecision(wanted: true, action: .push(registry: registry, tags: tags), tagsFromFlag: !flags.tags.isEmpty)
     }
 
     private static func skipReason(

@@ -41,7 +41,8 @@ public struct CIRequest: Sendable {
     /// - Parameters:
     ///   - targets: the manifest's `[deploy.*]` targets.
     ///   - noDeploy: `--no-deploy`.
-    /// - Throws: ``CIError`` from ``CIPushDecision/decide(_:ci:hasImages:branch:environment:)``.
+    /// - Throws: ``CIError`` from ``CIPushDecision/decide(_:ci:hasImages:branch:environment:)``, or for an
+    ///   image's own `tags` when a push is due (an invalid tag, or all expanding to nothing).
     public static func make(
         project: String, ci: CISpec, ciDirectory: String, jobs: Int, allArtifacts: [ArtifactSpec], allImages: [ImageSpec],
         flags: CIPushDecision.Flags, targets: [DeploySpec] = [], noDeploy: Bool = false, branch: String?,
@@ -50,6 +51,12 @@ public struct CIRequest: Sendable {
         let artifacts = allArtifacts.filter { ci.artifacts?.contains($0.name) ?? true }
         let images = allImages.filter { ci.images?.contains($0.name) ?? true }
         let push = try CIPushDecision.decide(flags, ci: ci, hasImages: !images.isEmpty, branch: branch, environment: environment)
+        if push.target != nil && !push.tagsFromFlag {
+            // The images' own tags are checked now too, not after the tests.
+            for image in images where !image.tags.isEmpty {
+                _ = try CIRegistry.tags(flag: image.tags, ci: ci, environment: environment)
+            }
+        }
         let deploy = CIDeployDecision.decide(
             ci: ci, targets: targets, pushWanted: push.wanted, noDeploy: noDeploy, branch: branch, environment: environment)
         return CIRequest(

@@ -6,14 +6,19 @@ import Glibc
 /// Globs over a project tree: `*` and `?` within one path segment (fnmatch(3) with
 /// `FNM_PATHNAME`), `**` for any number of folders, and `[...]` classes.
 ///
-/// Paths are relative to the root, `/`-separated. `.slipway/` and `.git/` are never matched
-/// (unless a pattern starts with them), so state and history do not count as inputs.
+/// Paths are relative to the root, `/`-separated. By default names starting with `.` match only
+/// a pattern that starts with `.` (as in a shell), and ``expand(_:root:)`` never enters
+/// `.slipway/` and `.git/` (unless a pattern starts with them), so state and history do not
+/// count as inputs. Task globs, artifact `exclude` and ``GitIgnore`` patterns use it.
 public struct FileGlob: Sendable, Hashable {
     public let pattern: String
     private let segments: [String]
+    /// `*`, `?` and `**` match names starting with `.` too (as `.gitignore` patterns do).
+    public let matchesHidden: Bool
 
-    public init(_ pattern: String) {
+    public init(_ pattern: String, matchesHidden: Bool = false) {
         self.pattern = pattern
+        self.matchesHidden = matchesHidden
         var trimmed = pattern
         while trimmed.hasPrefix("./") { trimmed.removeFirst(2) }
         segments = trimmed.split(separator: "/").map(String.init)
@@ -21,21 +26,21 @@ public struct FileGlob: Sendable, Hashable {
 
     /// Whether `path` (relative, `/`-separated) matches.
     public func matches(_ path: String) -> Bool {
-        Self.match(segments[...], path.split(separator: "/").map(String.init)[...])
+        match(segments[...], path.split(separator: "/").map(String.init)[...])
     }
 
-    private static func match(_ pattern: ArraySlice<String>, _ path: ArraySlice<String>) -> Bool {
+    private func match(_ pattern: ArraySlice<String>, _ path: ArraySlice<String>) -> Bool {
         guard let first = pattern.first else { return path.isEmpty }
         if first == "**" {
-            // Like bash's globstar: any number of folders, but not hidden ones.
+            // Like bash's globstar: any number of folders, hidden ones only with `matchesHidden`.
             var rest = path
             while true {
                 if match(pattern.dropFirst(), rest) { return true }
-                guard let next = rest.first, !next.hasPrefix(".") else { return false }
+                guard let next = rest.first, matchesHidden || !next.hasPrefix(".") else { return false }
                 rest = rest.dropFirst()
             }
         }
-        guard let segment = path.first, fnmatch(first, segment, FNM_PATHNAME | FNM_PERIOD) == 0 || (first == segment) else { return false }
+        guard let segment = path.first, fnmatch(first, segment, matchesHidden ? FNM_PATHNAME : FNM_PATHNAME | FNM_PERIOD) == 0 || (first == segment) else { return false }
         return match(pattern.dropFirst(), path.dropFirst())
     }
 
@@ -43,7 +48,7 @@ public struct FileGlob: Sendable, Hashable {
     /// A pattern without wildcards that names a folder matches everything in it.
     public static func expand(_ globs: [String], root: String) -> [String] {
         guard !globs.isEmpty else { return [] }
-        let patterns = globs.map(FileGlob.init)
+        let patterns = globs.map { FileGlob($0) }
         let folders = globs.filter { !$0.contains(where: { "*?[".contains($0) }) }.map { $0 == "." || $0 == "./" ? FileGlob("**") : FileGlob($0 + "/**") }
         var found: [String] = []
         let skipped = [".slipway", ".git"]
