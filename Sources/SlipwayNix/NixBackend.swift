@@ -142,7 +142,8 @@ public struct NixBackend: Sendable {
         try write(Data(flake.utf8), to: genDir + "/flake.nix")
         let lockPath = genDir + "/flake.lock"
         if usePins, let pins = FileManager.default.contents(atPath: layout.lockFile) {
-            try write(pins, to: lockPath)
+            // Portable again: a lock another Nix wrote (e.g. 2.26's tarball `lastModified`) reads here too.
+            try write(LockFile.portable(pins) ?? pins, to: lockPath)
         } else {
             try? FileManager.default.removeItem(atPath: lockPath)
         }

@@ -91,14 +91,15 @@ public struct NixCommand: Sendable {
     /// Nix's error as it goes under a located diagnostic: its last `limit` lines from the first
     /// `error:` line on, without lock-file chatter (`warning: creating lock file`, `• Added input
     /// 'x':`, `• Removed input`, `• Updated input` and the indented lines under them), other
-    /// warnings, `building '...'` lines and `these N derivations will be built:` lists.
+    /// warnings, `building '...'` lines and `these N derivations will be built:` lists (`These` in Nix 2.26).
     public static func errorLines(_ stderr: String, limit: Int = 15) -> String {
         var kept: [Substring] = []
         var skippingBlock = false
         for line in stderr.split(separator: "\n", omittingEmptySubsequences: false) {
             if skippingBlock && (line.hasPrefix(" ") || line.hasPrefix("\t")) { continue }
             skippingBlock = false
-            let list = (line.hasPrefix("these ") || line.hasPrefix("this ")) && line.hasSuffix(":")
+            let lower = line.lowercased()
+            let list = (lower.hasPrefix("these ") || lower.hasPrefix("this ")) && line.hasSuffix(":")
             if line.hasPrefix("• ") || list {
                 skippingBlock = true
                 continue

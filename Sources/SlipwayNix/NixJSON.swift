@@ -9,12 +9,13 @@ enum NixJSON {
     }
 
     /// One store path of `nix path-info --json --recursive`. Nix 2.8 to 2.18 print an array of
-    /// objects with `path`; Nix 2.19 and newer an object keyed by store path (references may
-    /// then be base names).
+    /// objects with `path` (an invalid path as `{"path": …, "valid": false}`); Nix 2.19 and newer
+    /// an object keyed by store path (an invalid path's value `null`; references may be base names).
     struct PathInfo: Decodable {
         var path: String?
         var narSize: Int?
         var references: [String]?
+        var valid: Bool?
     }
 
     /// A JSON value that is kept when it is a string (a nested attribute set is not).
@@ -40,7 +41,7 @@ enum NixJSON {
     /// `nix path-info --json` in either shape, as `(path, info)` pairs.
     static func pathInfos(_ text: String, arguments: [String]) throws(NixError) -> [(String, PathInfo)] {
         if let list = try? JSONDecoder().decode([PathInfo].self, from: Data(text.utf8)) {
-            return list.compactMap { info in info.path.map { ($0, info) } }
+            return list.compactMap { info in info.valid == false ? nil : info.path.map { ($0, info) } }
         }
         let map = try decode([String: PathInfo?].self, text, arguments: arguments)
         return map.compactMap { path, info in info.map { (path, $0) } }

@@ -131,3 +131,62 @@ struct NixBackendIntegrationTests {
         #expect(second.stdout == "bonjour\n", "\(second.stderr)")
     }
 }
+
+/// What changes between Nix versions, run under each Nix the tests run with (Debian 12's 2.8,
+/// and Debian 13's 2.26 through scripts/nix-second; docs/compatibility.md).
+@Suite("Nix versions", .tags(.integration))
+struct NixVersionIntegrationTests {
+    /// Slipway runs the `nix` first on `PATH`; under scripts/nix-second (which sets
+    /// `SLIPWAY_TEST_NIX_VERSION`) that is the second Nix, so a wrapper that did not take fails here.
+    @Test func slipwayRunsTheNixOnPath() throws {
+        let dir = try temporaryDirectory()
+        let doctor = try slipway(["doctor", "--json"], in: dir)
+        #expect(doctor.status == 0, "\(doctor.stdout)\(doctor.stderr)")
+        let checks = try #require(try JSONSerialization.jsonObject(with: Data(doctor.stdout.utf8)) as? [[String: Any]])
+        func detail(_ name: String) -> String? { checks.first { $0["name"] as? String == name }?["detail"] as? String }
+        let onPath = try run("/bin/sh", ["-c", "command -v nix; nix --version"], in: dir).stdout
+            .split(separator: "\n").map(String.init)
+        #expect([detail("nix"), detail("nix version")] == onPath.map(Optional.some))
+        if let expected = ProcessInfo.processInfo.environment["SLIPWAY_TEST_NIX_VERSION"] {
+            #expect(detail("nix version")?.hasPrefix("nix (Nix) \(expected).") == true, "\(checks)")
+        }
+    }
+
+    /// A tarball input pinned by any Nix reads with every Nix: Nix 2.26 writes `lastModified`
+    /// into a tarball's pin, which Nix 2.8 rejects; slipway.lock never keeps it, and a lock that
+    /// has it (written by another Nix) still builds.
+    @Test func tarballPinsReadWithEveryNix() throws {
+        let dir = try temporaryDirectory()
+        let tar = try run("/bin/tar", ["-czf", dir + "/offline.tar.gz", "-C", repositoryRoot + "/nix", "offline"], in: dir)
+        try #require(tar.status == 0, "\(tar.stderr)")
+        try """
+            [project]
+            name = "tarball-pin"
+            [nix]
+            nixpkgs = "file://\(dir)/offline.tar.gz"
+            [packages]
+            shell = "busybox"
+            """.write(toFile: dir + "/slipway.toml", atomically: true, encoding: .utf8)
+        let first = try slipway(["exec", "--", "true"], in: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        func pin() throws -> [String: Any] {
+            let lock = try #require(FileManager.default.contents(atPath: dir + "/slipway.lock"))
+            let object = try #require(try JSONSerialization.jsonObject(with: lock) as? [String: Any])
+            let nodes = try #require(object["nodes"] as? [String: Any])
+            return try #require((nodes["nixpkgs"] as? [String: Any])?["locked"] as? [String: Any])
+        }
+        var locked = try pin()
+        #expect(Set(locked.keys) == ["narHash", "type", "url"], "\(locked)")
+        #expect(locked["type"] as? String == "tarball")
+        // The pin as Nix 2.26 writes it, then a cold build from it.
+        locked["lastModified"] = 1796233358
+        let lock: [String: Any] = ["nodes": ["nixpkgs": ["locked": locked, "original": ["type": "tarball", "url": "file://\(dir)/offline.tar.gz"]],
+                                             "root": ["inputs": ["nixpkgs": "nixpkgs"]]], "root": "root", "version": 7]
+        try JSONSerialization.data(withJSONObject: lock).write(to: URL(fileURLWithPath: dir + "/slipway.lock"))
+        try FileManager.default.removeItem(atPath: dir + "/.slipway")
+        let again = try slipway(["exec", "--", "true"], in: dir)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try pin()["lastModified"] == nil)
+        #expect(try pin()["narHash"] as? String == locked["narHash"] as? String)
+    }
+}
