@@ -4,11 +4,19 @@ public enum Settling {
     public enum Verdict: Sendable, Equatable {
         /// Still on its way (pending, starting, restarting; stopped while a start is asked).
         case pending
-        /// Ready, running (a service without a readiness probe), or exited with status 0.
+        /// Ready, running (a service without a readiness probe) for long enough
+        /// (``minimumRun``, ``minimumRunAfterRestart``), or exited with status 0.
         case settled
         /// Failed, with the supervisor's reason.
         case failed(String)
     }
+
+    /// How long a service without a readiness probe must have run before it counts as started,
+    /// in seconds: a command that fails at once is then seen failing, not reported as running.
+    public static let minimumRun = 0.2
+    /// The same after a restart: a service that crashed must stay up this long (or use up its
+    /// restarts and fail), so `up -d` does not report a crash loop as running.
+    public static let minimumRunAfterRestart = 2.0
 
     /// The verdict on one service's row (`nil`: the supervisor does not list it yet).
     /// - Parameter stoppedFails: whether `stopped` counts as a failure (a task that needs the
@@ -16,6 +24,8 @@ public enum Settling {
     public static func verdict(_ row: ServiceStatus?, stoppedFails: Bool = false) -> Verdict {
         guard let row else { return .pending }
         switch row.state {
+        case .running where (row.uptime ?? 0) < (row.restarts > 0 ? minimumRunAfterRestart : minimumRun):
+            return .pending
         case .ready, .exited, .running: return .settled
         case .failed: return .failed(row.reason ?? "failed")
         case .stopped where stoppedFails: return .failed(row.reason ?? "stopped")

@@ -120,6 +120,22 @@ struct SupervisorIntegrationTests {
         _ = try slipway(["down"], in: dir)
     }
 
+    @Test func aCrashLoopWithoutAProbeIsNotReportedAsRunning() throws {
+        // No readiness probe: `up -d` used to return 0 as soon as a restarted process ran.
+        let dir = try project(Self.header + """
+            [services.loop]
+            command = "echo boom; exit 3"
+            max_restarts = 3
+            [services.steady]
+            command = "exec sleep 30"
+            """)
+        let up = try slipway(["up", "-d"], in: dir)
+        #expect(up.status == 1, "\(up.stdout)\(up.stderr)")
+        #expect(up.stderr.contains("service 'loop' failed: exited with status 3; gave up after 3 restarts"), "\(up.stderr)")
+        #expect(service(try status(dir), "steady")["state"] as? String == "running", "the steady one runs on")
+        _ = try slipway(["down"], in: dir)
+    }
+
     @Test func manyLinesFromTwoServicesArriveWholeAndInOrder() throws {
         let count = 100_000
         let dir = try project(Self.header + """

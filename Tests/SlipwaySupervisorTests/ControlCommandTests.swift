@@ -35,9 +35,18 @@ struct ControlCommandTests {
 /// When a service counts as settled after a start.
 @Suite("Settling")
 struct SettlingTests {
-    func row(_ state: ServiceState, reason: String? = nil) -> ServiceStatus {
+    func row(_ state: ServiceState, reason: String? = nil, restarts: Int = 0, uptime: Double? = 10) -> ServiceStatus {
         ServiceStatus(
-            name: "db", pid: nil, state: state, restarts: 0, port: nil, uptime: nil, exitStatus: nil, reason: reason)
+            name: "db", pid: nil, state: state, restarts: restarts, port: nil, uptime: uptime, exitStatus: nil, reason: reason)
+    }
+
+    @Test("a service without a probe is started once it has run a little, longer after a restart")
+    func runningLongEnough() {
+        #expect(Settling.verdict(row(.running, uptime: 0.05)) == .pending)
+        #expect(Settling.verdict(row(.running, uptime: 0.3)) == .settled)
+        #expect(Settling.verdict(row(.running, restarts: 1, uptime: 0.3)) == .pending, "a crash loop is not running")
+        #expect(Settling.verdict(row(.running, restarts: 1, uptime: 2.5)) == .settled)
+        #expect(Settling.verdict(row(.ready, restarts: 3, uptime: 0.1)) == .settled, "a probe that passed decides")
     }
 
     @Test(
