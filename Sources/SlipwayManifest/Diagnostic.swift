@@ -36,6 +36,8 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         case missingAttribute(package: String, attribute: String, set: String? = nil, suggestion: String? = nil)
         /// Nix failed to evaluate or build this package.
         case packageFailed(package: String, detail: String)
+        /// Nix could not fetch or read the package set (`[nix] nixpkgs`): its ref and Nix's words.
+        case packageSetUnreadable(ref: String, detail: String)
     }
 
     public var kind: Kind
@@ -76,6 +78,8 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
             return "package '\(package)': the package set has no attribute '\(attribute)'"
         case .packageFailed(let package, let detail):
             return "package '\(package)' failed to build:\n\(detail)"
+        case .packageSetUnreadable(let ref, let detail):
+            return "the package set \(ref) cannot be read:\n\(detail)"
         }
     }
 
@@ -116,6 +120,11 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
                 + "or use { nix = \"<expression>\" }"
         case .packageFailed:
             return nil
+        case .packageSetUnreadable(let ref, _) where ref.hasPrefix("path:"):
+            return "a relative nixpkgs path is read from the manifest's folder; point [nix] nixpkgs at an existing "
+                + "folder (an absolute path, or `slipway init --nixpkgs REF`)"
+        case .packageSetUnreadable:
+            return "check the network and the ref in [nix] nixpkgs; offline, point it at a local package set (`path:/...`)"
         }
     }
 

@@ -50,6 +50,8 @@ public struct NixSettings: Sendable, Hashable {
     /// The package set, as a flake ref (relative paths already made absolute `path:` refs);
     /// `nil` means `github:NixOS/nixpkgs/nixos-25.05`'s default is up to the Nix backend.
     public var nixpkgs: String?
+    /// Where `nixpkgs` is written in the manifest (for errors about the package set).
+    public var nixpkgsLocation: SourceLocation?
     /// Extra named flake inputs (`[nix.inputs]`), usable as `inputs.NAME` in `{ nix = ... }`.
     public var inputs: [(name: String, ref: String)]
 

@@ -84,7 +84,10 @@ struct ManifestDecoder {
         for (key, child) in table(node) ?? [] {
             switch key {
             case "nixpkgs":
-                if let ref = flakeRef(child) { settings.nixpkgs = ref }
+                if let ref = flakeRef(child) {
+                    settings.nixpkgs = ref
+                    settings.nixpkgsLocation = child.valueLocation
+                }
             case "inputs":
                 for (name, input) in table(child) ?? [] {
                     if name == "nixpkgs" || name == "self" {

@@ -46,7 +46,11 @@ public struct NixBackend: Sendable {
         try prepare(genDir: genDir, flake: generated.text)
         let flakeURL = NixBackend.generatedFlakeRef
         if profile.packages.isEmpty {
-            try await nix.run(["flake", "lock", flakeURL], workingDirectory: genDir)
+            do {
+                try await nix.run(["flake", "lock", flakeURL], workingDirectory: genDir)
+            } catch {
+                throw unreadablePackageSet(error) ?? error
+            }
             try syncLock(genDir: genDir)
             return ProfileBuild(profile: profile.name, packages: [], closure: [])
         }
@@ -183,10 +187,35 @@ public struct NixBackend: Sendable {
     }
 
     /// Turns a failed build into diagnostics at the manifest lines of the packages at fault.
+    /// The error at `[nix] nixpkgs` when Nix could not fetch or read the package set itself (a
+    /// `path:` folder that does not exist, a download that failed), else `nil`.
+    func unreadablePackageSet(_ error: NixError) -> NixError? {
+        guard case .commandFailed(_, _, let stderr) = error else { return nil }
+        let ref = manifest.nix.nixpkgs ?? FlakeGenerator.defaultNixpkgs
+        guard Self.failureNames(ref, stderr) else { return nil }
+        let location = manifest.nix.nixpkgsLocation ?? SourceLocation(file: manifest.file, line: 1, column: 1)
+        return .packages([Diagnostic(.packageSetUnreadable(ref: ref, detail: NixCommand.errorLines(stderr)), at: location)])
+    }
+
+    /// Whether Nix's `stderr` is about fetching `ref`: its folder is missing and named, or a
+    /// download of its repository failed.
+    static func failureNames(_ ref: String, _ stderr: String) -> Bool {
+        if ref.hasPrefix("path:") {
+            var folder = String(ref.dropFirst(5))
+            if let query = folder.firstIndex(of: "?") { folder = String(folder[..<query]) }
+            return access(folder, F_OK) != 0 && stderr.contains(folder)
+        }
+        guard stderr.contains("unable to download") || stderr.contains("Could not resolve host") else { return false }
+        let scheme = ref.prefix { $0 != ":" }
+        let repository = ref.dropFirst(scheme.count + 1).split(separator: "/").prefix(2).joined(separator: "/")
+        return !repository.isEmpty && stderr.contains(repository)
+    }
+
     private func explain(
         _ error: NixError, profile: ResolvedProfile, flakeURL: String, generated: FlakeGenerator.Output
     ) async -> NixError {
         guard case .commandFailed(_, _, let stderr) = error else { return error }
+        if let unreadable = unreadablePackageSet(error) { return unreadable }
         var problems: [Diagnostic] = []
         if let output = try? await nix.run(["eval", "--json", "\(flakeURL)#slipway.check"], workingDirectory: layout.generatedFlakeDir(profile: profile.name)),
            let checks = try? NixJSON.decode([String: Bool].self, output.stdout, arguments: ["eval", "--json", "slipway.check"]) {

@@ -26,6 +26,24 @@ struct BuildFailureIntegrationTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/.slipway/cache/env-dev.json"))
     }
 
+    @Test func aPackageSetThatCannotBeReadIsReportedAtTheNixpkgsLine() throws {
+        // An example copied out of the repository: its relative nixpkgs path points nowhere.
+        let dir = try project("""
+            [project]
+            name = "copied"
+            [nix]
+            nixpkgs = "../../nix/offline-that-is-not-here"
+            [packages]
+            shell = "busybox"
+            """)
+        let result = try slipway(["exec", "--", "true"], in: dir)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("slipway.toml:4:11: error: the package set path:"), "\(result.stderr)")
+        #expect(result.stderr.contains("offline-that-is-not-here"), "\(result.stderr)")
+        #expect(result.stderr.contains("hint: a relative nixpkgs path is read from the manifest's folder"), "\(result.stderr)")
+        #expect(!result.stderr.contains("nix build --json"), "no raw Nix command line: \(result.stderr)")
+    }
+
     @Test func anArtifactWhoseBuilderFailsIsReportedAtItsLine() throws {
         let dir = try project("""
             [nix]
