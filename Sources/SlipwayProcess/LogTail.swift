@@ -92,11 +92,18 @@ public enum LogTail {
         return out
     }
 
-    /// The last `count` lines of the file at `path`, without their `\n`; none when it cannot
-    /// be read. Bytes that are not UTF-8 are shown as U+FFFD.
-    public static func lastLines(of path: String, count: Int) -> [String] {
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? nil,
-              let start = try? startOfLastLines(count, path: path, end: size) else { return [] }
+    /// The size of the file at `path` in bytes, or `nil` when there is none.
+    public static func fileSize(_ path: String) -> UInt64? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? nil
+    }
+
+    /// The last `count` lines of the file at `path`, without their `\n`, written after byte
+    /// offset `since`; none when it cannot be read. Bytes that are not UTF-8 are shown as U+FFFD.
+    public static func lastLines(of path: String, count: Int, since: UInt64 = 0) -> [String] {
+        guard let size = fileSize(path) else { return [] }
+        let since = size < since ? 0 : since  // a shorter file is a new one: all of it is new
+        guard size > since, let last = try? startOfLastLines(count, path: path, end: size) else { return [] }
+        let start = max(last, since)
         var bytes: [UInt8] = []
         guard (try? copy(path: path, from: start, to: size, into: { bytes += $0 })) != nil else { return [] }
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }

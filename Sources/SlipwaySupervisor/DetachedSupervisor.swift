@@ -14,6 +14,9 @@ public struct DetachedSupervisor: Sendable {
     public let requested: [String]
     /// Passed on as `--pure` (`true`) or `--impure` (`false`); `nil`: the profile decides.
     public let purity: Bool?
+    /// Each service log's size when this was made: error messages quote only lines written since
+    /// (not an earlier run's).
+    let logOffsets: [String: UInt64]
 
     public init(
         layout: ProjectLayout, profile: String, services: [ServiceSpec], requested: [String], purity: Bool? = nil
@@ -23,6 +26,9 @@ public struct DetachedSupervisor: Sendable {
         self.services = services
         self.requested = requested
         self.purity = purity
+        let logs = layout.serviceLogDir(profile: profile)
+        logOffsets = Dictionary(services.compactMap { spec in LogTail.fileSize(logs + "/\(spec.name).log").map { (spec.name, $0) } },
+                                uniquingKeysWith: { a, _ in a })
     }
 
     public var client: ControlClient { ControlClient(path: layout.controlSocket(profile: profile)) }
@@ -96,9 +102,9 @@ public struct DetachedSupervisor: Sendable {
         return status
     }
 
-    /// The last lines of a service's log, for error messages.
+    /// The last lines of a service's log written since this was made, for error messages.
     public func lastLines(of service: String, count: Int = 10) -> [String] {
-        LogTail.lastLines(of: logDirectory + "/\(service).log", count: count)
+        LogTail.lastLines(of: logDirectory + "/\(service).log", count: count, since: logOffsets[service] ?? 0)
     }
 
     /// However the services behave, waiting ends: their start timeouts and restarts, plus slack.

@@ -134,6 +134,15 @@ struct SupervisorIntegrationTests {
         #expect(up.stderr.contains("service 'loop' failed: exited with status 3; gave up after 3 restarts"), "\(up.stderr)")
         #expect(service(try status(dir), "steady")["state"] as? String == "running", "the steady one runs on")
         _ = try slipway(["down"], in: dir)
+
+        // The next failure quotes only its own run's log lines, not the restarts above.
+        let manifest = try String(contentsOfFile: dir + "/slipway.toml", encoding: .utf8)
+        try manifest.replacingOccurrences(of: "command = \"echo boom; exit 3\"\nmax_restarts = 3", with: "command = \"echo second; exit 4\"\nrestart = \"no\"")
+            .write(toFile: dir + "/slipway.toml", atomically: true, encoding: .utf8)
+        let again = try slipway(["up", "-d"], in: dir)
+        #expect(again.status == 1 && again.stderr.contains("exited with status 4"), "\(again.stderr)")
+        #expect(again.stderr.contains("second") && !again.stderr.contains("boom") && !again.stderr.contains("restarting in"), "\(again.stderr)")
+        _ = try slipway(["down"], in: dir)
     }
 
     @Test func manyLinesFromTwoServicesArriveWholeAndInOrder() throws {
