@@ -117,6 +117,8 @@ struct ImageDecoder: DiagnosticCollector {
                 switch element.value {
                 case .integer(let port) where (1...65535).contains(port): spec.ports.append("\(port)/tcp")
                 case .string(let text) where Self.isPort(text): spec.ports.append(text.contains("/") ? text : text + "/tcp")
+                case .string(let text):
+                    add(.invalidValue(key: element.dottedPath, reason: "'\(text)' is not a port: a number, \"PORT/tcp\" or \"PORT/udp\""), element.valueLocation)
                 default: add(.invalidValue(key: element.dottedPath, reason: "a port is a number or \"PORT/tcp\" / \"PORT/udp\""), element.valueLocation)
                 }
             }

@@ -57,6 +57,9 @@ struct ServiceDecoder: DiagnosticCollector {
             case .integer(let port) where (1...65535).contains(port): spec.port = .fixed(port)
             case .integer: add(.invalidValue(key: value.dottedPath, reason: "a port is between 1 and 65535"), value.valueLocation)
             case .string("auto"): spec.port = .auto
+            case .string(let text):
+                let near = Spelling.closest(to: text, in: ["auto"]).map { " (did you mean \"\($0)\"?)" } ?? ""
+                add(.invalidValue(key: value.dottedPath, reason: "'\(text)' is not a port: a number (1-65535) or \"auto\"\(near)"), value.valueLocation)
             default: wrongType(value, "a port number or \"auto\"")
             }
         case "depends_on":
