@@ -16,7 +16,16 @@ struct Shell: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var purity: PurityOptions
 
+    /// Words after the options: refused with a pointer to `exec` (as `nix develop -c` users try).
+    @Argument(parsing: .captureForPassthrough, help: .hidden)
+    var command: [String] = []
+
     func run() async throws {
+        if !command.isEmpty {
+            let words = command.first == "--" ? Array(command.dropFirst()) : command
+            throw ValidationError("slipway shell takes no command; to run one in the profile's environment: "
+                + "slipway exec -- \(words.joined(separator: " "))")
+        }
         let cached = purity.apply(try await ProfileEnvironment.load(global))
         let layout = try global.layout()
         var env = try ProcessEnvironment.make(cached, inherited: ProcessLauncher.currentEnvironment())
