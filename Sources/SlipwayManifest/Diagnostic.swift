@@ -85,6 +85,10 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var hint: String? {
         switch kind {
+        case .syntax(let text) where text.hasPrefix("this array is never closed"):
+            return "end the array with ']' after its last element"
+        case .syntax(let text) where text.hasPrefix("this inline table is never closed"):
+            return "end the inline table with '}' on the same line (TOML 1.0 inline tables are one line)"
         case .syntax:
             return nil
         case .notText:

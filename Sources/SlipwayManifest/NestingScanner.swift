@@ -10,6 +10,8 @@ import SlipwayCore
 /// a time and never fails (TOMLKit reports the syntax error afterwards).
 struct NestingScanner {
     private enum Frame { case inlineTable(Int), array(Int) }
+    /// Where each open frame of ``stack`` began (line, column), innermost last.
+    private var openedAt: [(line: Int, column: Int)] = []
 
     private let bytes: [UInt8]
     private let limit: Int
@@ -34,6 +36,26 @@ struct NestingScanner {
         var scanner = NestingScanner(bytes: Array(source.utf8), limit: limit)
         guard let at = scanner.scan() else { return nil }
         return (at.line, at.column, scanner.headerWithoutKey ? .headerWithoutKey : .tooDeep)
+    }
+
+    /// The opening `[` or `{` (line, column) of the innermost array or inline table still open
+    /// where the text reaches `line`:`column`, or `nil` when none is: where a value that is
+    /// never closed began, for a syntax error reported further down (toml++ reports the first
+    /// token it could not take, often the next table's header).
+    static func unclosedBracket(_ source: String, before line: Int, column: Int) -> (line: Int, column: Int)? {
+        var scanner = NestingScanner(bytes: Array(source.utf8), limit: Int.max)
+        scanner.stopAt = (line, column)
+        _ = scanner.scan()
+        return scanner.openedAt.last
+    }
+
+    /// Where ``scan()`` stops early (for ``unclosedBracket(_:before:column:)``).
+    private var stopAt: (line: Int, column: Int)?
+
+    private var reachedStop: Bool {
+        guard let stopAt else { return false }
+        let here = position
+        return here.line > stopAt.line || (here.line == stopAt.line && here.column >= stopAt.column)
     }
 
     private init(bytes: [UInt8], limit: Int) {
@@ -64,17 +86,17 @@ struct NestingScanner {
         while index < bytes.count {
             let start = index
             skipTrivia()
-            guard let c = peek() else { break }
+            guard let c = peek(), !reachedStop else { break }
             let problem: (line: Int, column: Int)?
             switch stack.last {
             case nil where c == UInt8(ascii: "["): problem = header()
             case nil: problem = keyValue(base: tableDepth)
             case .inlineTable(let depth)?:
-                if c == UInt8(ascii: "}") { stack.removeLast(); advance(); continue }
+                if c == UInt8(ascii: "}") { close(); continue }
                 if c == UInt8(ascii: ",") { advance(); continue }
                 problem = keyValue(base: depth)
             case .array(let depth)?:
-                if c == UInt8(ascii: "]") { stack.removeLast(); advance(); continue }
+                if c == UInt8(ascii: "]") { close(); continue }
                 if c == UInt8(ascii: ",") { advance(); continue }
                 problem = value(depth: depth + 1)
             }
@@ -82,6 +104,18 @@ struct NestingScanner {
             if index == start { advance() }
         }
         return nil
+    }
+
+    private mutating func open(_ frame: Frame) {
+        stack.append(frame)
+        openedAt.append(position)
+        advance()
+    }
+
+    private mutating func close() {
+        stack.removeLast()
+        openedAt.removeLast()
+        advance()
     }
 
     /// `[a.b]` or `[[a.b]]`: sets the depth of the key/value lines that follow.
@@ -143,8 +177,8 @@ struct NestingScanner {
     private mutating func value(depth: Int) -> (line: Int, column: Int)? {
         if depth > limit { return position }
         switch peek() {
-        case UInt8(ascii: "{"): stack.append(.inlineTable(depth)); advance()
-        case UInt8(ascii: "["): stack.append(.array(depth)); advance()
+        case UInt8(ascii: "{"): open(.inlineTable(depth))
+        case UInt8(ascii: "["): open(.array(depth))
         case UInt8(ascii: "\""), UInt8(ascii: "'"): skipString()
         default:
             while let c = peek(), !Self.endsScalar(c) { advance() }

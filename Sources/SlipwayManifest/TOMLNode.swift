@@ -78,6 +78,33 @@ public enum TOMLDocument {
     ///   ``ManifestText/maximumDepth``, or `.syntax` at a table header without a key (both
     ///   checked before TOMLKit parses: toml++ asserts on the latter), else of kind `.syntax` at
     ///   the position TOMLKit reports.
+    /// A toml++ error at the position it gives, or, when an array or inline table opened
+    /// before that position is still open there, at its opening bracket (the real mistake: toml++
+    /// stops at the next token it cannot take, often the next table's header), with where the
+    /// parser stopped.
+    static func syntaxDiagnostic(_ error: TOMLParseError, source: String, file: String) -> Diagnostic {
+        let line = error.source.begin.line, column = error.source.begin.column
+        let text = error.description
+        let unclosed = text.contains("parsing array") || text.contains("parsing inline table")
+        if unclosed, startsLine(source, line: line, column: column),
+           let open = NestingScanner.unclosedBracket(source, before: line, column: column), open.line < line
+        {
+            let what = text.contains("parsing array") ? "array" : "inline table"
+            return Diagnostic(
+                .syntax("this \(what) is never closed (the parser stopped at \(line):\(column): \(text))"),
+                at: SourceLocation(file: file, line: open.line, column: open.column))
+        }
+        return Diagnostic(.syntax(text), at: SourceLocation(file: file, line: line, column: column))
+    }
+
+    /// Whether only spaces come before `column` on `line` (1-based): a forgotten `]` shows as
+    /// an error at the first token of a later line; an error inside a line stays where it is.
+    private static func startsLine(_ source: String, line: Int, column: Int) -> Bool {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count else { return false }
+        return lines[line - 1].prefix(max(column - 1, 0)).allSatisfy { $0 == " " || $0 == "\t" }
+    }
+
     public static func parse(_ source: String, file: String) throws(Diagnostic) -> TOMLNode {
         if let (line, column, problem) = NestingScanner.firstProblem(source, limit: ManifestText.maximumDepth) {
             let kind: Diagnostic.Kind = problem == .tooDeep
@@ -88,8 +115,7 @@ public enum TOMLDocument {
         do {
             table = try TOMLTable(string: source)
         } catch let error as TOMLParseError {
-            let at = SourceLocation(file: file, line: error.source.begin.line, column: error.source.begin.column)
-            throw Diagnostic(.syntax(error.description), at: at)
+            throw syntaxDiagnostic(error, source: source, file: file)
         } catch {
             throw Diagnostic(.syntax("\(error)"), at: SourceLocation(file: file, line: 1, column: 1))
         }

@@ -155,6 +155,17 @@ let malformedCases: [MalformedCase] = [
         A = "1"
         A = "2"
         """, expected: ["3:5: TOML syntax error: Error while parsing key-value pair: cannot redefine existing string 'A'"]),
+    MalformedCase(name: "syntax error: array never closed, found at the next header", toml: """
+        [tasks.test]
+        run = "true"
+        deps = ["a", "b"
+        [tasks.a]
+        run = "true"
+        """, expected: ["3:8: TOML syntax error: this array is never closed (the parser stopped at 4:1"]),
+    MalformedCase(name: "syntax error: bad element inside a one-line array stays where it is", toml: """
+        [tasks.test]
+        deps = ["a" "b"]
+        """, expected: ["2:13: TOML syntax error: Error while parsing array"]),
     MalformedCase(name: "syntax error: unterminated string", toml: """
         [env]
         A = "abc
@@ -219,6 +230,15 @@ struct MalformedManifestTests {
             try ManifestLoader.parse("[project]\nnmae = \"x\"\n", file: "slipway.toml", root: "/p")
         }
         #expect(error?.diagnostics.first?.hint == "did you mean 'name'?")
+    }
+
+    @Test func anArrayNeverClosedIsLocatedAtItsBracketWithAHint() throws {
+        let error = #expect(throws: ManifestError.self) {
+            try ManifestLoader.parse("[tasks.t]\ndeps = [\n  \"a\",\n  \"b\"\n\n[tasks.a]\nrun = \"true\"\n", file: "slipway.toml", root: "/p")
+        }
+        let first = error?.diagnostics.first
+        #expect(first.map { "\($0.location.line):\($0.location.column)" } == "2:8")
+        #expect(first?.hint == "end the array with ']' after its last element")
     }
 
     @Test func unknownExtendsHintSuggestsAProfile() throws {
