@@ -115,6 +115,28 @@ let
     };
     postgresql = postgresql_15;
 
+    # nodesource's Node.js 20 (Debian package `nodejs`, with npm, npx and corepack under
+    # lib/node_modules as on the host). npm's scripts start with `#!/usr/bin/env node`: bin/npm,
+    # bin/npx and bin/corepack are wrappers that run them with this package's node.
+    nodejs_20 = debianPackage {
+      name = "nodejs-20";
+      files = [
+        "/usr/bin/node"
+        { src = "/usr/lib/node_modules"; dest = "lib/node_modules"; }
+      ];
+      postInstall = ''
+        for t in npm:npm/bin/npm-cli.js npx:npm/bin/npx-cli.js corepack:corepack/dist/corepack.js; do
+          printf '#!${bash}/bin/bash\nexec %s/bin/node %s/lib/node_modules/%s "$@"\n' \
+            "$out" "$out" "''${t#*:}" > "$out/bin/''${t%%:*}"
+          chmod +x "$out/bin/''${t%%:*}"
+        done
+      '';
+      passthru = { pname = "nodejs"; version = "20"; };
+      meta.mainProgram = "node";
+    };
+    nodejs = nodejs_20;
+    nodejs-slim = nodejs_20;
+
     nginx = debianPackage {
       name = "nginx-1.22";
       files = [
