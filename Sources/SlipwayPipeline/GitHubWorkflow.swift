@@ -8,7 +8,7 @@ import Yams
 /// name: app (slipway ci)
 /// on: [push, pull_request]
 /// permissions: {contents: read, packages: write}
-/// env: {SLIPWAY_FLAKE: ...}
+/// env: {SLIPWAY_VERSION: ..., SLIPWAY_SHA256: ..., SLIPWAY_RELEASE_URL: ..., SLIPWAY_FLAKE: ""}
 /// jobs:
 ///   ci:
 ///     runs-on: ubuntu-latest
@@ -16,7 +16,7 @@ import Yams
 ///     - uses: actions/checkout@v4
 ///     - uses: cachix/install-nix-action@v31      # with extra_nix_config: flakes
 ///     - uses: actions/cache@v4                   # key: hashFiles('web/slipway.lock')
-///     - run: nix profile install "$SLIPWAY_FLAKE"
+///     - run: <install Slipway unless on PATH: pinned tarball, sha256sum -c>
 ///     - {if: <not a push to the default branch>, run: slipway ci, working-directory: web}
 ///     - {if: <a push to the default branch>, run: slipway ci --push, working-directory: web,
 ///        env: {SLIPWAY_REGISTRY_USER: ${{ github.actor }}, SLIPWAY_REGISTRY_PASSWORD: ${{ secrets.GITHUB_TOKEN }}}}
@@ -53,9 +53,8 @@ struct GitHubWorkflow {
             ("contents", YAMLValue.string("read")),
             ("packages", grantsPackages ? YAMLValue.string("write") : nil),
         ]), comment: grantsPackages ? ["packages: write lets GITHUB_TOKEN push images to GHCR (from the default branch only)."] : [])
-        document.append("env", YAMLValue.mapping([
-            ("SLIPWAY_FLAKE", YAMLValue.string(PipelineGenerator.defaultSlipwayFlake)),
-        ]), comment: PipelineGenerator.slipwayFlakeComment)
+        document.append("env", YAMLValue.mapping(PipelineGenerator.pinVariables(context.pin)),
+                        comment: PipelineGenerator.pinComment(context.pin))
         document.append(
             "jobs", YAMLValue.mapping([("ci", job())] + context.deploy.map { ("deploy-" + $0.name, deployJob($0)) }),
             comment: cacheComment + registryComment + deployComment)
@@ -100,7 +99,9 @@ struct GitHubWorkflow {
             cacheStep(),
             YAMLValue.mapping([
                 ("name", YAMLValue.string("Install Slipway")),
-                ("run", YAMLValue.string("nix profile install \"$SLIPWAY_FLAKE\"")),
+                ("run", YAMLValue.lines([
+                    PipelineGenerator.installSlipway(into: "$HOME/.local/bin"), "echo \"$HOME/.local/bin\" >> \"$GITHUB_PATH\"",
+                ])),
             ]),
         ]
     }

@@ -25,7 +25,8 @@ public enum GitLabComponent {
         var options: [String] = []
     }
 
-    static let inputs = [
+    /// The inputs, the Slipway ones defaulting to `pin`.
+    static func inputs(_ pin: SlipwayPin) -> [Input] { [
         Input(name: "directory", value: ".", description: "The folder of slipway.toml in the including project."),
         Input(name: "profile", value: "ci", description: "The profile of `slipway ci` (--profile)."),
         Input(name: "tasks", value: "", description: "Tasks to run, space-separated (--task each); empty: [ci] tasks."),
@@ -38,16 +39,20 @@ public enum GitLabComponent {
             options: ["on_success", "manual"]),
         Input(name: "environment", value: "production", description: "The GitLab environment of the deploy job; one deploy at a time in it."),
         Input(name: "image", value: PipelineGenerator.gitLabNixImage, description: "The jobs' image: runs as root with Nix on PATH."),
-        Input(name: "slipway_flake", value: PipelineGenerator.defaultSlipwayFlake, description: "Where the jobs install Slipway from (`nix profile install`)."),
+        Input(name: "slipway_version", value: pin.version, description: "The Slipway release the jobs install when the image has none."),
+        Input(name: "slipway_sha256", value: pin.binarySHA256, description: "SHA-256 of that release's bin/slipway (`sha256sum -c`)."),
+        Input(name: "slipway_release_url", value: pin.defaultReleaseURL, description: "Where slipway-VERSION-x86_64-linux.tar.gz is downloaded from (a mirror)."),
+        Input(name: "slipway_flake", value: "", description: "A flake ref to install Slipway from with `nix profile install` instead; empty: the tarball."),
         Input(name: "stage", value: "test", description: "The stage of the slipway:ci job."),
         Input(name: "deploy_stage", value: "deploy", description: "The stage of the slipway:deploy job."),
-    ]
+    ] }
 
     /// The component's text: the `spec` document, `---`, the jobs document.
     /// - Throws: `YamlError` from the emitter.
-    public static func render() throws -> String {
+    /// `pin`: the Slipway the jobs install by default (see ``SlipwayPin``).
+    public static func render(pin: SlipwayPin = .unhashed) throws -> String {
         var spec = YAMLDocument(header: header)
-        spec.append("spec", YAMLValue.mapping([("inputs", YAMLValue.mapping(inputs.map { input in
+        spec.append("spec", YAMLValue.mapping([("inputs", YAMLValue.mapping(inputs(pin).map { input in
             (input.name, YAMLValue.mapping([
                 ("default", YAMLValue.string(input.value)),
                 ("description", YAMLValue.string(input.description)),
@@ -86,7 +91,10 @@ public enum GitLabComponent {
     static func variables(_ extra: [(String, String)]) -> Node {
         YAMLValue.mapping([
             ("NIX_CONFIG", YAMLValue.string(PipelineGenerator.nixConfig)),
-            ("SLIPWAY_FLAKE", YAMLValue.string(input("slipway_flake"))),
+            ("SLIPWAY_VERSION", YAMLValue.string(input("slipway_version"))),
+            ("SLIPWAY_SHA256", YAMLValue.string(input("slipway_sha256"))),
+            ("SLIPWAY_RELEASE_URL", YAMLValue.string(input("slipway_release_url"))),
+            ("SLIPWAY_FLAKE", Node(input("slipway_flake"), .implicit, .doubleQuoted)),
             ("XDG_CACHE_HOME", YAMLValue.string("$CI_PROJECT_DIR/" + cacheDirectory + "/xdg-cache")),
         ] + extra.map { ($0.0, Node($0.1, .implicit, .doubleQuoted)) })
     }
@@ -98,7 +106,7 @@ public enum GitLabComponent {
             ("image", YAMLValue.string(input("image"))),
             ("variables", variables([("SLIPWAY_PUSH", input("push")), ("SLIPWAY_CI_ARGS", "")])),
             ("cache", cache(policy: nil)),
-            ("before_script", YAMLValue.sequence(["nix profile install \"$SLIPWAY_FLAKE\""])),
+            ("before_script", YAMLValue.sequence(PipelineGenerator.gitLabInstallLines)),
             ("script", YAMLValue.sequence([
                 "cd \"\(input("directory"))\"",
                 "slipway ci --no-deploy --profile \"\(input("profile"))\" \(tasks) $SLIPWAY_CI_ARGS",
@@ -127,7 +135,7 @@ public enum GitLabComponent {
             ("resource_group", YAMLValue.string(input("environment"))),
             ("cache", cache(policy: "pull")),
             ("before_script", YAMLValue.sequence(
-                ["nix profile install \"$SLIPWAY_FLAKE\""]
+                PipelineGenerator.gitLabInstallLines
                     + GeneratorContext.sshSetup(
                         key: GitLabPipeline.sshKeyVariable, knownHosts: GitLabPipeline.knownHostsVariable, files: true))),
             ("script", YAMLValue.sequence([

@@ -12,7 +12,7 @@ import Yams
 ///   environment: {name: web, url: https://...}
 ///   resource_group: web                # one deploy at a time per environment
 ///   cache: {..., policy: pull}
-///   before_script: [nix profile install ..., <ssh key and known hosts from file variables>]
+///   before_script: [<install Slipway unless the image has it>, export PATH=..., <ssh key and known hosts from file variables>]
 ///   script: [cd web, slipway deploy web]
 ///   rules: [{if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH, when: manual}]
 /// ```
@@ -42,7 +42,7 @@ extension GitLabPipeline {
             ]) : nil),
             ("cache", cache(policy: "pull")),
             ("before_script", YAMLValue.sequence(
-                ["nix profile install \"$SLIPWAY_FLAKE\""]
+                PipelineGenerator.gitLabInstallLines
                     + GeneratorContext.sshSetup(key: Self.sshKeyVariable, knownHosts: Self.knownHostsVariable, files: true))),
             ("script", YAMLValue.sequence(
                 (context.directory == "." ? [] : ["cd " + context.shellDirectory]) + ["slipway deploy " + target.name])),

@@ -5,14 +5,14 @@ import Yams
 /// Shape (for a project `app` in `web/`, with images):
 /// ```yaml
 /// stages: [ci]
-/// variables: {NIX_CONFIG: ..., SLIPWAY_FLAKE: ...}
+/// variables: {NIX_CONFIG: ..., SLIPWAY_VERSION: ..., SLIPWAY_SHA256: ..., SLIPWAY_RELEASE_URL: ..., SLIPWAY_FLAKE: ""}
 /// workflow: {rules: [...]}            # branch or merge request pipelines, never both
 /// app:ci:
 ///   stage: ci
 ///   image: nixos/nix:<pinned>
 ///   variables: {XDG_CACHE_HOME: ..., SLIPWAY_CI_ARGS: ""}
 ///   cache: {key: {files: [web/slipway.lock], prefix: slipway-app}, paths: [...]}
-///   before_script: [nix profile install "$SLIPWAY_FLAKE"]
+///   before_script: [<install Slipway unless the image has it>, export PATH=...]
 ///   script: [cd web, slipway ci $SLIPWAY_CI_ARGS]
 ///   rules: [{if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH, variables: {SLIPWAY_CI_ARGS: --push}}, {when: on_success}]
 ///   artifacts: {when: always, reports: {junit: web/.slipway/ci/**/*.xml}}
@@ -41,8 +41,7 @@ struct GitLabPipeline {
         document.append("stages", YAMLValue.sequence(context.deploy.isEmpty ? [Self.stage] : [Self.stage, Self.deployStage]))
         document.append("variables", YAMLValue.mapping([
             ("NIX_CONFIG", YAMLValue.string(PipelineGenerator.nixConfig)),
-            ("SLIPWAY_FLAKE", YAMLValue.string(PipelineGenerator.defaultSlipwayFlake)),
-        ]), comment: PipelineGenerator.slipwayFlakeComment)
+        ] + PipelineGenerator.pinVariables(context.pin)), comment: PipelineGenerator.pinComment(context.pin))
         document.append("workflow", YAMLValue.mapping([("rules", YAMLValue.sequence([
             YAMLValue.mapping([("if", YAMLValue.string("$CI_PIPELINE_SOURCE == \"merge_request_event\""))]),
             YAMLValue.mapping([
@@ -70,7 +69,7 @@ struct GitLabPipeline {
                 ("SLIPWAY_CI_ARGS", YAMLValue.string("")),
             ]) : nil),
             ("cache", cache()),
-            ("before_script", YAMLValue.sequence(["nix profile install \"$SLIPWAY_FLAKE\""])),
+            ("before_script", YAMLValue.sequence(PipelineGenerator.gitLabInstallLines)),
             ("script", YAMLValue.sequence(
                 (context.directory == "." ? [] : ["cd " + context.shellDirectory])
                     + [images ? context.ciCommand + " $SLIPWAY_CI_ARGS" : context.ciCommand]

@@ -15,9 +15,6 @@
 ///   if|env|working-directory`), the expression functions `format`, `hashFiles`, `always`,
 ///   and the actions' documented inputs.
 public enum PipelineGenerator {
-    /// Where the generated jobs install Slipway from, with `nix profile install`; a placeholder
-    /// the file's comment tells users to point at their Slipway (a fork, a tag, a local flake).
-    public static let defaultSlipwayFlake = "github:slipway-dev/slipway"
     /// The GitLab job image: Nix's official image (root, single-user, `sandbox = false`), pinned.
     public static let gitLabNixImage = "nixos/nix:2.28.3"
     /// The Nix settings every job needs: `nix` subcommands and flakes (Slipway's generated flake).
@@ -47,8 +44,39 @@ public enum PipelineGenerator {
         ]
     }
 
-    /// The comment above the variables holding `SLIPWAY_FLAKE` (paragraphs).
-    static let slipwayFlakeComment = [
-        "SLIPWAY_FLAKE is where the job installs Slipway from (`nix profile install`). \(defaultSlipwayFlake) is a placeholder: point it at where your Slipway comes from (a fork, a release tag like github:OWNER/slipway/v1.2.0, or a flake in this repository).",
+    /// The comment above the variables that pin Slipway (paragraphs).
+    static func pinComment(_ pin: SlipwayPin) -> [String] {
+        [
+            "Slipway is installed only when the job image has none (`command -v slipway`): the release tarball \(pin.folder).tar.gz from $SLIPWAY_RELEASE_URL (set it as a CI/CD variable to use a mirror), whose bin/slipway must have the SHA-256 in SLIPWAY_SHA256 (`sha256sum -c`): the version and binary that generated this file. Set SLIPWAY_FLAKE to a flake ref to install with `nix profile install` instead.",
+        ]
+    }
+
+    /// The pin's variables, in order: version, binary SHA-256, release URL, flake ref (empty).
+    static func pinVariables(_ pin: SlipwayPin) -> [(String, Node?)] {
+        [
+            ("SLIPWAY_VERSION", YAMLValue.string(pin.version)),
+            ("SLIPWAY_SHA256", YAMLValue.string(pin.binarySHA256)),
+            ("SLIPWAY_RELEASE_URL", YAMLValue.string(pin.defaultReleaseURL)),
+            ("SLIPWAY_FLAKE", Node("", .implicit, .doubleQuoted)),
+        ]
+    }
+
+    /// One shell line that installs Slipway into `directory` unless `slipway` is on `PATH`:
+    /// `nix profile install "$SLIPWAY_FLAKE"` when it is set, else the tarball of
+    /// `$SLIPWAY_VERSION` from `$SLIPWAY_RELEASE_URL`, its `bin/slipway` checked against
+    /// `$SLIPWAY_SHA256`. Fails (non-zero) on a download or checksum failure.
+    static func installSlipway(into directory: String) -> String {
+        let binary = "\"$d/slipway-$SLIPWAY_VERSION-x86_64-linux/bin/slipway\""
+        return "command -v slipway > /dev/null || if [ -n \"${SLIPWAY_FLAKE:-}\" ]; then nix profile install \"$SLIPWAY_FLAKE\"; "
+            + "else d=\"$(mktemp -d)\" && curl -fsSL \"$SLIPWAY_RELEASE_URL/slipway-$SLIPWAY_VERSION-x86_64-linux.tar.gz\" | tar -xz -C \"$d\" "
+            + "&& echo \"$SLIPWAY_SHA256  \"\(binary) | sha256sum -c - && mkdir -p \"\(directory)\" && install -m 0755 \(binary) \"\(directory)/slipway\"; fi"
+    }
+
+    /// Where GitLab jobs install Slipway; the next `before_script` line puts it on `PATH`.
+    static let gitLabBinDirectory = "/usr/local/bin"
+
+    /// The GitLab `before_script` lines that install Slipway and put it on `PATH`.
+    static let gitLabInstallLines = [
+        installSlipway(into: gitLabBinDirectory), "export PATH=\"\(gitLabBinDirectory):$PATH\"",
     ]
 }

@@ -1,4 +1,6 @@
+import Crypto
 import Foundation
+import SlipwayCore
 import SlipwayManifest
 
 /// What `slipway ci generate` needs to write a CI configuration for one Slipway project.
@@ -28,15 +30,57 @@ public struct PipelineRequest: Sendable, Hashable {
     /// `registry.example.com/ci/nix:2.28`; `nil` means ``PipelineGenerator/gitLabNixImage``.
     /// The image must run as root with Nix on `PATH` (as the official `nixos/nix` image does).
     public var jobImage: String?
+    /// The Slipway the jobs install when their image has none: this release's version and the
+    /// SHA-256 of its `bin/slipway` (``SlipwayPin/current()`` in `slipway ci generate`).
+    public var pin: SlipwayPin
 
-    public init(projectName: String, manifestDirectory: String, ci: CISpec, hasImages: Bool, deploy: [DeploySpec] = [], jobImage: String? = nil) {
+    public init(
+        projectName: String, manifestDirectory: String, ci: CISpec, hasImages: Bool, deploy: [DeploySpec] = [],
+        jobImage: String? = nil, pin: SlipwayPin = .unhashed
+    ) {
         self.projectName = projectName
         self.manifestDirectory = manifestDirectory
         self.ci = ci
         self.hasImages = hasImages
         self.deploy = deploy
         self.jobImage = jobImage
+        self.pin = pin
     }
+}
+
+/// The Slipway release a generated job installs: `slipway-VERSION-x86_64-linux.tar.gz` from
+/// `$SLIPWAY_RELEASE_URL`, its `bin/slipway` checked with `sha256sum -c` against ``binarySHA256``.
+///
+/// The binary cannot know the hash of the tarball it came in, but it can hash itself: the pin
+/// is the executable's own SHA-256, so a job installs exactly the binary that generated its file.
+public struct SlipwayPin: Sendable, Hashable {
+    /// `MAJOR.MINOR.PATCH`, the version in the tarball's name.
+    public var version: String
+    /// SHA-256 of `bin/slipway`: 64 lowercase hex digits.
+    public var binarySHA256: String
+
+    public init(version: String, binarySHA256: String) {
+        self.version = version
+        self.binarySHA256 = binarySHA256
+    }
+
+    /// This version with an all-zero hash, which `sha256sum -c` always refuses (for tests and
+    /// callers that do not install from the tarball).
+    public static let unhashed = SlipwayPin(version: SlipwayVersion.number, binarySHA256: String(repeating: "0", count: 64))
+
+    /// The running executable's pin: ``SlipwayVersion/number`` and the SHA-256 of `/proc/self/exe`.
+    /// - Throws: Foundation's file-reading error when `/proc/self/exe` cannot be read.
+    public static func current() throws -> SlipwayPin {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: "/proc/self/exe"), options: .mappedIfSafe)
+        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        return SlipwayPin(version: SlipwayVersion.number, binarySHA256: digest)
+    }
+
+    /// The tarball's folder name: `slipway-VERSION-x86_64-linux`.
+    public var folder: String { "slipway-\(version)-x86_64-linux" }
+
+    /// Where releases are downloaded from unless `SLIPWAY_RELEASE_URL` says otherwise.
+    public var defaultReleaseURL: String { "https://github.com/slipway-dev/slipway/releases/download/v\(version)" }
 }
 
 /// A CI service `slipway ci generate` writes configuration for.
@@ -83,6 +127,7 @@ struct GeneratorContext {
     var deploy: [DeploySpec] { request.deploy }
     /// The GitLab jobs' image: `--image`, else the pinned official Nix image.
     var jobImage: String { request.jobImage ?? PipelineGenerator.gitLabNixImage }
+    var pin: SlipwayPin { request.pin }
 
     /// The build job's `slipway ci` command: `--no-deploy` when deploy jobs do the deploying.
     var ciCommand: String { deploy.isEmpty ? "slipway ci" : "slipway ci --no-deploy" }

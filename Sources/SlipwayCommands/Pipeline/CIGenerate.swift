@@ -11,7 +11,9 @@ struct CIGenerate: AsyncParsableCommand {
         commandName: "generate",
         abstract: "Print (or write) a .gitlab-ci.yml or a GitHub Actions workflow that runs `slipway ci`.",
         discussion: """
-            The job installs Nix and Slipway ($SLIPWAY_FLAKE), caches .slipway/cache and the registry \
+            The job installs Slipway when its image has none: the release tarball of this version from \
+            $SLIPWAY_RELEASE_URL, its bin/slipway checked against this binary's SHA-256 (or $SLIPWAY_FLAKE \
+            with `nix profile install` when set). It caches .slipway/cache and the registry \
             blob list keyed on slipway.lock, runs `slipway ci` in the manifest's folder, keeps the JUnit \
             reports, and adds --push only on the default branch. `slipway ci` reads [ci] when it runs: \
             regenerate only after changing [ci] registry, push or deploy, or moving the manifest. With [ci] \
@@ -60,7 +62,8 @@ struct CIGenerate: AsyncParsableCommand {
         let request = PipelineRequest(
             projectName: manifest.project.name ?? (layout.root as NSString).lastPathComponent, manifestDirectory: directory,
             ci: ci, hasImages: !(ci.images.map { !$0.isEmpty } == false || images.isEmpty),
-            deploy: ci.deploy.compactMap { name in targets.first { $0.name == name } }, jobImage: image)
+            deploy: ci.deploy.compactMap { name in targets.first { $0.name == name } }, jobImage: image,
+            pin: try SlipwayPin.current())
         let text = try PipelineGenerator.render(which, request)
         guard let output, output != "-" else {
             Terminal.write(text)
@@ -75,7 +78,7 @@ struct CIGenerate: AsyncParsableCommand {
 extension CIGenerate {
     /// `--component`: the component does not depend on any manifest (the including project's is read at run time).
     func writeComponent() throws {
-        let text = try GitLabComponent.render()
+        let text = try GitLabComponent.render(pin: try SlipwayPin.current())
         guard let output, output != "-" else {
             Terminal.write(text)
             return
