@@ -64,12 +64,12 @@ public enum PipelineGenerator {
     /// One shell line that installs Slipway into `directory` unless `slipway` is on `PATH`:
     /// `nix profile install "$SLIPWAY_FLAKE"` when it is set, else the tarball of
     /// `$SLIPWAY_VERSION` from `$SLIPWAY_RELEASE_URL`, its `bin/slipway` checked against
-    /// `$SLIPWAY_SHA256`. Fails (non-zero) on a download or checksum failure.
+    /// `$SLIPWAY_SHA256`. Exits the shell with 1 on a download or checksum failure (`set -e` does not stop inside an `&&` list).
     static func installSlipway(into directory: String) -> String {
         let binary = "\"$d/slipway-$SLIPWAY_VERSION-x86_64-linux/bin/slipway\""
         return "command -v slipway > /dev/null || if [ -n \"${SLIPWAY_FLAKE:-}\" ]; then nix profile install \"$SLIPWAY_FLAKE\"; "
             + "else d=\"$(mktemp -d)\" && curl -fsSL \"$SLIPWAY_RELEASE_URL/slipway-$SLIPWAY_VERSION-x86_64-linux.tar.gz\" | tar -xz -C \"$d\" "
-            + "&& echo \"$SLIPWAY_SHA256  \"\(binary) | sha256sum -c - && mkdir -p \"\(directory)\" && install -m 0755 \(binary) \"\(directory)/slipway\"; fi"
+            + "&& echo \"$SLIPWAY_SHA256  \"\(binary) | sha256sum -c - && mkdir -p \"\(directory)\" && install -m 0755 \(binary) \"\(directory)/slipway\"; fi || exit 1"
     }
 
     /// Where GitLab jobs install Slipway; the next `before_script` line puts it on `PATH`.
