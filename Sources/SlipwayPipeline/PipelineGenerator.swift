@@ -1,3 +1,5 @@
+import Yams
+
 /// `slipway ci generate gitlab|github`: CI configuration that installs Nix and Slipway, caches
 /// what Slipway can reuse, runs `slipway ci` in the manifest's folder, and pushes images only
 /// from the default branch.
@@ -57,7 +59,7 @@ public enum PipelineGenerator {
             ("SLIPWAY_VERSION", YAMLValue.string(pin.version)),
             ("SLIPWAY_SHA256", YAMLValue.string(pin.binarySHA256)),
             ("SLIPWAY_RELEASE_URL", YAMLValue.string(pin.defaultReleaseURL)),
-            ("SLIPWAY_FLAKE", Node("", .implicit, .doubleQuoted)),
+            ("SLIPWAY_FLAKE", YAMLValue.string("")),
         ]
     }
 

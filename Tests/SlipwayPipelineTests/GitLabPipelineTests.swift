@@ -1,4 +1,4 @@
-import SlipwayPipeline
+@testable import SlipwayPipeline
 import Testing
 import Yams
 
@@ -16,14 +16,19 @@ import Yams
         #expect(Fixture.keys(root) == ["stages", "variables", "workflow", "guestbook:ci"])
         #expect(Fixture.strings(root["stages"]) == ["ci"])
         #expect(root["variables"]?["NIX_CONFIG"]?.string?.contains("nix-command flakes") == true)
-        #expect(root["variables"]?["SLIPWAY_FLAKE"]?.string == PipelineGenerator.defaultSlipwayFlake)
+        #expect(root["variables"]?["SLIPWAY_VERSION"]?.string == SlipwayPin.unhashed.version)
+        #expect(root["variables"]?["SLIPWAY_SHA256"]?.string == SlipwayPin.unhashed.binarySHA256)
+        #expect(root["variables"]?["SLIPWAY_RELEASE_URL"]?.string?.hasSuffix("/v" + SlipwayPin.unhashed.version) == true)
+        #expect(root["variables"]?["SLIPWAY_FLAKE"]?.string == "")
 
         let job = try #require(root["guestbook:ci"])
         #expect(Set(Fixture.keys(job)).isSubset(of: Self.jobKeywords))
         #expect(job["stage"]?.string == "ci")
         let image = try #require(job["image"]?.string)
         #expect(image.hasPrefix("nixos/nix:") && !image.hasSuffix(":latest"))
-        #expect(Fixture.strings(job["before_script"]) == ["nix profile install \"$SLIPWAY_FLAKE\""])
+        #expect(Fixture.strings(job["before_script"]) == PipelineGenerator.gitLabInstallLines)
+        #expect(PipelineGenerator.gitLabInstallLines[0].hasPrefix("command -v slipway > /dev/null || "))
+        #expect(PipelineGenerator.gitLabInstallLines[0].contains("sha256sum -c -"))
         #expect(Fixture.strings(job["script"]) == ["cd examples/guestbook", "slipway ci $SLIPWAY_CI_ARGS"])
         #expect(job["variables"]?["XDG_CACHE_HOME"]?.string == "$CI_PROJECT_DIR/examples/guestbook/.slipway/xdg-cache")
 
@@ -94,7 +99,7 @@ import Yams
         let comments = Fixture.comments(try PipelineGenerator.render(.gitlab, Fixture.guestbook))
         #expect(comments.contains("The Nix store is not cached"))
         #expect(comments.contains("predefined CI_REGISTRY_USER and CI_REGISTRY_PASSWORD"))
-        #expect(comments.contains("point it at where your Slipway comes from"))
+        #expect(comments.contains("whose bin/slipway must have the SHA-256 in SLIPWAY_SHA256"))
     }
 
     /// Another registry than GitLab's needs its own credentials: the comment says which.
