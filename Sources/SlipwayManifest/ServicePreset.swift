@@ -5,19 +5,20 @@ import SlipwayCore
 /// `stop_timeout` and `user`, and the service's own keys override each of them.
 ///
 /// Presets run the programs found on the profile's `PATH`: the package (`postgresql_15`,
-/// `redis`, `php82`, `nginx`) still goes in `[packages]`. State lives in `$STATE_DIR`.
+/// `redis`, `php82`, `nginx`, `caddy`) still goes in `[packages]`. State lives in `$STATE_DIR`.
 public enum ServicePreset: String, Sendable, Hashable, Codable, CaseIterable {
     case postgresql
     case redis
     case phpFPM = "php-fpm"
     case nginx
+    case caddy
 
     /// The preset-only keys each preset takes (besides every `[services.NAME]` key).
     public var keys: [String] {
         switch self {
         case .postgresql: ["databases", "users", "settings", "init_sql"]
         case .redis, .phpFPM: ["settings"]
-        case .nginx: ["root", "php_fpm", "settings"]
+        case .nginx, .caddy: ["root", "php_fpm", "settings"]
         }
     }
 
@@ -43,6 +44,7 @@ public enum ServicePreset: String, Sendable, Hashable, Codable, CaseIterable {
         case .redis: Self.redis(&spec, options: options)
         case .phpFPM: PHPFPMPreset.fill(&spec, options: options)
         case .nginx: NginxPreset.fill(&spec, options: options)
+        case .caddy: CaddyPreset.fill(&spec, options: options)
         }
         return spec
     }
@@ -79,8 +81,8 @@ struct PresetOptions: Sendable, Hashable {
     var settings: [Setting] = []
     /// PostgreSQL: SQL run once, in the first database, after they are created.
     var initSQL: String?
-    /// nginx: the folder served, relative to the project root (default `public`).
+    /// nginx, caddy: the folder served, relative to the project root (default `public`).
     var root: String?
-    /// nginx: the php-fpm service that `*.php` requests go to (FastCGI on its port).
+    /// nginx, caddy: the php-fpm service that `*.php` requests go to (FastCGI on its port).
     var phpFPM: String?
 }

@@ -15,7 +15,7 @@ extension ServiceDecoder {
             let names = ServicePreset.allCases.map(\.rawValue)
             let hint = suggestion(for: name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
             invalid(value, "unknown preset '\(name)'\(hint); presets: \(names.joined(separator: ", ")) "
-                + "(mysql, mariadb and caddy are not available yet)")
+                + "(mysql and mariadb are not available yet)")
             return .some(nil)
         }
         for (key, option) in fields where ServicePreset.allKeys.contains(key) && !preset.keys.contains(key) {

@@ -114,6 +114,42 @@ struct ServicePresetIntegrationTests {
         #expect(nginx.contains("GET /hello.txt"), "\(nginx)")
     }
 
+    /// caddy serving `root` as `nobody` under root and passing PHP to the php-fpm preset, its
+    /// state in the service's folder, and a graceful stop on `slipway down`.
+    @Test func caddyPresetServesAFileAndStopsCleanly() throws {
+        let dir = try project(Self.header + """
+            [packages]
+            caddy = "caddy"
+            php = "php82"
+            [services.php]
+            preset = "php-fpm"
+            [services.web]
+            preset = "caddy"
+            root = "site"
+            php_fpm = "php"
+            depends_on = { php = "healthy" }
+            """)
+        defer { _ = try? slipway(["down"], in: dir); try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/site", withIntermediateDirectories: true)
+        try "served by caddy\n".write(toFile: dir + "/site/hello.txt", atomically: true, encoding: .utf8)
+        try #"<?php echo "php via caddy";"#.write(toFile: dir + "/site/index.php", atomically: true, encoding: .utf8)
+        let up = try slipway(["up", "-d"], in: dir)
+        #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
+        let web = try port(dir, "web")
+        let file = try http("http://127.0.0.1:\(web)/hello.txt")
+        #expect(file.0 == 200 && file.1 == "served by caddy\n", "\(file)")
+        let page = try http("http://127.0.0.1:\(web)/")
+        #expect(page.0 == 200 && page.1 == "php via caddy", "\(page)")
+        #expect(try slipway(["down"], in: dir).status == 0)
+        let state = dir + "/.slipway/state/dev/web/"
+        #expect(FileManager.default.fileExists(atPath: state + "Caddyfile"))
+        #expect(FileManager.default.fileExists(atPath: state + "config/caddy/autosave.json"))
+        let log = try String(contentsOfFile: dir + "/.slipway/state/dev/logs/web.log", encoding: .utf8)
+        #expect(log.contains(#""uri":"/hello.txt""#), "\(log)")
+        #expect(log.contains("shutdown complete"), "\(log)")
+        #expect(!log.contains("permission denied"), "\(log)")
+    }
+
     /// php-fpm on a unix socket (the Symfony set-up), ready by a `unix` probe; not before it listens.
     @Test func phpFPMOnAUnixSocketIsReadyByAUnixProbe() throws {
         let dir = try project(Self.header + """

@@ -103,6 +103,35 @@ extension ServiceManifestTests {
         #expect(try shellParses(fpm) && shellParses(nginx))
     }
 
+    @Test func caddyServesTheRootAndPassesPHPToThePHPFPMPreset() throws {
+        let specs = try services("""
+            [services.php]
+            preset = "php-fpm"
+            [services.web]
+            preset = "caddy"
+            root = "web/public"
+            php_fpm = "php"
+            settings = { encode = "gzip" }
+            stop_signal = "SIGINT"
+            """)
+        let web = try #require(specs.last)
+        #expect(web.preset == .caddy)
+        #expect(web.port == .auto)
+        #expect(web.user == "nobody")
+        #expect(web.stopSignal == 2)
+        #expect(web.ready?.kind == .http("/.slipway-ready"))
+        let command = web.command
+        #expect(command.hasSuffix(#"exec caddy run --config "$STATE_DIR/Caddyfile" --adapter caddyfile"#))
+        #expect(command.contains(#"XDG_DATA_HOME="$STATE_DIR/data" XDG_CONFIG_HOME="$STATE_DIR/config""#))
+        let setup = try #require(web.setup)
+        for line in ["admin off", "auto_https off", "http://127.0.0.1:$PORT {", "root * $SLIPWAY_ROOT/web/public",
+                     "php_fastcgi 127.0.0.1:$PHP_PORT", "encode gzip", "respond /.slipway-ready 204", "file_server"] {
+            #expect(setup.contains("\"\(line)\""), "\(line) in \(setup)")
+        }
+        #expect(setup.hasSuffix(#" > "$STATE_DIR/Caddyfile""#))
+        #expect(try shellParses(setup) && shellParses(command))
+    }
+
     @Test("preset mistakes are located", arguments: [
         ("preset = \"postgres\"", "2:10: invalid value for 'services.db.preset': unknown preset 'postgres' (did you mean 'postgresql'?)"),
         ("command = \"x\"\ndatabases = [\"app\"]",
@@ -114,6 +143,8 @@ extension ServiceManifestTests {
         ("preset = \"postgresql\"\nsettings = { shared_buffers = [1] }",
          "3:31: 'services.db.settings.shared_buffers' must be a string, number or boolean"),
         ("preset = \"postgresql\"\ndatabase = [\"app\"]", "3:1: unknown key 'database' in [services.db]"),
+        ("preset = \"caddy\"\ndatabases = [\"app\"]",
+         "3:1: invalid value for 'services.db.databases': preset 'caddy' has no 'databases'; its own keys: root, php_fpm, settings"),
     ])
     func presetMistakesAreLocated(body: String, expected: String) {
         let problems = diagnostics("[services.db]\n" + body + "\n")

@@ -154,6 +154,14 @@ let
       passthru = { pname = "nginx"; version = "1.22"; };
       meta.mainProgram = "nginx";
     };
+
+    # Debian's caddy 2.6 (a Go binary; libzstd is copied next to it and patched like the rest).
+    caddy = debianPackage {
+      name = "caddy-2.6";
+      files = [ "/usr/bin/caddy" ];
+      passthru = { pname = "caddy"; version = "2.6"; };
+      meta.mainProgram = "caddy";
+    };
   };
 in
 pkgs
