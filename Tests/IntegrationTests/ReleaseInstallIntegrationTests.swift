@@ -78,4 +78,27 @@ struct ReleaseInstallIntegrationTests {
         #expect(refused.stdout.contains("FAILED") || refused.stderr.contains("FAILED"), "\(refused.stdout)\n\(refused.stderr)")
         #expect(!refused.stdout.contains("/usr/local/bin/slipway"), "nothing was installed: \(refused.stdout)")
     }
+
+    /// The repository's `flake.nix`: `nix build <repo>#default` and `nix run <repo>` with the
+    /// offline package set and this release tarball as overrides give a working `slipway`
+    /// whose interpreter is the package set's glibc.
+    @Test func theRootFlakeBuildsAndRunsTheRelease() throws {
+        guard let tarball = try Self.releaseTarball() else { return }
+        let dir = try temporaryDirectory()
+        let nix = ["--extra-experimental-features", "nix-command flakes"]
+        let overrides = [
+            "--override-input", "nixpkgs", "path:\(repositoryRoot)/nix/offline",
+            "--override-input", "release", "file://\(tarball)", "--no-write-lock-file",
+        ]
+        let ref = "git+file://\(repositoryRoot)"
+        let built = try run("/usr/bin/env", ["nix"] + nix + ["build", ref + "#default", "--out-link", dir + "/result"] + overrides, in: dir)
+        try #require(built.status == 0, "\(built.stderr)")
+        let version = try run(dir + "/result/bin/slipway", ["--version"], in: dir)
+        #expect(version.status == 0 && version.stdout.hasPrefix("0."), "\(version.stdout)\(version.stderr)")
+        let elf = try run("/usr/bin/readelf", ["-l", dir + "/result/bin/slipway"], in: dir).stdout
+        #expect(elf.contains("interpreter: /nix/store/"), "the interpreter is the package set's glibc: \(elf)")
+        let ran = try run("/usr/bin/env", ["nix"] + nix + ["run", ref] + overrides + ["--", "--version"], in: dir)
+        #expect(ran.status == 0 && ran.stdout == version.stdout, "\(ran.stdout)\(ran.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: repositoryRoot + "/flake.lock"), "no lock file written into the checkout")
+    }
 }
