@@ -54,15 +54,41 @@ public struct NixSettings: Sendable, Hashable {
     public var nixpkgsLocation: SourceLocation?
     /// Extra named flake inputs (`[nix.inputs]`), usable as `inputs.NAME` in `{ nix = ... }`.
     public var inputs: [(name: String, ref: String)]
+    /// Binary caches every Nix call also reads (`substituters = [...]`, like a flake's
+    /// `nixConfig.extra-substituters`): URLs such as `https://cache.example.com`,
+    /// `file:///var/cache/nix?trusted=1`, `s3://bucket`.
+    public var substituters: [String] = []
+    /// Keys those caches sign with (`trusted_public_keys = ["NAME:BASE64", ...]`).
+    public var trustedPublicKeys: [String] = []
+
+    public init(nixpkgs: String?, inputs: [(name: String, ref: String)]) {
+        self.nixpkgs = nixpkgs
+        self.inputs = inputs
+    }
 
     public static func == (lhs: NixSettings, rhs: NixSettings) -> Bool {
         lhs.nixpkgs == rhs.nixpkgs && lhs.inputs.map(\.name) == rhs.inputs.map(\.name)
             && lhs.inputs.map(\.ref) == rhs.inputs.map(\.ref)
+            && lhs.substituters == rhs.substituters && lhs.trustedPublicKeys == rhs.trustedPublicKeys
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(nixpkgs)
         for input in inputs { hasher.combine(input.name); hasher.combine(input.ref) }
+        hasher.combine(substituters)
+        hasher.combine(trustedPublicKeys)
+    }
+
+    /// The `nix` options that give every call these settings: `--option extra-substituters
+    /// "A B"` and `--option extra-trusted-public-keys "K1 K2"` (Nix 2.4+; `extra-` adds to
+    /// nix.conf's list), or nothing.
+    public var commandOptions: [String] {
+        var options: [String] = []
+        if !substituters.isEmpty { options += ["--option", "extra-substituters", substituters.joined(separator: " ")] }
+        if !trustedPublicKeys.isEmpty {
+            options += ["--option", "extra-trusted-public-keys", trustedPublicKeys.joined(separator: " ")]
+        }
+        return options
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import SlipwayCore
 
 /// Turns the TOML tree into a ``Manifest``, recording a ``Diagnostic`` for every problem
@@ -79,6 +80,24 @@ struct ManifestDecoder {
         return project
     }
 
+    /// Why `url` is not a binary cache URL Nix takes (`SCHEME://...`, no spaces), or `nil`.
+    static func substituterProblem(_ url: String) -> String? {
+        let schemes = ["https", "http", "file", "s3", "ssh", "ssh-ng", "daemon", "local"]
+        guard let colon = url.range(of: "://"), schemes.contains(String(url[..<colon.lowerBound])) else {
+            return "'\(url)' is not a binary cache URL; use https://HOST, file:///FOLDER, s3://BUCKET or ssh://HOST"
+        }
+        return url.contains(where: \.isWhitespace) ? "'\(url)' contains a space" : nil
+    }
+
+    /// Why `key` is not a Nix public key (`NAME:BASE64` of 32 bytes), or `nil`.
+    static func publicKeyProblem(_ key: String) -> String? {
+        let parts = key.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, !parts[0].isEmpty, let bytes = Data(base64Encoded: String(parts[1])), bytes.count == 32 else {
+            return "'\(key)' is not a Nix public key; it looks like cache.example.com-1:BASE64 (as `nix key convert-secret-to-public` prints)"
+        }
+        return nil
+    }
+
     private mutating func decodeNix(_ node: TOMLNode) -> NixSettings {
         var settings = NixSettings(nixpkgs: nil, inputs: [])
         for (key, child) in table(node) ?? [] {
@@ -104,6 +123,10 @@ struct ManifestDecoder {
                     }
                     if let ref = flakeRef(input) { settings.inputs.append((name, ref)) }
                 }
+            case "substituters":
+                settings.substituters = settingsDecoder.strings(child, check: Self.substituterProblem) ?? []
+            case "trusted_public_keys":
+                settings.trustedPublicKeys = settingsDecoder.strings(child, check: Self.publicKeyProblem) ?? []
             default:
                 unknown(key, in: child, table: "nix", allowed: ManifestSchema.nix)
             }

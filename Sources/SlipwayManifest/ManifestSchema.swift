@@ -11,7 +11,7 @@ public enum ManifestSchema {
     public static let root =
         ["project", "nix"] + layerSections + globalSections + ["profiles", "shell", "env_files", "before_up"]
     public static let project = ["name", "description", "version"]
-    public static let nix = ["nixpkgs", "inputs"]
+    public static let nix = ["nixpkgs", "inputs", "substituters", "trusted_public_keys"]
     public static let packageTable = ["nix", "flake"]
     public static let profile = ["extends", "description", "pure", "keep_env", "before_up", "shell"] + layerSections
     /// `[shell]` (top level or in a profile).

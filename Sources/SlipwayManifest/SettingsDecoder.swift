@@ -62,7 +62,7 @@ struct SettingsDecoder {
     }
 
     /// A list of strings, each checked by `check` (a reason, or `nil` when fine).
-    private mutating func strings(_ node: TOMLNode, check: (String) -> String?) -> [String]? {
+    mutating func strings(_ node: TOMLNode, check: (String) -> String?) -> [String]? {
         guard let elements = node.elements else {
             diagnostics.append(.wrongType(node, expected: "a list of strings"))
             return nil

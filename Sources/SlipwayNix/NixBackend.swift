@@ -15,6 +15,8 @@ public struct NixBackend: Sendable {
     public let system: String
 
     public init(nix: NixCommand, layout: ProjectLayout, manifest: Manifest, system: String = NixBackend.currentSystem()) {
+        var nix = nix
+        nix.options = manifest.nix.commandOptions
         self.nix = nix
         self.layout = layout
         self.manifest = manifest

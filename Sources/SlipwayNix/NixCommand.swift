@@ -32,8 +32,13 @@ public struct NixCommand: Sendable {
         throw .notInstalled
     }
 
-    public init(executable: String) {
+    /// Options given to every call after the experimental features, e.g. the manifest's
+    /// substituters (``NixSettings/commandOptions``).
+    public var options: [String] = []
+
+    public init(executable: String, options: [String] = []) {
         self.executable = executable
+        self.options = options
     }
 
     /// The standard output and error of one finished `nix` run.
@@ -50,7 +55,7 @@ public struct NixCommand: Sendable {
     /// - Throws: ``NixError/commandFailed(arguments:status:stderr:)`` on a non-zero exit.
     @discardableResult
     public func run(_ arguments: [String], workingDirectory: String? = nil) async throws(NixError) -> Output {
-        let full = ["--extra-experimental-features", "nix-command flakes"] + arguments
+        let full = ["--extra-experimental-features", "nix-command flakes"] + options + arguments
         let clock = ContinuousClock()
         let started = clock.now
         do {

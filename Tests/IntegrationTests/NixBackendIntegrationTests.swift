@@ -190,3 +190,64 @@ struct NixVersionIntegrationTests {
         #expect(try pin()["narHash"] as? String == locked["narHash"] as? String)
     }
 }
+
+/// `[nix] substituters`: every Nix call reads the manifest's binary caches. A package is built,
+/// copied to a `file://` cache with `nix copy`, deleted from the store, and built again in a new
+/// project whose manifest names the cache: Nix substitutes it (the path comes back without
+/// `ultimate`, which marks a path built on this machine) instead of building it; the same
+/// project without the substituter builds it (`ultimate` again).
+@Suite("Nix substituters from the manifest", .tags(.integration), .serialized)
+struct NixSubstituterIntegrationTests {
+    static let nix = ["--extra-experimental-features", "nix-command flakes"]
+
+    func manifest(_ name: String, substituter: String?) -> String {
+        """
+        [nix]
+        nixpkgs = "@OFFLINE@"
+        \(substituter.map { "substituters = [\"\($0)\"]" } ?? "")
+        [packages]
+        marker = { nix = "pkgs.runCommand \\"\(name)\\" { } \\"mkdir -p $out/bin; echo '#!/bin/sh' > $out/bin/\(name); echo echo substituted-or-built >> $out/bin/\(name); chmod +x $out/bin/\(name)\\"" }
+        """
+    }
+
+    /// The store path of `name`'s package in the dev closure of `dir`.
+    func markerPath(_ dir: String, _ name: String) throws -> String {
+        try #require(try environmentClosure(dir, profile: "dev").first { $0.hasSuffix("-" + name) })
+    }
+
+    /// Whether `path` carries `"ultimate": true` (built here, not substituted), any path-info shape.
+    func builtHere(_ path: String, in dir: String) throws -> Bool {
+        let info = try run("/usr/bin/env", ["nix"] + Self.nix + ["path-info", "--json", path], in: dir)
+        try #require(info.status == 0, "\(info.stderr)")
+        return info.stdout.contains("\"ultimate\":true")
+    }
+
+    func deleteFromStore(_ path: String, projects: [String]) throws {
+        for dir in projects { try? FileManager.default.removeItem(atPath: dir) }
+        let deleted = try run("/usr/bin/env", ["nix"] + Self.nix + ["store", "delete", path], in: NSTemporaryDirectory())
+        try #require(deleted.status == 0, "\(deleted.stderr)")
+    }
+
+    @Test func aManifestSubstituterIsUsedInsteadOfBuilding() throws {
+        let name = "slipway-subst-" + UUID().uuidString.prefix(8).lowercased()
+        let first = try project(manifest(name, substituter: nil))
+        try #require(try slipway(["exec", "--", "true"], in: first).status == 0)
+        let path = try markerPath(first, name)
+        #expect(try builtHere(path, in: first))
+        let cache = try temporaryDirectory()
+        let copied = try run("/usr/bin/env", ["nix"] + Self.nix + ["copy", "--to", "file://\(cache)?compression=none", path], in: first)
+        try #require(copied.status == 0, "\(copied.stderr)")
+        try deleteFromStore(path, projects: [first])
+
+        let second = try project(manifest(name, substituter: "file://\(cache)?trusted=1"))
+        let ran = try slipway(["exec", "--", name], in: second)
+        #expect(ran.status == 0 && ran.stdout.contains("substituted-or-built"), "\(ran.stderr)")
+        #expect(try markerPath(second, name) == path)
+        #expect(try !builtHere(path, in: second), "the path came from the manifest's substituter")
+
+        try deleteFromStore(path, projects: [second])
+        let third = try project(manifest(name, substituter: nil))
+        #expect(try slipway(["exec", "--", name], in: third).status == 0)
+        #expect(try builtHere(path, in: third), "without the substituter the path is built here")
+    }
+}

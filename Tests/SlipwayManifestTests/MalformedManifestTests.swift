@@ -166,6 +166,14 @@ let malformedCases: [MalformedCase] = [
         [tasks.test]
         deps = ["a" "b"]
         """, expected: ["2:13: TOML syntax error: Error while parsing array"]),
+    MalformedCase(name: "substituter without a scheme", toml: """
+        [nix]
+        substituters = ["https://cache.example.com", "cache.example.com"]
+        """, expected: ["2:46: invalid value for 'nix.substituters': 'cache.example.com' is not a binary cache URL"]),
+    MalformedCase(name: "trusted public key not NAME:BASE64", toml: """
+        [nix]
+        trusted_public_keys = ["cache.example.com-1"]
+        """, expected: ["2:24: invalid value for 'nix.trusted_public_keys': 'cache.example.com-1' is not a Nix public key"]),
     MalformedCase(name: "syntax error: unterminated string", toml: """
         [env]
         A = "abc
@@ -239,6 +247,18 @@ struct MalformedManifestTests {
         let first = error?.diagnostics.first
         #expect(first.map { "\($0.location.line):\($0.location.column)" } == "2:8")
         #expect(first?.hint == "end the array with ']' after its last element")
+    }
+
+    @Test func substitutersAndKeysBecomeOptionsOfEveryNixCall() throws {
+        let key = "cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY="
+        let manifest = try ManifestLoader.parse(
+            "[nix]\nsubstituters = [\"file:///var/cache/nix?trusted=1\", \"https://cache.example.com\"]\ntrusted_public_keys = [\"\(key)\"]\n",
+            file: "slipway.toml", root: "/p")
+        #expect(manifest.nix.commandOptions == [
+            "--option", "extra-substituters", "file:///var/cache/nix?trusted=1 https://cache.example.com",
+            "--option", "extra-trusted-public-keys", key,
+        ])
+        #expect(try ManifestLoader.parse("[nix]\n", file: "slipway.toml", root: "/p").nix.commandOptions.isEmpty)
     }
 
     @Test func unknownExtendsHintSuggestsAProfile() throws {
