@@ -128,7 +128,7 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
             return "a relative nixpkgs path is read from the manifest's folder; point [nix] nixpkgs at an existing "
                 + "folder (an absolute path, or `slipway init --nixpkgs REF`)"
         case .packageSetUnreadable:
-            return "check the network and the ref in [nix] nixpkgs; offline, point it at a local package set (`path:/...`)"
+            return "check the network and the ref in [nix] nixpkgs; offline, point it at a local package set (`path:/...`), or set SLIPWAY_NIXPKGS=path:/... for this machine only"
         }
     }
 

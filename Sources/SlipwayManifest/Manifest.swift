@@ -60,6 +60,8 @@ public struct NixSettings: Sendable, Hashable {
     public var substituters: [String] = []
     /// Keys those caches sign with (`trusted_public_keys = ["NAME:BASE64", ...]`).
     public var trustedPublicKeys: [String] = []
+    /// Whether ``nixpkgs`` comes from `SLIPWAY_NIXPKGS` (``ManifestOverrides``), not the manifest.
+    public var nixpkgsOverridden = false
 
     public init(nixpkgs: String?, inputs: [(name: String, ref: String)]) {
         self.nixpkgs = nixpkgs

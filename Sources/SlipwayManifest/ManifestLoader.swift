@@ -1,3 +1,4 @@
+import Foundation
 import SlipwayCore
 
 /// Reads `slipway.toml` into a ``Manifest``, collecting every problem first.
@@ -22,7 +23,9 @@ public enum ManifestLoader {
         let source = try ManifestText.decode(bytes, file: file)
         let absolute = FilePaths.absolute(path)
         let root = FilePaths.parent(absolute)
-        return try parse(source, file: file, root: root)
+        var manifest = try parse(source, file: file, root: root)
+        ManifestOverrides.apply(to: &manifest)
+        return manifest
     }
 
     /// Validates manifest text.
@@ -59,3 +62,28 @@ public enum ManifestLoader {
     }
 }
 
+
+/// Per-machine settings that replace the manifest's without editing it, from the environment:
+/// `SLIPWAY_NIXPKGS=REF` replaces `[nix] nixpkgs` (a runner with a mirror or a local checkout of
+/// the package set). A relative path ref is made absolute against the working directory.
+/// While an override is active, `slipway.lock` is read but never written (the lock pins the
+/// manifest's package set, not the machine's).
+public enum ManifestOverrides {
+    public static let nixpkgsVariable = "SLIPWAY_NIXPKGS"
+
+    /// `SLIPWAY_NIXPKGS`'s value when set and not empty.
+    public static var nixpkgs: String? {
+        guard let value = getenv(nixpkgsVariable).map({ String(cString: $0) }), !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// What the overrides add to an environment's cache key (empty without overrides).
+    public static var keyPart: [UInt8] { nixpkgs.map { Array(("nixpkgs=" + $0).utf8) } ?? [] }
+
+    /// Replaces `manifest.nix.nixpkgs` by ``nixpkgs`` when set.
+    public static func apply(to manifest: inout Manifest) {
+        guard let ref = nixpkgs else { return }
+        manifest.nix.nixpkgs = FlakeRefs.resolve(ref, root: FileManager.default.currentDirectoryPath)
+        manifest.nix.nixpkgsOverridden = true
+    }
+}

@@ -156,6 +156,7 @@ public struct NixBackend: Sendable {
     }
 
     func syncLock(genDir: String) throws(NixError) {
+        guard !manifest.nix.nixpkgsOverridden else { return }
         guard let written = FileManager.default.contents(atPath: genDir + "/flake.lock"),
               let portable = LockFile.portable(written) else { return }
         if FileManager.default.contents(atPath: layout.lockFile) != portable {

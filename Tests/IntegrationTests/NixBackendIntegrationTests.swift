@@ -251,3 +251,26 @@ struct NixSubstituterIntegrationTests {
         #expect(try builtHere(path, in: third), "without the substituter the path is built here")
     }
 }
+
+/// `SLIPWAY_NIXPKGS`: a machine's package set without editing the manifest.
+@Suite("Per-machine package set (SLIPWAY_NIXPKGS)", .tags(.integration))
+struct NixpkgsOverrideIntegrationTests {
+    @Test func theVariableReplacesTheManifestsPackageSetAndWritesNoLock() throws {
+        let dir = try project("""
+            [nix]
+            nixpkgs = "github:NixOS/nixpkgs/nixos-24.11"
+            [packages]
+            redis = "redis"
+            """)
+        let offline = ["SLIPWAY_NIXPKGS": "path:" + repositoryRoot + "/nix/offline"]
+        let ran = try slipway(["exec", "--", "redis-server", "--version"], in: dir, environment: offline)
+        #expect(ran.status == 0 && ran.stdout.contains("Redis server"), "\(ran.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/slipway.lock"), "the lock pins the manifest's package set only")
+        let warm = try slipway(["exec", "--", "redis-server", "--version"], in: dir, environment: offline)
+        #expect(warm.status == 0 && !warm.stderr.contains("building"), "\(warm.stderr)")
+        // Without it, the manifest's own (unreachable here) package set is used again: the
+        // environment built with the override is not taken for it.
+        let unset = try slipway(["exec", "--", "redis-server", "--version"], in: dir, environment: ["SLIPWAY_NIXPKGS": nil])
+        #expect(unset.status != 0 && unset.stderr.contains("SLIPWAY_NIXPKGS=path:"), "\(unset.stderr)")
+    }
+}

@@ -83,13 +83,14 @@ struct EnvironmentTests {
     }
 
     @Test func keyChangesWithEveryInput() {
-        let base = EnvironmentKey.compute(manifest: Array("a".utf8), lock: nil, profile: "dev", root: "/p")
+        let base = EnvironmentKey.compute(manifest: Array("a".utf8), lock: nil, profile: "dev", root: "/p", overrides: [])
         #expect(base.hasPrefix("sha256:") && base.count == 71)
         #expect(base == EnvironmentKey.compute(manifest: Array("a".utf8), lock: nil, profile: "dev", root: "/p"))
         #expect(base != EnvironmentKey.compute(manifest: Array("b".utf8), lock: nil, profile: "dev", root: "/p"))
         #expect(base != EnvironmentKey.compute(manifest: Array("a".utf8), lock: Array("{}".utf8), profile: "dev", root: "/p"))
         #expect(base != EnvironmentKey.compute(manifest: Array("a".utf8), lock: nil, profile: "prod", root: "/p"))
         #expect(base != EnvironmentKey.compute(manifest: Array("a".utf8), lock: nil, profile: "dev", root: "/q"))
+        #expect(base != EnvironmentKey.compute(manifest: Array("a".utf8), lock: nil, profile: "dev", root: "/p", overrides: Array("nixpkgs=path:/m".utf8)))
         // Length-prefixed parts: moving a byte between fields changes the key.
         #expect(EnvironmentKey.compute(manifest: Array("ab".utf8), lock: Array("c".utf8), profile: "dev", root: "/p")
             != EnvironmentKey.compute(manifest: Array("a".utf8), lock: Array("bc".utf8), profile: "dev", root: "/p"))
