@@ -67,9 +67,20 @@ public enum ManifestLoader {
 /// `SLIPWAY_NIXPKGS=REF` replaces `[nix] nixpkgs` (a runner with a mirror or a local checkout of
 /// the package set). A relative path ref is made absolute against the working directory.
 /// While an override is active, `slipway.lock` is read but never written (the lock pins the
-/// manifest's package set, not the machine's).
+/// manifest's package set, not the machine's). `SLIPWAY_NIX_CACHE=DIR` adds the binary cache
+/// folder `slipway cache export DIR` wrote (`file://DIR?trusted=1`) to the substituters, when
+/// DIR holds one (`nix-cache-info`).
 public enum ManifestOverrides {
     public static let nixpkgsVariable = "SLIPWAY_NIXPKGS"
+    public static let nixCacheVariable = "SLIPWAY_NIX_CACHE"
+
+    /// `file://DIR?trusted=1` for `SLIPWAY_NIX_CACHE=DIR` when DIR has a `nix-cache-info`.
+    public static var nixCacheSubstituter: String? {
+        guard let value = getenv(nixCacheVariable).map({ String(cString: $0) }), !value.isEmpty else { return nil }
+        let folder = FilePaths.absolute(value)
+        guard FileManager.default.fileExists(atPath: folder + "/nix-cache-info") else { return nil }
+        return "file://\(folder)?trusted=1"
+    }
 
     /// `SLIPWAY_NIXPKGS`'s value when set and not empty.
     public static var nixpkgs: String? {
@@ -82,6 +93,7 @@ public enum ManifestOverrides {
 
     /// Replaces `manifest.nix.nixpkgs` by ``nixpkgs`` when set.
     public static func apply(to manifest: inout Manifest) {
+        if let cache = nixCacheSubstituter { manifest.nix.substituters.append(cache) }
         guard let ref = nixpkgs else { return }
         manifest.nix.nixpkgs = FlakeRefs.resolve(ref, root: FileManager.default.currentDirectoryPath)
         manifest.nix.nixpkgsOverridden = true

@@ -250,7 +250,28 @@ struct NixSubstituterIntegrationTests {
         #expect(try slipway(["exec", "--", name], in: third).status == 0)
         #expect(try builtHere(path, in: third), "without the substituter the path is built here")
     }
+    /// `slipway cache export DIR` then `SLIPWAY_NIX_CACHE=DIR` on a store without the paths:
+    /// what generated pipelines do between jobs on fresh runners.
+    @Test func anExportedCacheIsReadBackThroughSlipwayNixCache() throws {
+        let name = "slipway-export-" + UUID().uuidString.prefix(8).lowercased()
+        let first = try project(manifest(name, substituter: nil))
+        try #require(try slipway(["exec", "--", "true"], in: first).status == 0)
+        let path = try markerPath(first, name)
+        let cache = try temporaryDirectory() + "/nix-cache"
+        let exported = try slipway(["cache", "export", cache], in: first)
+        try #require(exported.status == 0, "\(exported.stderr)")
+        #expect(exported.stdout.contains("exported ") && exported.stdout.contains("file://\(cache)"), "\(exported.stdout)")
+        #expect(FileManager.default.fileExists(atPath: cache + "/nix-cache-info"))
+        try deleteFromStore(path, projects: [first])
+
+        let second = try project(manifest(name, substituter: nil))
+        let ran = try slipway(["exec", "--", name], in: second, environment: ["SLIPWAY_NIX_CACHE": cache])
+        #expect(ran.status == 0 && ran.stdout.contains("substituted-or-built"), "\(ran.stderr)")
+        #expect(try !builtHere(path, in: second), "the path came from the exported cache")
+        try? FileManager.default.removeItem(atPath: second)
+    }
 }
+
 
 /// `SLIPWAY_NIXPKGS`: a machine's package set without editing the manifest.
 @Suite("Per-machine package set (SLIPWAY_NIXPKGS)", .tags(.integration))

@@ -10,5 +10,5 @@ struct Cache: AsyncParsableCommand {
             at most SLIPWAY_BLOB_STORE_MAX_SIZE bytes (default 10G; 0 keeps none); the least recently \
             used blobs go first. A blob that is gone is produced again, with the same digest.
             """,
-        subcommands: [CacheInfo.self, CacheGC.self])
+        subcommands: [CacheInfo.self, CacheGC.self, CacheExport.self])
 }
