@@ -53,7 +53,8 @@ struct GitHubWorkflow {
             ("contents", YAMLValue.string("read")),
             ("packages", grantsPackages ? YAMLValue.string("write") : nil),
         ]), comment: grantsPackages ? ["packages: write lets GITHUB_TOKEN push images to GHCR (from the default branch only)."] : [])
-        document.append("env", YAMLValue.mapping(PipelineGenerator.pinVariables(context.pin)),
+        let cache = ("SLIPWAY_NIX_CACHE", YAMLValue.string("${{ github.workspace }}/" + context.inProject(PipelineGenerator.nixCacheFolder)))
+        document.append("env", YAMLValue.mapping(PipelineGenerator.pinVariables(context.pin) + [cache]),
                         comment: PipelineGenerator.pinComment(context.pin))
         document.append(
             "jobs", YAMLValue.mapping([("ci", job())] + context.deploy.map { ("deploy-" + $0.name, deployJob($0)) }),
@@ -69,6 +70,11 @@ struct GitHubWorkflow {
         } else {
             steps.append(slipwayStep(condition: nil, push: false))
         }
+        steps.append(YAMLValue.mapping([
+            ("name", YAMLValue.string("Export the Nix store paths")),
+            ("run", YAMLValue.string(PipelineGenerator.exportCommand)),
+            ("working-directory", context.directory == "." ? nil : YAMLValue.string(context.directory)),
+        ]))
         steps.append(YAMLValue.mapping([
             ("name", YAMLValue.string("Upload JUnit reports")),
             ("if", YAMLValue.string("always()")),
@@ -107,7 +113,7 @@ struct GitHubWorkflow {
     }
 
     private func cacheStep() -> Node {
-        var paths = [context.inProject(".slipway/cache")]
+        var paths = [context.inProject(".slipway/cache"), context.inProject(PipelineGenerator.nixCacheFolder)]
         if context.hasImages { paths += [context.inProject(".slipway/registry"), "~/.cache/slipway"] }
         let lock = context.inProject("slipway.lock").replacingOccurrences(of: "'", with: "''")
         let prefix = "slipway-\(context.slug)-${{ runner.os }}-"
@@ -148,7 +154,7 @@ struct GitHubWorkflow {
             : ".slipway/cache (closures of built environments)."
         return [
             "Cache, keyed on slipway.lock: " + reused,
-            "The Nix store is not cached (nix-community/cache-nix-action could): a closure is often gigabytes against the repository's 10 GB cache limit, and restoring it is rarely faster than cache.nixos.org. For what you build yourself, add a binary cache (Cachix, Attic) with extra_nix_config (extra-substituters, extra-trusted-public-keys).",
+            PipelineGenerator.nixCacheComment,
         ]
     }
 

@@ -64,15 +64,12 @@ struct GitLabPipeline {
         return YAMLValue.mapping([
             ("stage", YAMLValue.string(Self.stage)),
             ("image", YAMLValue.string(context.jobImage)),
-            ("variables", images ? YAMLValue.mapping([
-                ("XDG_CACHE_HOME", YAMLValue.string("$CI_PROJECT_DIR/" + context.inProject(Self.xdgCacheFolder))),
-                ("SLIPWAY_CI_ARGS", YAMLValue.string("")),
-            ]) : nil),
+            ("variables", YAMLValue.mapping(variables)),
             ("cache", cache()),
             ("before_script", YAMLValue.sequence(PipelineGenerator.gitLabInstallLines)),
             ("script", YAMLValue.sequence(
                 (context.directory == "." ? [] : ["cd " + context.shellDirectory])
-                    + [images ? context.ciCommand + " $SLIPWAY_CI_ARGS" : context.ciCommand]
+                    + [images ? context.ciCommand + " $SLIPWAY_CI_ARGS" : context.ciCommand, PipelineGenerator.exportCommand]
             )),
             ("rules", images ? YAMLValue.sequence([
                 YAMLValue.mapping([
@@ -88,8 +85,23 @@ struct GitLabPipeline {
         ])
     }
 
+    /// The build job's variables: the binary cache folder, and with images the layer cache and
+    /// the `--push` switch.
+    private var variables: [(String, Node?)] {
+        var variables: [(String, Node?)] = [
+            ("SLIPWAY_NIX_CACHE", YAMLValue.string("$CI_PROJECT_DIR/" + context.inProject(PipelineGenerator.nixCacheFolder))),
+        ]
+        if context.hasImages {
+            variables += [
+                ("XDG_CACHE_HOME", YAMLValue.string("$CI_PROJECT_DIR/" + context.inProject(Self.xdgCacheFolder))),
+                ("SLIPWAY_CI_ARGS", YAMLValue.string("")),
+            ]
+        }
+        return variables
+    }
+
     func cache(policy: String? = nil) -> Node {
-        var paths = [".slipway/cache/"]
+        var paths = [".slipway/cache/", PipelineGenerator.nixCacheFolder + "/"]
         if context.hasImages { paths += [".slipway/registry/", Self.xdgCacheFolder + "/slipway/"] }
         return YAMLValue.mapping([
             ("key", YAMLValue.mapping([
@@ -107,7 +119,7 @@ struct GitLabPipeline {
             : ".slipway/cache/ (closures of built environments)."
         return [
             "Cache, keyed on slipway.lock: " + reused,
-            "The Nix store is not cached: GitLab caches only paths inside the project, and a binary cache made there with `nix copy` would be zipped, uploaded and downloaded whole by every job (usually slower than cache.nixos.org) and would grow with every change. For what you build yourself, add a real binary cache (Cachix, Attic, S3) to NIX_CONFIG (extra-substituters, extra-trusted-public-keys).",
+            PipelineGenerator.nixCacheComment,
         ]
     }
 

@@ -74,6 +74,16 @@ public enum PipelineGenerator {
             + "&& echo \"$SLIPWAY_SHA256  \"\(binary) | sha256sum -c - && mkdir -p \"\(directory)\" && install -m 0755 \(binary) \"\(directory)/slipway\"; fi || exit 1"
     }
 
+    /// The binary cache folder a job fills with `slipway cache export` and the next job reads
+    /// through `SLIPWAY_NIX_CACHE` (inside the project: CI caches keep only project paths).
+    static let nixCacheFolder = ".slipway/nix-cache"
+
+    /// The step after `slipway ci` that fills ``nixCacheFolder``.
+    static let exportCommand = "slipway cache export \"$SLIPWAY_NIX_CACHE\""
+
+    /// The comment on the Nix store cache (one paragraph).
+    static let nixCacheComment = "The Nix store paths the job built (environments, artifacts, image closures) are exported after `slipway ci` into \(nixCacheFolder)/ (a file:// binary cache, zstd: `slipway cache export`) and cached with the rest; the next job reads it through SLIPWAY_NIX_CACHE as a substituter, so a fresh runner copies instead of building. A new slipway.lock starts a new cache. For a shared, long-lived cache add a real binary cache (Cachix, Attic, S3) to [nix] substituters instead."
+
     /// Where GitLab jobs install Slipway; the next `before_script` line puts it on `PATH`.
     static let gitLabBinDirectory = "/usr/local/bin"
 

@@ -39,7 +39,9 @@ import Yams
         let cache = try Self.step(steps, named: "Cache Slipway")
         #expect(cache["uses"]?.string?.hasPrefix("actions/cache@") == true)
         let paths = cache["with"]?["path"]?.string?.split(separator: "\n").map(String.init)
-        #expect(paths == ["examples/guestbook/.slipway/cache", "examples/guestbook/.slipway/registry", "~/.cache/slipway"])
+        #expect(paths == ["examples/guestbook/.slipway/cache", "examples/guestbook/.slipway/nix-cache", "examples/guestbook/.slipway/registry", "~/.cache/slipway"])
+        let export = try Self.step(steps, named: "Export the Nix store paths")
+        #expect(export["run"]?.string == "slipway cache export \"$SLIPWAY_NIX_CACHE\"" && export["working-directory"]?.string == "examples/guestbook")
         #expect(cache["with"]?["key"]?.string?.hasSuffix("${{ hashFiles('examples/guestbook/slipway.lock') }}") == true)
 
         let install = try Self.step(steps, named: "Install Slipway")
@@ -82,7 +84,7 @@ import Yams
         let run = try Self.step(steps, named: "slipway ci")
         #expect(run["if"] == nil && run["env"] == nil && run["working-directory"] == nil)
         let cache = try Self.step(steps, named: "Cache Slipway")
-        #expect(cache["with"]?["path"]?.string == ".slipway/cache\n")
+        #expect(cache["with"]?["path"]?.string == ".slipway/cache\n.slipway/nix-cache\n")
         #expect(cache["with"]?["key"]?.string?.hasSuffix("${{ hashFiles('slipway.lock') }}") == true)
         #expect(!text.contains("--push") && !text.contains("SLIPWAY_REGISTRY"))
     }

@@ -29,7 +29,8 @@ import Yams
         #expect(Fixture.strings(job["before_script"]) == PipelineGenerator.gitLabInstallLines)
         #expect(PipelineGenerator.gitLabInstallLines[0].hasPrefix("command -v slipway > /dev/null || "))
         #expect(PipelineGenerator.gitLabInstallLines[0].contains("sha256sum -c -"))
-        #expect(Fixture.strings(job["script"]) == ["cd examples/guestbook", "slipway ci $SLIPWAY_CI_ARGS"])
+        #expect(Fixture.strings(job["script"]) == ["cd examples/guestbook", "slipway ci $SLIPWAY_CI_ARGS", "slipway cache export \"$SLIPWAY_NIX_CACHE\""])
+        #expect(job["variables"]?["SLIPWAY_NIX_CACHE"]?.string == "$CI_PROJECT_DIR/examples/guestbook/.slipway/nix-cache")
         #expect(job["variables"]?["XDG_CACHE_HOME"]?.string == "$CI_PROJECT_DIR/examples/guestbook/.slipway/xdg-cache")
 
         let cache = try #require(job["cache"])
@@ -37,6 +38,7 @@ import Yams
         #expect(cache["key"]?["prefix"]?.string == "slipway-guestbook")
         #expect(Fixture.strings(cache["paths"]) == [
             "examples/guestbook/.slipway/cache/",
+            "examples/guestbook/.slipway/nix-cache/",
             "examples/guestbook/.slipway/registry/",
             "examples/guestbook/.slipway/xdg-cache/slipway/",
         ])
@@ -87,17 +89,17 @@ import Yams
         let (text, root) = try Fixture.render(.gitlab, Fixture.minimal)
         #expect(Set(Fixture.keys(root)).subtracting(["hello:ci"]).isSubset(of: Self.globalKeywords))
         let job = try #require(root["hello:ci"])
-        #expect(Fixture.strings(job["script"]) == ["slipway ci"])
-        #expect(job["rules"] == nil && job["variables"] == nil)
+        #expect(Fixture.strings(job["script"]) == ["slipway ci", "slipway cache export \"$SLIPWAY_NIX_CACHE\""])
+        #expect(job["rules"] == nil && Fixture.keys(job["variables"]) == ["SLIPWAY_NIX_CACHE"])
         #expect(Fixture.strings(job["cache"]?["key"]?["files"]) == ["slipway.lock"])
-        #expect(Fixture.strings(job["cache"]?["paths"]) == [".slipway/cache/"])
+        #expect(Fixture.strings(job["cache"]?["paths"]) == [".slipway/cache/", ".slipway/nix-cache/"])
         #expect(job["artifacts"]?["reports"]?["junit"]?.string == ".slipway/ci/**/*.xml")
         #expect(!text.contains("--push") && !text.contains("CI_REGISTRY"))
     }
 
     @Test func explainsTheCacheAndTheRegistry() throws {
         let comments = Fixture.comments(try PipelineGenerator.render(.gitlab, Fixture.guestbook))
-        #expect(comments.contains("The Nix store is not cached"))
+        #expect(comments.contains("reads it through SLIPWAY_NIX_CACHE as a substituter"))
         #expect(comments.contains("predefined CI_REGISTRY_USER and CI_REGISTRY_PASSWORD"))
         #expect(comments.contains("whose bin/slipway must have the SHA-256 in SLIPWAY_SHA256"))
     }
