@@ -31,3 +31,28 @@ struct NodejsOfflineTests {
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
     }
 }
+
+/// Issue 16 item 2(c), the first part: Nix itself (Debian's 2.8) in the offline set, for images
+/// that run Nix. From a pure profile it answers `--version` from the store, evaluates into a
+/// store of its own, and its closure resolves every library inside the store.
+@Suite("Nix from the offline set", .tags(.integration), .serialized)
+struct NixOfflinePackageTests {
+    @Test func nixRunsFromTheStoreWithAClosedClosure() throws {
+        let dir = try project("""
+            [nix]
+            nixpkgs = "@OFFLINE@"
+            [packages]
+            nix = "nix"
+            """)
+        let version = try slipway(["exec", "--pure", "--", "sh", "-c", "nix --version && command -v nix"], in: dir)
+        #expect(version.status == 0, "\(version.stderr)")
+        #expect(version.stdout.hasPrefix("nix (Nix) 2.8") && version.stdout.contains("/nix/store/"), "\(version.stdout)")
+        let store = try temporaryDirectory()
+        let eval = try slipway(["exec", "--pure", "--", "nix", "--extra-experimental-features", "nix-command",
+                                "--store", store, "eval", "--expr", "1 + 1"], in: dir, environment: ["HOME": store])
+        #expect(eval.status == 0 && eval.stdout == "2\n", "\(eval.stdout)\(eval.stderr)")
+        let closure = try environmentClosure(dir, profile: "dev")
+        let check = try checkClosure(closure, in: dir)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    }
+}

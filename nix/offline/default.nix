@@ -155,6 +155,18 @@ let
       meta.mainProgram = "nginx";
     };
 
+    # Debian's Nix 2.8 (nix-bin): `bin/nix` and the `nix-*` commands (copies: the builder
+    # dereferences links), its own libraries from /usr/lib/nix in lib/nix (put in RUNPATH), the
+    # libraries they need copied next to them. For images that run Nix (a CI job image).
+    nix = debianPackage {
+      name = "nix-2.8.0";
+      debs = [ "nix-bin" ];
+      debFilter = "^/usr/(bin/|lib/nix/lib|share/(bash-completion|zsh|fish)/)";
+      extraRunpath = [ "lib/nix" ];
+      passthru = { pname = "nix"; version = "2.8.0"; };
+      meta.mainProgram = "nix";
+    };
+
     # Debian's caddy 2.6 (a Go binary; libzstd is copied next to it and patched like the rest).
     caddy = debianPackage {
       name = "caddy-2.6";
