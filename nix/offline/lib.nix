@@ -108,6 +108,24 @@ let
         copyList = concatStringsSep "\n" (map toLine files);
       })) ({ inherit meta; } // passthru);
 
+    # nixpkgs' closureInfo { rootPaths }: $out/store-paths (the closure, one path a line, sorted)
+    # and $out/registration in `nix-store --load-db`'s format (path, sha256 NAR hash, NAR size,
+    # deriver, number of references, references), so an image whose store holds the closure can
+    # register it in its own Nix database (dockerTools' includeNixDB does the same). The graph
+    # comes from Nix (exportReferencesGraph); the NAR hash and size from the host's nix-store.
+    closureInfo = { rootPaths }:
+      let roots = map (p: "${p}") rootPaths;
+      in derivation {
+        name = "closure-info";
+        inherit system;
+        builder = "/bin/sh";
+        args = [ "-e" ./builders/closure-info.sh ];
+        PATH = hostPath;
+        exportReferencesGraph = builtins.concatLists (builtins.genList
+          (i: [ "graph-${toString i}" (builtins.elemAt roots i) ]) (builtins.length roots));
+        graphCount = builtins.length roots;
+      };
+
     # nixpkgs' buildEnv: a symlink-tree union of `paths`.
     buildEnv =
       { name
