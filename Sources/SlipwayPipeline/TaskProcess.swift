@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// One task's `sh -c` process, in a process group of its own (so Ctrl-C and cancellation reach
+/// One task's `sh -c` process (or its program itself, for a plain command), in a process group of its own (so Ctrl-C and cancellation reach
 /// the whole group, and nothing it leaves behind outlives it): in its own session with its
 /// output piped to the sink, or attached to the terminal (``AttachedProcess``).
 enum TaskProcess {
@@ -18,8 +18,11 @@ enum TaskProcess {
 
     /// What runs: `/bin/sh -c COMMAND /bin/sh ARGUMENTS...`, so the arguments are the script's
     /// `$1`, `$2`... (`"$@"`) exactly as given, never split again, and `$0` stays `/bin/sh`.
-    static func argv(_ command: String, arguments: [String]) -> [String] {
-        ["/bin/sh", "-c", command, "/bin/sh"] + arguments
+    /// A command of plain words (``SimpleCommand``) is started directly instead: it has no
+    /// `$@`, so `sh` would ignore the arguments too. `environment`'s `PATH` finds its program.
+    static func argv(_ command: String, arguments: [String], environment: [String: String], cwd: String) -> [String] {
+        if let direct = SimpleCommand.argv(command, path: environment["PATH"] ?? "", cwd: cwd) { return direct }
+        return ["/bin/sh", "-c", command, "/bin/sh"] + arguments
     }
 
     /// Runs `command` with `arguments`; stdout and stderr lines go to `sink` under `name`, unless
@@ -29,7 +32,7 @@ enum TaskProcess {
         cwd: String, name: String, sink: LogSink,
         started: @escaping @Sendable (pid_t) -> Void, ended: @escaping @Sendable (pid_t) -> Void
     ) async -> Status {
-        let argv = argv(command, arguments: arguments)
+        let argv = argv(command, arguments: arguments, environment: environment, cwd: cwd)
         do {
             let (pid, termination): (pid_t, GroupProcess.Termination)
             if attached {
