@@ -60,7 +60,7 @@ extension ServiceManifestTests {
             preset = "\(name)"
             databases = ["app", "app_test"]
             users = ["app", "ro"]
-            settings = { max_connections = 20, "bind-address" = "0.0.0.0", skip-log-bin = true, general_log_file = "$STATE_DIR/q.log" }
+            settings = { max_connections = 20, "bind-address" = "0.0.0.0", performance_schema = true, general_log_file = "$STATE_DIR/q.log" }
             init_sql = "create table t (n int);\\ninsert into t values (1);"
             """).first)
         #expect(db.preset == .mariadb)
@@ -74,7 +74,7 @@ extension ServiceManifestTests {
         // the preset's options, a setting of the same name in place, the others after them
         let config = #""[mariadbd]" "datadir=$STATE_DIR/data" "socket=$STATE_DIR/mysqld.sock" "#
             + #""pid-file=$STATE_DIR/mariadbd.pid" "port=$PORT" "bind-address=0.0.0.0" "skip-name-resolve=ON" "#
-            + #""max_connections=20" "skip-log-bin=ON" "general_log_file=$STATE_DIR/q.log" "#
+            + #""max_connections=20" "performance_schema=ON" "general_log_file=$STATE_DIR/q.log" "#
             + #""[client]" "host=127.0.0.1" "port=$PORT" "user=app" > "$STATE_DIR/my.cnf""#
         #expect(setup.contains(config), "\(setup)")
         #expect(!setup.contains("[mysql]"), "no default database with two")
