@@ -15,7 +15,8 @@ extension ServiceDecoder {
             let names = ServicePreset.allCases.map(\.rawValue)
             let hint = suggestion(for: name, in: names + ServicePreset.aliases.keys.sorted())
                 .map { " (did you mean '\($0)'?)" } ?? ""
-            invalid(value, "unknown preset '\(name)'\(hint); presets: \(names.joined(separator: ", ")) (mysql = mariadb)")
+            let list = names.joined(separator: ", ")
+            invalid(value, "unknown preset '\(name)'\(hint); presets: \(list) (mysql = mariadb)")
             return .some(nil)
         }
         for (key, option) in fields where ServicePreset.allKeys.contains(key) && !preset.keys.contains(key) {

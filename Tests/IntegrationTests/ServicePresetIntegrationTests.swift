@@ -76,14 +76,16 @@ struct ServicePresetIntegrationTests {
         #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
         let port = try port(dir, "db")
         func mysql(_ sql: String) throws -> RunResult {
-            try slipway(["exec", "--", "mysql", "-h", "127.0.0.1", "-P", String(port), "-u", "app", "app", "-Nse", sql], in: dir)
+            try slipway(["exec", "--", "mysql", "-h", "127.0.0.1", "-P", String(port), "-u", "app", "app", "-Nse", sql],
+                        in: dir)
         }
         let one = try mysql("select 1")
         #expect(one.stdout == "1\n", "\(one.stderr)")
         #expect(try mysql("select word from greetings").stdout == "hello\n")
         #expect(try mysql("select @@max_connections").stdout == "20\n")
         // The preset's MYSQL_HOME: my.cnf's [client] and [mysql] groups, so mariadb needs no flags.
-        let plain = try slipway(["exec", "--", "mariadb", "-Nse", "select concat(current_user(), ' ', database())"], in: dir)
+        let who = "select concat(current_user(), ' ', database())"
+        let plain = try slipway(["exec", "--", "mariadb", "-Nse", who], in: dir)
         #expect(plain.stdout == "app@% app\n", "\(plain.stderr)")
         let state = dir + "/.slipway/state/dev/db"
         let data = try FileManager.default.attributesOfItem(atPath: state + "/data/mysql")

@@ -60,7 +60,8 @@ extension ServiceManifestTests {
             preset = "\(name)"
             databases = ["app", "app_test"]
             users = ["app", "ro"]
-            settings = { max_connections = 20, "bind-address" = "0.0.0.0", performance_schema = true, general_log_file = "$STATE_DIR/q.log" }
+            settings = { max_connections = 20, "bind-address" = "0.0.0.0", performance_schema = true, \
+            general_log_file = "$STATE_DIR/q.log" }
             init_sql = "create table t (n int);\\ninsert into t values (1);"
             """).first)
         #expect(db.preset == .mariadb)
@@ -80,9 +81,11 @@ extension ServiceManifestTests {
         #expect(!setup.contains("[mysql]"), "no default database with two")
         #expect(setup.contains(#"mariadb-install-db --defaults-file="$STATE_DIR/my.cnf""#))
         #expect(setup.contains("CREATE USER IF NOT EXISTS 'ro'@'%';"))
-        #expect(setup.contains("CREATE DATABASE IF NOT EXISTS `app_test`;\nGRANT ALL PRIVILEGES ON `app\\_test`.* TO 'app'@'%';"))
+        #expect(setup.contains(
+            "CREATE DATABASE IF NOT EXISTS `app_test`;\nGRANT ALL PRIVILEGES ON `app\\_test`.* TO 'app'@'%';"))
         #expect(setup.contains(#"-u app app 2>>"$STATE_DIR/setup.err" <<'SLIPWAY_INIT_SQL' "#
-            + #"&& : > "$STATE_DIR/init_sql.done" || status=1"# + "\ncreate table t (n int);\ninsert into t values (1);\nSLIPWAY_INIT_SQL\n"))
+            + #"&& : > "$STATE_DIR/init_sql.done" || status=1"#
+            + "\ncreate table t (n int);\ninsert into t values (1);\nSLIPWAY_INIT_SQL\n"))
         #expect(try shellParses(setup), "\(setup)")
         #expect(try shellParses(db.command))
 
@@ -176,15 +179,18 @@ extension ServiceManifestTests {
     @Test("preset mistakes are located", arguments: [
         ("preset = \"postgres\"", "2:10: invalid value for 'services.db.preset': unknown preset 'postgres' (did you mean 'postgresql'?)"),
         ("command = \"x\"\ndatabases = [\"app\"]",
-         "3:1: invalid value for 'services.db.databases': 'databases' is a preset key; add preset = \"postgresql\" or \"mariadb\", or remove it"),
+         "3:1: invalid value for 'services.db.databases': 'databases' is a preset key; "
+            + "add preset = \"postgresql\" or \"mariadb\", or remove it"),
         ("preset = \"mariadb\"\nroot = \"public\"",
-         "3:1: invalid value for 'services.db.root': preset 'mariadb' has no 'root'; its own keys: databases, users, settings, init_sql"),
+         "3:1: invalid value for 'services.db.root': preset 'mariadb' has no 'root'; "
+            + "its own keys: databases, users, settings, init_sql"),
         ("preset = \"mysql\"\nusers = [\"app\", \"Ro\"]",
          "3:17: invalid value for 'services.db.users': 'Ro' is not a plain SQL name"),
         ("preset = \"mysql\"\nsettings = { max_connections = { n = 1 } }",
          "3:32: 'services.db.settings.max_connections' must be a string, number or boolean"),
         ("preset = \"maria\"",
-         "2:10: invalid value for 'services.db.preset': unknown preset 'maria' (did you mean 'mariadb'?); presets: postgresql, mariadb, redis"),
+         "2:10: invalid value for 'services.db.preset': unknown preset 'maria' (did you mean 'mariadb'?); "
+            + "presets: postgresql, mariadb, redis"),
         ("preset = \"redis\"\ndatabases = [\"app\"]",
          "3:1: invalid value for 'services.db.databases': preset 'redis' has no 'databases'; its own keys: settings"),
         ("preset = \"postgresql\"\ndatabases = [\"App-1\"]",
