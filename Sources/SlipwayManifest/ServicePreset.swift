@@ -5,9 +5,12 @@ import SlipwayCore
 /// `stop_timeout` and `user`, and the service's own keys override each of them.
 ///
 /// Presets run the programs found on the profile's `PATH`: the package (`postgresql_15`,
-/// `redis`, `php82`, `nginx`, `caddy`) still goes in `[packages]`. State lives in `$STATE_DIR`.
+/// `mariadb`, `redis`, `php82`, `nginx`, `caddy`) still goes in `[packages]`. State lives in
+/// `$STATE_DIR`.
 public enum ServicePreset: String, Sendable, Hashable, Codable, CaseIterable {
     case postgresql
+    /// Also spelt `preset = "mysql"` (see ``named(_:)``).
+    case mariadb
     case redis
     case phpFPM = "php-fpm"
     case nginx
@@ -16,11 +19,17 @@ public enum ServicePreset: String, Sendable, Hashable, Codable, CaseIterable {
     /// The preset-only keys each preset takes (besides every `[services.NAME]` key).
     public var keys: [String] {
         switch self {
-        case .postgresql: ["databases", "users", "settings", "init_sql"]
+        case .postgresql, .mariadb: ["databases", "users", "settings", "init_sql"]
         case .redis, .phpFPM: ["settings"]
         case .nginx, .caddy: ["root", "php_fpm", "settings"]
         }
     }
+
+    /// Other names a manifest may use for a preset: `mysql` is the `mariadb` preset.
+    static let aliases: [String: ServicePreset] = ["mysql": .mariadb]
+
+    /// The preset `preset = "NAME"` names: a raw value or an alias.
+    public static func named(_ name: String) -> ServicePreset? { ServicePreset(rawValue: name) ?? aliases[name] }
 
     /// Every preset-only key of any preset, in a stable order.
     public static var allKeys: [String] {
@@ -41,6 +50,7 @@ public enum ServicePreset: String, Sendable, Hashable, Codable, CaseIterable {
         spec.user = "nobody"
         switch self {
         case .postgresql: PostgreSQLPreset.fill(&spec, options: options)
+        case .mariadb: MariaDBPreset.fill(&spec, options: options)
         case .redis: Self.redis(&spec, options: options)
         case .phpFPM: PHPFPMPreset.fill(&spec, options: options)
         case .nginx: NginxPreset.fill(&spec, options: options)
@@ -73,13 +83,13 @@ struct PresetOptions: Sendable, Hashable {
         func value(yes: String, no: String) -> String { isBoolean ? (value == "true" ? yes : no) : value }
     }
 
-    /// PostgreSQL: databases created when missing.
+    /// PostgreSQL, MariaDB: databases created when missing.
     var databases: [String] = []
-    /// PostgreSQL: login roles created when missing (trust authentication, no password).
+    /// PostgreSQL, MariaDB: login roles (users) created when missing, with no password.
     var users: [String] = []
     /// Server settings, in the manifest's order.
     var settings: [Setting] = []
-    /// PostgreSQL: SQL run once, in the first database, after they are created.
+    /// PostgreSQL, MariaDB: SQL run once, in the first database, after they are created.
     var initSQL: String?
     /// nginx, caddy: the folder served, relative to the project root (default `public`).
     var root: String?

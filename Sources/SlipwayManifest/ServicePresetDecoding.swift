@@ -11,11 +11,12 @@ extension ServiceDecoder {
             return .none
         }
         guard let name = string(value) else { return .some(nil) }
-        guard let preset = ServicePreset(rawValue: name) else {
+        guard let preset = ServicePreset.named(name) else {
             let names = ServicePreset.allCases.map(\.rawValue)
-            let hint = suggestion(for: name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
-            invalid(value, "unknown preset '\(name)'\(hint); presets: \(names.joined(separator: ", ")) "
-                + "(mysql and mariadb are not available yet)")
+            let hint = suggestion(for: name, in: names + ServicePreset.aliases.keys.sorted())
+                .map { " (did you mean '\($0)'?)" } ?? ""
+            let list = names.joined(separator: ", ")
+            invalid(value, "unknown preset '\(name)'\(hint); presets: \(list) (mysql = mariadb)")
             return .some(nil)
         }
         for (key, option) in fields where ServicePreset.allKeys.contains(key) && !preset.keys.contains(key) {
@@ -49,7 +50,8 @@ extension ServiceDecoder {
         return options
     }
 
-    /// Names PostgreSQL takes without quoting: lower-case letters, digits and `_`, at most 63.
+    /// Names PostgreSQL and MariaDB take without quoting: lower-case letters, digits and `_`, at
+    /// most 63 bytes.
     private mutating func sqlNames(_ node: TOMLNode) -> [String] {
         guard let names = locatedStrings(node) else { return [] }
         for (name, at) in names where !Self.isSQLName(name) {

@@ -55,6 +55,68 @@ struct ServicePresetIntegrationTests {
         #expect(!log.contains("was interrupted"), "no crash recovery was needed")
     }
 
+    /// The offline set's MariaDB 10.11 under the `mariadb` preset, run by root: the server runs
+    /// as nobody, the profile's `mariadb` and `mysql` clients answer in database `app` (with no
+    /// flags through `MYSQL_HOME`), `down` shuts it down cleanly and leaves no process, and a
+    /// second start finds the same data.
+    @Test func mariadbPresetServesTheDatabaseAndStopsCleanly() throws {
+        #expect(geteuid() == 0, "the preset's `user` applies when Slipway runs as root; run this test as root")
+        let dir = try project(Self.header + """
+            [packages]
+            mariadb = "mariadb"
+            [services.db]
+            preset = "mariadb"
+            databases = ["app"]
+            users = ["app"]
+            settings = { max_connections = 20 }
+            init_sql = "create table greetings (word text); insert into greetings values ('hello');"
+            """)
+        defer { _ = try? slipway(["down"], in: dir); try? FileManager.default.removeItem(atPath: dir) }
+        let up = try slipway(["up", "-d"], in: dir)
+        #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
+        let port = try port(dir, "db")
+        func mysql(_ sql: String) throws -> RunResult {
+            try slipway(["exec", "--", "mysql", "-h", "127.0.0.1", "-P", String(port), "-u", "app", "app", "-Nse", sql],
+                        in: dir)
+        }
+        let one = try mysql("select 1")
+        #expect(one.stdout == "1\n", "\(one.stderr)")
+        #expect(try mysql("select word from greetings").stdout == "hello\n")
+        #expect(try mysql("select @@max_connections").stdout == "20\n")
+        // The preset's MYSQL_HOME: my.cnf's [client] and [mysql] groups, so mariadb needs no flags.
+        let who = "select concat(current_user(), ' ', database())"
+        let plain = try slipway(["exec", "--", "mariadb", "-Nse", who], in: dir)
+        #expect(plain.stdout == "app@% app\n", "\(plain.stderr)")
+        let state = dir + "/.slipway/state/dev/db"
+        let data = try FileManager.default.attributesOfItem(atPath: state + "/data/mysql")
+        #expect(data[.ownerAccountName] as? String == "nobody", "the preset runs MariaDB as nobody under root")
+        let server = try #require(try serverPID(dir))
+        #expect(try slipway(["down"], in: dir).status == 0)
+        #expect(kill(server, 0) == -1 && errno == ESRCH, "mariadbd \(server) still runs")
+        #expect(ProcessFaultTests().projectProcesses(dir).isEmpty, "a process of the project outlived down")
+        let logPath = dir + "/.slipway/state/dev/logs/db.log"
+        #expect(try String(contentsOfFile: logPath, encoding: .utf8).hasSuffix("mariadbd: Shutdown complete\n"))
+
+        // A second start keeps the data and runs init_sql no second time.
+        let again = try slipway(["up", "-d"], in: dir)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try mysql("select count(*) from greetings").stdout == "1\n")
+        #expect(try slipway(["down"], in: dir).status == 0)
+        let log = try String(contentsOfFile: logPath, encoding: .utf8)
+        #expect(log.components(separatedBy: "mariadbd: Shutdown complete").count - 1 == 3, "temporary and real servers")
+        #expect(!log.contains("crash recovery"), "no crash recovery was needed")
+        let check = try checkClosure(try environmentClosure(dir, profile: "dev"), in: dir)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    }
+
+    /// The pid `slipway ps --json` reports for the `db` service.
+    func serverPID(_ dir: String) throws -> pid_t? {
+        let ps = try slipway(["ps", "--json"], in: dir)
+        let status = try JSONSerialization.jsonObject(with: Data(ps.stdout.utf8)) as? [String: Any]
+        let services = status?["services"] as? [[String: Any]]
+        return (services?.first { $0["name"] as? String == "db" }?["pid"] as? Int).map { pid_t($0) }
+    }
+
     @Test func redisPresetAnswersPingAndKeepsItsData() throws {
         let dir = try project(Self.header + """
             [packages]

@@ -52,6 +52,50 @@ extension ServiceManifestTests {
         #expect(try services("[services.cache]\npreset = \"redis\"").first?.exports == [])
     }
 
+    /// `preset = "mariadb"` (and its alias `mysql`): my.cnf from the options, install-db once,
+    /// the creation SQL for a temporary server, the clients' `MYSQL_HOME`.
+    @Test(arguments: ["mariadb", "mysql"]) func mariadbFillsEveryFieldFromItsOptions(name: String) throws {
+        let db = try #require(try services("""
+            [services.main-db]
+            preset = "\(name)"
+            databases = ["app", "app_test"]
+            users = ["app", "ro"]
+            settings = { max_connections = 20, "bind-address" = "0.0.0.0", performance_schema = true, \
+            general_log_file = "$STATE_DIR/q.log" }
+            init_sql = "create table t (n int);\\ninsert into t values (1);"
+            """).first)
+        #expect(db.preset == .mariadb)
+        #expect(db.port == .auto)
+        #expect(db.user == "nobody")
+        #expect(db.stopSignal == 15)
+        #expect(db.command == #"exec mariadbd --defaults-file="$STATE_DIR/my.cnf""#)
+        #expect(db.ready?.kind == .exec(#"mariadb-admin --no-defaults -h 127.0.0.1 -P "$PORT" -u root ping"#))
+        #expect(db.exports.map { "\($0.name)=\($0.value)" } == ["MYSQL_HOME=$SLIPWAY_STATE/main-db"])
+        let setup = try #require(db.setup)
+        // the preset's options, a setting of the same name in place, the others after them
+        let config = #""[mariadbd]" "datadir=$STATE_DIR/data" "socket=$STATE_DIR/mysqld.sock" "#
+            + #""pid-file=$STATE_DIR/mariadbd.pid" "port=$PORT" "bind-address=0.0.0.0" "skip-name-resolve=ON" "#
+            + #""max_connections=20" "performance_schema=ON" "general_log_file=$STATE_DIR/q.log" "#
+            + #""[client]" "host=127.0.0.1" "port=$PORT" "user=app" > "$STATE_DIR/my.cnf""#
+        #expect(setup.contains(config), "\(setup)")
+        #expect(!setup.contains("[mysql]"), "no default database with two")
+        #expect(setup.contains(#"mariadb-install-db --defaults-file="$STATE_DIR/my.cnf""#))
+        #expect(setup.contains("CREATE USER IF NOT EXISTS 'ro'@'%';"))
+        #expect(setup.contains(
+            "CREATE DATABASE IF NOT EXISTS `app_test`;\nGRANT ALL PRIVILEGES ON `app\\_test`.* TO 'app'@'%';"))
+        #expect(setup.contains(#"-u app app 2>>"$STATE_DIR/setup.err" <<'SLIPWAY_INIT_SQL' "#
+            + #"&& : > "$STATE_DIR/init_sql.done" || status=1"#
+            + "\ncreate table t (n int);\ninsert into t values (1);\nSLIPWAY_INIT_SQL\n"))
+        #expect(try shellParses(setup), "\(setup)")
+        #expect(try shellParses(db.command))
+
+        let plain = try #require(try services("[services.db]\npreset = \"mariadb\"\ndatabases = [\"app\"]").first)
+        let plainSetup = try #require(plain.setup)
+        #expect(plainSetup.contains(#""user=root" "[mysql]" "database=app" > "$STATE_DIR/my.cnf""#), "\(plainSetup)")
+        #expect(!plainSetup.contains("GRANT") && !plainSetup.contains("SLIPWAY_INIT_SQL"))
+        #expect(try shellParses(plainSetup))
+    }
+
     @Test func theServicesOwnKeysOverrideThePreset() throws {
         let specs = try services("""
             [services.cache]
@@ -135,7 +179,18 @@ extension ServiceManifestTests {
     @Test("preset mistakes are located", arguments: [
         ("preset = \"postgres\"", "2:10: invalid value for 'services.db.preset': unknown preset 'postgres' (did you mean 'postgresql'?)"),
         ("command = \"x\"\ndatabases = [\"app\"]",
-         "3:1: invalid value for 'services.db.databases': 'databases' is a preset key; add preset = \"postgresql\", or remove it"),
+         "3:1: invalid value for 'services.db.databases': 'databases' is a preset key; "
+            + "add preset = \"postgresql\" or \"mariadb\", or remove it"),
+        ("preset = \"mariadb\"\nroot = \"public\"",
+         "3:1: invalid value for 'services.db.root': preset 'mariadb' has no 'root'; "
+            + "its own keys: databases, users, settings, init_sql"),
+        ("preset = \"mysql\"\nusers = [\"app\", \"Ro\"]",
+         "3:17: invalid value for 'services.db.users': 'Ro' is not a plain SQL name"),
+        ("preset = \"mysql\"\nsettings = { max_connections = { n = 1 } }",
+         "3:32: 'services.db.settings.max_connections' must be a string, number or boolean"),
+        ("preset = \"maria\"",
+         "2:10: invalid value for 'services.db.preset': unknown preset 'maria' (did you mean 'mariadb'?); "
+            + "presets: postgresql, mariadb, redis"),
         ("preset = \"redis\"\ndatabases = [\"app\"]",
          "3:1: invalid value for 'services.db.databases': preset 'redis' has no 'databases'; its own keys: settings"),
         ("preset = \"postgresql\"\ndatabases = [\"App-1\"]",

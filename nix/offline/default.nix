@@ -9,8 +9,9 @@ let
 
   php = import ./php.nix { inherit pkgs; };
   python = import ./python.nix { inherit pkgs; };
+  mariadb = import ./mariadb.nix { inherit pkgs; };
 
-  pkgs = lib // php // python // rec {
+  pkgs = lib // php // python // mariadb // rec {
     inherit pkgs;
 
     busybox = debianPackage {
