@@ -3,6 +3,7 @@ import ArgumentParser
 /// `slipway cache info|gc`
 struct Cache: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "cache",
         abstract: "Show and trim the per-user caches (layer digests and the blob store).",
         discussion: """
             The blob store ($XDG_CACHE_HOME/slipway/blobs) keeps every compressed layer blob a build \

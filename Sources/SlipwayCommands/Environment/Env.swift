@@ -7,6 +7,7 @@ import SlipwayProcess
 /// `slipway env [--profile P] --format bash|json|dotenv`
 struct Env: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "env",
         abstract: "Print the profile's environment (for direnv and CI).",
         discussion: #"Use it as: eval "$(slipway env --format bash)""#)
 

@@ -7,6 +7,7 @@ import SlipwayProcess
 /// `slipway exec [--profile P] [-e NAME=VALUE]... -- CMD ARGS...`
 struct Exec: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "exec",
         abstract: "Run a command in the profile's environment.",
         discussion: """
             The command replaces Slipway (execve): its exit status and signals are its own. \

@@ -7,6 +7,7 @@ import SlipwayProcess
 /// `slipway shell [--profile P] [--pure|--impure]`
 struct Shell: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "shell",
         abstract: "Start your $SHELL in the profile's environment, with a prompt marker.",
         discussion: """
             bash, zsh, fish and POSIX sh read your startup files as usual; then the profile's PATH \

@@ -9,6 +9,7 @@ import SlipwayNix
 /// `slipway build [NAME...] [--json]`
 struct Build: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "build",
         abstract: "Build artifacts (Nix builds of the project itself) and link result-NAME to each.",
         discussion: """
             `nix = "<expression>"` artifacts see the package set (`pkgs` and, through `with`, its \

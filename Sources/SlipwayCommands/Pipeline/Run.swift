@@ -9,6 +9,7 @@ import SlipwayProcess
 /// `slipway run TASK... | --list [--json]`
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run tasks and their dependencies in the profile's environment (independent tasks in parallel).",
         discussion: """
             Each task runs as `sh -c RUN` with the profile's packages and env, SLIPWAY_OUT (a fresh folder \

@@ -7,6 +7,7 @@ import SlipwayProcess
 /// `slipway doctor [--json]`
 struct Doctor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "doctor",
         abstract: "Check Nix (found, version, store writable, flakes usable) and podman.")
 
     @Flag(help: "Print the report as JSON.")

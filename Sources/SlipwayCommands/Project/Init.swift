@@ -6,6 +6,7 @@ import SlipwayManifest
 /// `slipway init`
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Write a commented starter slipway.toml and git-ignore .slipway/.")
 
     @Option(help: "Project name (default: the folder's name).")

@@ -6,6 +6,7 @@ import SlipwayNix
 /// `slipway update`
 struct Update: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "update",
         abstract: "Re-pin the flake inputs in slipway.lock and drop cached environments.")
 
     @OptionGroup var global: GlobalOptions

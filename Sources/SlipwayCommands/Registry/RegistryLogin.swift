@@ -6,6 +6,7 @@ import SlipwayRegistry
 /// `slipway registry login HOST`
 struct Registry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "registry",
         abstract: "Registry credentials.", subcommands: [RegistryLogin.self])
 }
 

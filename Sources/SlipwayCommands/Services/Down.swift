@@ -5,6 +5,7 @@ import SlipwaySupervisor
 /// `slipway down`
 struct Down: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "down",
         abstract: "Stop the background supervisor's services in reverse dependency order; return when all have exited.")
 
     @OptionGroup var global: GlobalOptions

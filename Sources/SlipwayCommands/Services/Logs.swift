@@ -6,7 +6,8 @@ import SlipwaySupervisor
 
 /// `slipway logs [SERVICE] [-f] [-n N]`
 struct Logs: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print (and follow) service logs.")
+    static let configuration = CommandConfiguration(
+        commandName: "logs", abstract: "Print (and follow) service logs.")
 
     @OptionGroup var global: GlobalOptions
 

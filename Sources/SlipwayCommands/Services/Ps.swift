@@ -5,7 +5,8 @@ import SlipwaySupervisor
 
 /// `slipway ps [--json]`
 struct Ps: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the services of the running supervisor.")
+    static let configuration = CommandConfiguration(
+        commandName: "ps", abstract: "Show the services of the running supervisor.")
 
     @OptionGroup var global: GlobalOptions
 

@@ -9,6 +9,7 @@ import SlipwaySupervisor
 /// `slipway up [SERVICE...] [-d]`
 struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "up",
         abstract: "Start the profile's services (and what they depend on).",
         discussion: """
             In the foreground, logs are multiplexed with name prefixes; Ctrl-C stops services in \
