@@ -30,6 +30,7 @@ enum ImageEnvironment {
             User: spec.user.map { "\($0.uid):\($0.gid)" }, Env: env,
             Entrypoint: spec.entrypoint, Cmd: spec.cmd, WorkingDir: spec.workdir,
             ExposedPorts: spec.ports.isEmpty ? nil : Dictionary(uniqueKeysWithValues: spec.ports.map { ($0, EmptyObject()) }),
-            Labels: spec.labels.isEmpty ? nil : spec.labels)
+            Labels: spec.labels.isEmpty ? nil : spec.labels
+        ).stopping(with: spec.stopSignal)
     }
 }

@@ -30,9 +30,10 @@ public struct ImagePlanner: Sendable {
     }
 
     /// - Throws: ``ManifestError`` (unknown contents, owners, copies), ``NixError``, ``ImageError``.
-    public func plan(_ spec: ImageSpec) async throws -> ImagePlan {
+    public func plan(_ written: ImageSpec) async throws -> ImagePlan {
+        let resolved = try manifest.resolve(profile: written.profile)
+        let spec = try ServiceImage.apply(written, services: manifest.services(of: resolved))
         let cached = try await EnvironmentResolver(layout: layout, onBuild: status).environment(profile: spec.profile)
-        let resolved = try manifest.resolve(profile: spec.profile)
         let contents = try await contents(of: spec, cached: cached)
         let storePaths = contents.packages.flatMap(\.storePaths)
         let (extras, nodes) = try await closure(

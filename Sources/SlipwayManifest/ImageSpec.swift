@@ -6,6 +6,12 @@ public struct ImageSpec: Sendable, Hashable {
         public var name: String
         public var uid: Int
         public var gid: Int
+
+        public init(name: String, uid: Int, gid: Int) {
+            self.name = name
+            self.uid = uid
+            self.gid = gid
+        }
     }
 
     /// A project file or folder copied into the image.
@@ -26,6 +32,13 @@ public struct ImageSpec: Sendable, Hashable {
         public var owner: String?
         public var mode: UInt32
         public var location: SourceLocation
+
+        public init(path: String, owner: String?, mode: UInt32, location: SourceLocation) {
+            self.path = path
+            self.owner = owner
+            self.mode = mode
+            self.location = location
+        }
     }
 
     /// The `[images.NAME]` key.
@@ -49,6 +62,11 @@ public struct ImageSpec: Sendable, Hashable {
     public var compression: String = "gzip"
     /// Tags (`1.4`, `latest`, `$CI_COMMIT_SHORT_SHA`), never references.
     public var tags: [String] = []
+    /// `service = "db"`: the image runs that `[services.NAME]` of its profile (setup, then
+    /// command) as its entrypoint; see `ServiceImage` in SlipwayImage. With where it was written.
+    public var service: (name: String, location: SourceLocation)?
+    /// The config's `StopSignal` (`SIGINT`), which `podman stop` and `docker stop` send.
+    public var stopSignal: String?
     /// FHS fixes, each on by default.
     public var binSh = true
     public var usrBinEnv = true
@@ -75,7 +93,7 @@ public struct ImageSpec: Sendable, Hashable {
 /// Reads `[images.NAME]`.
 struct ImageDecoder: DiagnosticCollector {
     static let keys = ["name", "profile", "contents", "entrypoint", "cmd", "env", "workdir", "user", "ports", "labels", "copy", "dirs",
-                       "max_layers", "compression", "tags", "bin_sh", "usr_bin_env", "tmp", "ca_certificates", "nsswitch", "zoneinfo"]
+                       "max_layers", "compression", "tags", "service", "bin_sh", "usr_bin_env", "tmp", "ca_certificates", "nsswitch", "zoneinfo"]
 
     let root: String
     var diagnostics: [Diagnostic] = []
@@ -144,6 +162,7 @@ struct ImageDecoder: DiagnosticCollector {
                 else { add(.invalidValue(key: value.dottedPath, reason: "use \"gzip\", \"zstd\" or \"none\""), value.valueLocation) }
             }
         case "tags": spec.tags = tags(value)
+        case "service": if let name = string(value) { spec.service = (name, value.valueLocation) }
         case "bin_sh": spec.binSh = bool(value) ?? true
         case "usr_bin_env": spec.usrBinEnv = bool(value) ?? true
         case "tmp": spec.tmp = bool(value) ?? true

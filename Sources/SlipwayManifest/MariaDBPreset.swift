@@ -1,8 +1,8 @@
 import SlipwayCore
 
 /// `preset = "mariadb"` (or `"mysql"`): a MariaDB server with its data in `$STATE_DIR/data`,
-/// listening on 127.0.0.1:$PORT and the unix socket `$STATE_DIR/mysqld.sock`, superuser `root`
-/// with no password (a dev database).
+/// listening on 127.0.0.1:$PORT (`$SLIPWAY_LISTEN` when set) and the unix socket
+/// `$STATE_DIR/mysqld.sock`, superuser `root` with no password (a dev database).
 ///
 /// `setup` writes `$STATE_DIR/my.cnf` on every start: `[mariadbd]` holds the server's options
 /// (the preset's, then `settings` over them), `[client]` and `[mysql]` let the clients reach the
@@ -20,7 +20,7 @@ enum MariaDBPreset {
     /// The `[mariadbd]` options before `settings` (a setting of the same name replaces one).
     static let serverDefaults: [(String, String)] = [
         ("datadir", "$STATE_DIR/data"), ("socket", "$STATE_DIR/mysqld.sock"), ("pid-file", "$STATE_DIR/mariadbd.pid"),
-        ("port", "$PORT"), ("bind-address", "127.0.0.1"), ("skip-name-resolve", "ON"),
+        ("port", "$PORT"), ("bind-address", "${SLIPWAY_LISTEN:-127.0.0.1}"), ("skip-name-resolve", "ON"),
     ]
 
     static func fill(_ spec: inout ServiceSpec, options: PresetOptions) {

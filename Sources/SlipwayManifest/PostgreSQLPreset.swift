@@ -1,7 +1,8 @@
 import SlipwayCore
 
 /// `preset = "postgresql"`: a PostgreSQL server with its data in `$STATE_DIR/data`, listening on
-/// 127.0.0.1:$PORT and a unix socket in `$STATE_DIR`, superuser `postgres`, trust authentication
+/// 127.0.0.1:$PORT (`$SLIPWAY_LISTEN` when set: `0.0.0.0` in a service image) and a unix socket
+/// in `$STATE_DIR`, superuser `postgres`, trust authentication
 /// (a dev database).
 ///
 /// `setup` runs `initdb` when the data folder is new, then, when the wanted databases and roles
@@ -16,7 +17,8 @@ enum PostgreSQLPreset {
     static func fill(_ spec: inout ServiceSpec, options: PresetOptions) {
         spec.setup = setup(options)
         let settings = options.settings.map { " -c " + ShellWord.expanding("\($0.name)=\($0.value)") }.joined()
-        spec.command = #"exec postgres -D "$STATE_DIR/data" -k "$STATE_DIR" -h 127.0.0.1 -p "$PORT""# + settings
+        spec.command = #"exec postgres -D "$STATE_DIR/data" -k "$STATE_DIR" -h "${SLIPWAY_LISTEN:-127.0.0.1}" -p "$PORT""#
+            + settings
         spec.ready = .init(kind: .exec(#"pg_isready -q -h 127.0.0.1 -p "$PORT" -U \#(superuser) -d postgres"#))
         spec.stopSignal = 2  // SIGINT: "fast" shutdown, clean and quick
         spec.stopTimeout = 20

@@ -59,12 +59,14 @@ public enum ServicePreset: String, Sendable, Hashable, Codable, CaseIterable {
         return spec
     }
 
-    /// redis-server in the foreground on 127.0.0.1:$PORT, data in `$STATE_DIR`; each setting
+    /// redis-server in the foreground on 127.0.0.1:$PORT (`$SLIPWAY_LISTEN` when set), data in
+    /// `$STATE_DIR`; each setting
     /// as `--NAME VALUE` (after the preset's, so it wins).
     private static func redis(_ spec: inout ServiceSpec, options: PresetOptions) {
         let settings = options.settings.map { " --\($0.name) " + ShellWord.expanding($0.value(yes: "yes", no: "no")) }
             .joined()
-        spec.command = #"exec redis-server --bind 127.0.0.1 --port "$PORT" --dir "$STATE_DIR""# + settings
+        spec.command = #"exec redis-server --bind "${SLIPWAY_LISTEN:-127.0.0.1}" --port "$PORT" --dir "$STATE_DIR""#
+            + settings
         spec.ready = .init(kind: .exec(#"[ "$(redis-cli -h 127.0.0.1 -p "$PORT" ping)" = PONG ]"#))
         spec.stopSignal = 15  // SIGTERM: redis saves (when configured to) and exits
     }

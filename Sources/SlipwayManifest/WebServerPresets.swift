@@ -25,13 +25,13 @@ func writeConfig(_ file: String, _ words: [String]) -> String {
     "printf '%s\\n' " + words.joined(separator: " ") + " > \"$STATE_DIR/\(file)\""
 }
 
-/// `preset = "php-fpm"`: one pool on 127.0.0.1:$PORT, its configuration written to
+/// `preset = "php-fpm"`: one pool on 127.0.0.1:$PORT (`$SLIPWAY_LISTEN` when set), its configuration written to
 /// `$STATE_DIR/php-fpm.conf` by `setup`, the master in the foreground logging to its stderr
 /// (`error_log = /proc/self/fd/2`, which works under `user` because Slipway hands the service its
 /// pipes), the workers' output caught into the service log. `settings` are pool directives.
 enum PHPFPMPreset {
     static let poolDefaults: [(String, String)] = [
-        ("listen", "127.0.0.1:$PORT"), ("pm", "dynamic"), ("pm.max_children", "5"), ("pm.start_servers", "2"),
+        ("listen", "${SLIPWAY_LISTEN:-127.0.0.1}:$PORT"), ("pm", "dynamic"), ("pm.max_children", "5"), ("pm.start_servers", "2"),
         ("pm.min_spare_servers", "1"), ("pm.max_spare_servers", "3"), ("clear_env", "no"),
         ("catch_workers_output", "yes"), ("decorate_workers_output", "no"),
     ]

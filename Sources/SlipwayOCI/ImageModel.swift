@@ -41,6 +41,8 @@ public struct ImageConfiguration: Codable, Sendable {
         public var WorkingDir: String?
         public var ExposedPorts: [String: EmptyObject]?
         public var Labels: [String: String]?
+        /// The signal `stop` sends (`SIGINT`); absent: the runtime's default, SIGTERM.
+        public var StopSignal: String?
 
         public init(
             User: String? = nil, Env: [String]? = nil, Entrypoint: [String]? = nil, Cmd: [String]? = nil, WorkingDir: String? = nil,
@@ -53,6 +55,13 @@ public struct ImageConfiguration: Codable, Sendable {
             self.WorkingDir = WorkingDir
             self.ExposedPorts = ExposedPorts
             self.Labels = Labels
+        }
+
+        /// This configuration with `StopSignal` set.
+        public func stopping(with signal: String?) -> Config {
+            var config = self
+            config.StopSignal = signal
+            return config
         }
     }
 

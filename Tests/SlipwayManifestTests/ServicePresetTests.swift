@@ -119,7 +119,7 @@ extension ServiceManifestTests {
             preset = "redis"
             settings = { appendonly = true, save = "" }
             """).first)
-        #expect(dev.command == #"exec redis-server --bind 127.0.0.1 --port "$PORT" --dir "$STATE_DIR" --appendonly "yes" --save """#)
+        #expect(dev.command == #"exec redis-server --bind "${SLIPWAY_LISTEN:-127.0.0.1}" --port "$PORT" --dir "$STATE_DIR" --appendonly "yes" --save """#)
     }
 
     @Test func webServerPresetsWriteTheirConfiguration() throws {
