@@ -48,7 +48,7 @@ enum PHPFPMPreset {
     }
 }
 
-/// `preset = "nginx"`: nginx in the foreground on 127.0.0.1:$PORT serving `root` (default
+/// `preset = "nginx"`: nginx in the foreground on 127.0.0.1:$PORT (`$SLIPWAY_LISTEN` when set) serving `root` (default
 /// `public`), its configuration written to `$STATE_DIR/nginx.conf` by `setup`, errors to stderr and
 /// the access log to stdout; with `php_fpm = "SERVICE"`, `*.php` goes to that service over
 /// FastCGI. `settings` are `http` directives (`NAME VALUE;`).
@@ -66,7 +66,7 @@ enum NginxPreset {
         let temporary = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
             .map { "\($0)_temp_path $STATE_DIR/\($0)_temp;" }
         let http = options.settings.map { "\($0.name) \($0.value(yes: "on", no: "off"));" }
-        let server = ["server {", "listen 127.0.0.1:$PORT;", "root \(root);", "index index.html index.php;"]
+        let server = ["server {", "listen ${SLIPWAY_LISTEN:-127.0.0.1}:$PORT;", "root \(root);", "index index.html index.php;"]
         let words = (head + temporary + http + server).map(ShellWord.expanding) + (options.phpFPMAddress.map(fastCGI) ?? [])
         spec.setup = "nginx=$(command -v nginx) && " + writeConfig("nginx.conf", words + ["'}'", "'}'"])
         spec.command = #"exec nginx -e stderr -p "$STATE_DIR" -c "$STATE_DIR/nginx.conf""#
@@ -84,7 +84,8 @@ enum NginxPreset {
 }
 
 
-/// `preset = "caddy"`: caddy in the foreground (`caddy run`) on 127.0.0.1:$PORT over plain HTTP,
+/// `preset = "caddy"`: caddy in the foreground (`caddy run`) on 127.0.0.1:$PORT (`$SLIPWAY_LISTEN`
+/// when set; any host name) over plain HTTP,
 /// serving `root` (default `public`) with `file_server`; with `php_fpm = "SERVICE"`, PHP goes to
 /// that service with `php_fastcgi`. The Caddyfile is written to `$STATE_DIR/Caddyfile` by `setup`;
 /// the admin endpoint is off, automatic HTTPS is off, caddy's data and autosaved configuration go
@@ -98,7 +99,7 @@ enum CaddyPreset {
     static func fill(_ spec: inout ServiceSpec, options: PresetOptions) {
         let global = ["{", "admin off", "auto_https off", "}"]
         let site = [
-            "http://127.0.0.1:$PORT {", "bind 127.0.0.1", "root * \(options.servedRoot)", "log {", "output stdout", "}",
+            "http://:$PORT {", "bind ${SLIPWAY_LISTEN:-127.0.0.1}", "root * \(options.servedRoot)", "log {", "output stdout", "}",
             "respond \(readyPath) 204",
         ] + (options.phpFPMAddress.map { ["php_fastcgi \($0)"] } ?? [])
         let directives = options.settings.map { "\($0.name) \($0.value(yes: "on", no: "off"))" }

@@ -66,8 +66,10 @@ public enum RegistryError: SlipwayError, Sendable {
     public var hint: String? {
         switch self {
         case .unauthorized(_, _, _, let had):
-            had ? "check the user and password (`slipway registry login HOST`, SLIPWAY_REGISTRY_USER/PASSWORD, or ~/.docker/config.json)"
-                : "log in first: `slipway registry login HOST`, or set SLIPWAY_REGISTRY_USER and SLIPWAY_REGISTRY_PASSWORD"
+            had ? "check the user and password (`slipway registry login HOST`, SLIPWAY_REGISTRY_USER/PASSWORD, "
+                + "GitLab's CI_REGISTRY_USER/CI_REGISTRY_PASSWORD in a job, or ~/.docker/config.json)"
+                : "log in first: `slipway registry login HOST`, or set SLIPWAY_REGISTRY_USER and SLIPWAY_REGISTRY_PASSWORD "
+                + "(in a GitLab job: CI_REGISTRY_USER and CI_REGISTRY_PASSWORD, both non-empty)"
         case .unknownHost(let host, _):
             "check the name \(host.split(separator: ":").first.map(String.init) ?? host) in --to or the image's tags (a typo?), and that this machine's DNS or /etc/hosts knows it"
         case .tlsFailed: "trust its certificate (SSL_CERT_FILE, or --cert-dir DIR holding *.crt), or pass --tls-verify=false"

@@ -111,6 +111,32 @@ struct GitLabRunnerIntegrationTests {
         return files.filter { $0.hasSuffix(".xml") }
     }
 
+    /// The image on its own, no host folder mounted: its Nix builds (its build hook is in the
+    /// store, not Debian's /usr/libexec), its garbage collector keeps the image's own paths (CA
+    /// bundle, zoneinfo, the entrypoint), its `slipway` is the tarball's binary byte for byte (so a
+    /// pipeline generated in it pins the tarball), and a non-root user gets a note, not a failure.
+    @Test func theImagesNixBuildsAloneKeepsItsPathsAndItsSlipwayIsTheTarballs() throws {
+        let image = try #require(Self.image)
+        let dir = try temporaryDirectory()
+        let script = #"""
+            set -e
+            echo 'derivation { name = "x"; system = "x86_64-linux"; builder = builtins.getEnv "B"; args = [ "-c" "echo built > $out" ]; }' > /tmp/d.nix
+            out=$(B="$(command -v bash)" nix-build --impure --no-out-link /tmp/d.nix)
+            cat "$out"
+            nix-collect-garbage > /dev/null 2>&1
+            [ -s /etc/ssl/certs/ca-certificates.crt ] && [ -d /usr/share/zoneinfo/Europe ] && echo kept
+            slipway-image-entrypoint true && echo entrypoint-kept
+            sha256sum "$(command -v slipway)"
+            """#
+        let result = try runToFiles("/usr/bin/podman", ["run", "--rm", image.reference, "bash", "-c", script], in: dir)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("built\nkept\nentrypoint-kept\n"), "\(result.stdout)\(result.stderr)")
+        let own = try run("/usr/bin/sha256sum", [image.binary], in: dir).stdout.prefix(64)
+        #expect(!own.isEmpty && result.stdout.contains(String(own)), "the image's slipway is the tarball's: \(own) in \(result.stdout)")
+        let user = try runToFiles("/usr/bin/podman", ["run", "--rm", "--user", "1000", image.reference, "slipway", "--version"], in: dir)
+        #expect(user.status == 0 && user.stderr.contains("needs root"), "\(user.stdout)\(user.stderr)")
+    }
+
     @Test func theGeneratedJobPassesInTheSlipwayImageAndAFreshRunnerWithTheCacheBuildsNothing() throws {
         let image = try #require(Self.image)
         let registry = try TestRegistry()

@@ -168,7 +168,7 @@ extension ServiceManifestTests {
         #expect(command.hasSuffix(#"exec caddy run --config "$STATE_DIR/Caddyfile" --adapter caddyfile"#))
         #expect(command.contains(#"XDG_DATA_HOME="$STATE_DIR/data" XDG_CONFIG_HOME="$STATE_DIR/config""#))
         let setup = try #require(web.setup)
-        for line in ["admin off", "auto_https off", "http://127.0.0.1:$PORT {", "root * $SLIPWAY_ROOT/web/public",
+        for line in ["admin off", "auto_https off", "http://:$PORT {", "bind ${SLIPWAY_LISTEN:-127.0.0.1}", "root * $SLIPWAY_ROOT/web/public",
                      "php_fastcgi 127.0.0.1:$PHP_PORT", "encode gzip", "respond /.slipway-ready 204", "file_server"] {
             #expect(setup.contains("\"\(line)\""), "\(line) in \(setup)")
         }

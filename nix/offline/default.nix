@@ -164,6 +164,13 @@ let
       debs = [ "nix-bin" ];
       debFilter = "^/usr/(bin/|lib/nix/lib|share/(bash-completion|zsh|fish)/)";
       extraRunpath = [ "lib/nix" ];
+      # The build hook Debian's nix runs for every build (its default `build-hook` is
+      # /usr/libexec/nix/build-remote, a link to nix): the same link here, for a nix.conf
+      # outside Debian to point at (the Slipway image's does).
+      postInstall = ''
+        mkdir -p "$out/libexec/nix"
+        ln -s ../../bin/nix "$out/libexec/nix/build-remote"
+      '';
       passthru = { pname = "nix"; version = "2.8.0"; };
       meta.mainProgram = "nix";
     };
