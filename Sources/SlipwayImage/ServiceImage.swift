@@ -52,14 +52,7 @@ public enum ServiceImage {
     /// The port the service listens on in the image: its fixed port, else its preset's usual one.
     static func port(of service: ServiceSpec) -> Int? {
         if case .fixed(let port) = service.port { return port }
-        switch service.preset {
-        case .postgresql: return 5432
-        case .mariadb: return 3306
-        case .redis: return 6379
-        case .phpFPM: return 9000
-        case .nginx, .caddy: return 8080
-        case nil: return nil
-        }
+        return service.preset?.usualPort
     }
 
     /// The service's name as a login name (`[a-z_][a-z0-9_-]*`, not root or nobody), else `service`.

@@ -25,6 +25,19 @@ public enum ServicePreset: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
+    /// The port the server usually has where no port is chosen for it (a container image):
+    /// PostgreSQL's 5432, MariaDB's 3306, Redis's 6379, php-fpm's 9000, and 8080 for the web
+    /// servers (a non-root user cannot bind 80).
+    public var usualPort: Int {
+        switch self {
+        case .postgresql: 5432
+        case .mariadb: 3306
+        case .redis: 6379
+        case .phpFPM: 9000
+        case .nginx, .caddy: 8080
+        }
+    }
+
     /// Other names a manifest may use for a preset: `mysql` is the `mariadb` preset.
     static let aliases: [String: ServicePreset] = ["mysql": .mariadb]
 
