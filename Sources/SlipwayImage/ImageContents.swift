@@ -70,30 +70,61 @@ extension ImagePlanner {
         return nil
     }
 
-    /// The extras' store paths and the closure graph, from Nix, or from a cache keyed by the
-    /// profile's environment key (so a rebuild after an app-only change runs no Nix at all).
-    /// The cache is `.slipway/cache/closure-<sha256>.json`; an entry naming a store path that
-    /// is gone counts as a miss. A cache that cannot be written is only a slower next build.
+    /// The extras' store paths and the closure graph of `storePaths`, `artifactPaths` and the
+    /// extras, from Nix or from two caches, so that a rebuild after an app-only change asks Nix
+    /// only for the new artifact's closure (one `nix path-info`), and an unchanged one runs no Nix:
+    /// - `.slipway/cache/closure-<sha256>.json`, keyed by the profile's environment key, the
+    ///   packages' store paths and the extras' names: the extras and the packages' closure;
+    /// - the same folder, keyed by the artifacts' store paths alone (a store path's closure never
+    ///   changes): the artifacts' closure.
+    ///
+    /// An entry naming a store path that is gone counts as a miss. A cache that cannot be written
+    /// is only a slower next build.
+    /// - Returns: extra attribute name to store path, and every node of the closure once.
+    /// - Throws: ``NixError`` when Nix fails.
     func closure(
-        storePaths: [String], extraNames: [String], resolved: ResolvedProfile, environmentKey: String
+        storePaths: [String], artifactPaths: [String], extraNames: [String], resolved: ResolvedProfile, environmentKey: String
     ) async throws -> ([String: String], [LayerPlanner.Node]) {
-        struct Cached: Codable {
-            var extras: [String: String]
-            var nodes: [Node]
-            struct Node: Codable { var path: String; var size: Int; var references: [String] }
+        let baseKey = environmentKey + "\n" + storePaths.joined(separator: "\n") + "\n" + extraNames.joined(separator: ",")
+        let base = try await cachedClosure(key: baseKey) { () async throws -> ClosureCacheEntry in
+            let backend = NixBackend(nix: try NixCommand.locate(), layout: layout, manifest: manifest)
+            let extras = try await backend.buildExtras(extraNames, profile: resolved)
+            return ClosureCacheEntry(extras: extras, nodes: try await backend.closure(of: storePaths + extras.values.sorted()))
         }
-        let key = Digest.of(Array((environmentKey + "\n" + storePaths.joined(separator: "\n") + "\n" + extraNames.joined(separator: ",")).utf8)).hex
-        let path = layout.closureCache(key: key)
-        if let data = FileManager.default.contents(atPath: path), let hit = try? JSONDecoder().decode(Cached.self, from: data),
+        var nodes = base.nodes
+        if !artifactPaths.isEmpty {
+            let artifacts = try await cachedClosure(key: "artifacts\n" + artifactPaths.sorted().joined(separator: "\n")) {
+                let backend = NixBackend(nix: try NixCommand.locate(), layout: layout, manifest: manifest)
+                return ClosureCacheEntry(extras: [:], nodes: try await backend.closure(of: artifactPaths))
+            }
+            let known = Set(nodes.map(\.path))
+            nodes += artifacts.nodes.filter { !known.contains($0.path) }
+        }
+        return (base.extras, nodes.sorted { $0.path < $1.path }.map { LayerPlanner.Node(path: $0.path, size: $0.size, references: $0.references) })
+    }
+
+    /// One closure cache file: `.slipway/cache/closure-<sha256 of key>.json`, read when every
+    /// store path it names still exists, else made by `make` and written.
+    private func cachedClosure(key: String, make: () async throws -> ClosureCacheEntry) async throws -> ClosureCacheEntry {
+        let path = layout.closureCache(key: Digest.of(Array(key.utf8)).hex)
+        if let data = FileManager.default.contents(atPath: path), let hit = try? JSONDecoder().decode(ClosureCacheEntry.self, from: data),
            hit.nodes.allSatisfy({ access($0.path, F_OK) == 0 }) {
-            return (hit.extras, hit.nodes.map { LayerPlanner.Node(path: $0.path, size: $0.size, references: $0.references) })
+            return hit
         }
-        let backend = NixBackend(nix: try NixCommand.locate(), layout: layout, manifest: manifest)
-        let extras = try await backend.buildExtras(extraNames, profile: resolved)
-        let closure = try await backend.closure(of: storePaths + extras.values.sorted())
-        let nodes = closure.map { LayerPlanner.Node(path: $0.path, size: $0.narSize, references: $0.references) }
-        let entry = Cached(extras: extras, nodes: nodes.map { .init(path: $0.path, size: $0.size, references: $0.references) })
+        let entry = try await make()
         if let data = try? JSONEncoder().encode(entry) { try? data.write(to: URL(fileURLWithPath: path), options: .atomic) }
-        return (extras, nodes)
+        return entry
+    }
+}
+
+/// What a closure cache file holds: extra attribute name to store path, and the closure's nodes.
+struct ClosureCacheEntry: Codable {
+    var extras: [String: String]
+    var nodes: [Node]
+    struct Node: Codable { var path: String; var size: Int; var references: [String] }
+
+    init(extras: [String: String], nodes: [ProfileBuild.StorePathInfo]) {
+        self.extras = extras
+        self.nodes = nodes.map { Node(path: $0.path, size: $0.narSize, references: $0.references) }
     }
 }

@@ -8,7 +8,7 @@ import SlipwayOCI
 /// Turns `[images.NAME]` into an ``ImagePlan``: builds the profile, finds the contents' store
 /// paths and closure, and generates the customisation and project layers.
 ///
-/// The steps, in order: ``contents(of:cached:)``, ``closure(storePaths:extraNames:resolved:environmentKey:)``,
+/// The steps, in order: ``contents(of:cached:)``, ``closure(storePaths:artifactPaths:extraNames:resolved:environmentKey:)``,
 /// ``ImageCustomisation`` (users, FHS links, CA and zoneinfo, `dirs`, artifact links),
 /// ``ProjectLayer`` (the `copy` layer), ``ImageEnvironment`` (the config's `Env`).
 public struct ImagePlanner: Sendable {
@@ -36,8 +36,11 @@ public struct ImagePlanner: Sendable {
         let cached = try await EnvironmentResolver(layout: layout, onBuild: status).environment(profile: spec.profile)
         let contents = try await contents(of: spec, cached: cached)
         let storePaths = contents.packages.flatMap(\.storePaths)
+        let artifactPaths = contents.artifacts.flatMap { $0 }
+        let packagePaths = storePaths.filter(Set(storePaths).subtracting(artifactPaths).contains)
         let (extras, nodes) = try await closure(
-            storePaths: storePaths, extraNames: Self.extraNames(spec), resolved: resolved, environmentKey: cached.key)
+            storePaths: packagePaths, artifactPaths: artifactPaths, extraNames: Self.extraNames(spec), resolved: resolved,
+            environmentKey: cached.key)
         let bins = Self.binFolders(storePaths)
         var customisation = ImageCustomisation(spec: spec)
         customisation.addUsers()
