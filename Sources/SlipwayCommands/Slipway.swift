@@ -17,7 +17,7 @@ public struct Slipway: AsyncParsableCommand {
         subcommands: [
             Init.self, Shell.self, Exec.self, Env.self, Update.self, Doctor.self,
             Up.self, Down.self, Ps.self, Logs.self, Start.self, Stop.self, Restart.self, Run.self, Build.self, CI.self, Image.self, Registry.self, Cache.self,
-            GuardianCommand.self, ReleaseTaskServicesCommand.self,
+            ReleaseTaskServicesCommand.self,
             DeployCommand.self, RollbackCommand.self, ReleasesCommand.self,
         ])
 
@@ -33,7 +33,7 @@ public struct Slipway: AsyncParsableCommand {
         LogOutput.bootstrap(level: LogOutput.level(verbosity: verbosity, environment: getenv("SLIPWAY_LOG").map { String(cString: $0) }))
         do {
             if verbosity == 0 && getenv("SLIPWAY_LOG") == nil { try Exec.execIfWarm(arguments) }
-            var command = try parseAsRoot(arguments)
+            var command = try parseSubcommand(arguments) ?? parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -46,6 +46,35 @@ public struct Slipway: AsyncParsableCommand {
             exit(withError: error)
         }
     }
+}
+
+extension Slipway {
+    /// Words that make ArgumentParser print something rather than run a command: left to the
+    /// root parse, which knows the whole tree.
+    static let builtInWords: Set<String> = ["-h", "--help", "-help", "help", "--version", "--generate-completion-script"]
+
+    /// The command `arguments` name when they parse cleanly, parsed without ArgumentParser's
+    /// completion-script check, or `nil` (then the root parse runs, with its help, completion
+    /// scripts and error messages, so what users read is unchanged).
+    ///
+    /// The root parse first tries every command line as a `--generate-completion-script`
+    /// request, which costs a few milliseconds of protocol-conformance lookups on every start
+    /// (about half of `slipway run`'s parse, issue 15). ``QuickParse`` is the same tree under a
+    /// root with a super-command name, for which ArgumentParser 1.8 skips that check
+    /// (`CommandParser.checkForCompletionScriptRequest`).
+    static func parseSubcommand(_ arguments: [String]) -> (any ParsableCommand)? {
+        guard let name = arguments.first, configuration.subcommands.contains(where: { $0._commandName == name }),
+              !arguments.contains(where: { builtInWords.contains($0) || $0.hasPrefix("--experimental") })
+        else { return nil }
+        return try? QuickParse.parseAsRoot(arguments)
+    }
+}
+
+/// ``Slipway``'s commands under a root that only parses (see ``Slipway/parseSubcommand(_:)``);
+/// its help is never shown.
+struct QuickParse: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slipway", _superCommandName: "slipway", subcommands: Slipway.configuration.subcommands)
 }
 
 /// Exits with a status and no message (a failed task's status, 130 after Ctrl-C, 1 when a

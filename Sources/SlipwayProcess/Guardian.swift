@@ -23,6 +23,9 @@ public final class GuardianLink: Sendable {
     /// a grandchild that moved to its own session).
     public let token: String
 
+    /// The internal command word: `slipway __guardian TOKEN` (served by ``runIfRequested(_:)``).
+    public static let command = "__guardian"
+
     /// Starts the guardian: `executable __guardian TOKEN`.
     /// - Throws: ``ProcessError/spawnFailed(_:_:)``.
     public init(executable: String) throws {
@@ -34,7 +37,7 @@ public final class GuardianLink: Sendable {
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
         do {
             _ = try Spawn.detached(
-                [executable, "__guardian", token], stdin: fds[0], stdout: -1, stderr: -1, environment: nil)
+                [executable, Self.command, token], stdin: fds[0], stdout: -1, stderr: -1, environment: nil)
         } catch {
             Glibc.close(fds[0])
             Glibc.close(fds[1])
@@ -79,6 +82,15 @@ public final class GuardianLink: Sendable {
             let bytes = Array(line.utf8)
             _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         }
+    }
+
+    /// Becomes the guardian when `arguments` (the whole command line) are `slipway __guardian
+    /// TOKEN`; returns otherwise. Called first thing in `main`, before the argument parser: the
+    /// guardian starts beside every `slipway run` and `up`, and parsing would cost it a few
+    /// milliseconds of CPU the run it watches could use.
+    public static func runIfRequested(_ arguments: [String]) {
+        guard arguments.count == 3, arguments[1] == command else { return }
+        runGuardian(token: arguments[2])
     }
 
     /// The guardian's main loop (`slipway __guardian`): reads the pipe until EOF, then stops

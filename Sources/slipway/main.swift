@@ -3,6 +3,8 @@ import SlipwayProcess
 
 // Before any thread starts: a service that must run as another account enters here.
 UserSwitch.runIfRequested(CommandLine.arguments)
+// The watchdog beside `run` and `up` (GuardianLink): no argument parsing.
+GuardianLink.runIfRequested(CommandLine.arguments)
 
 Terminal.survivesBrokenPipes()
 
