@@ -69,7 +69,9 @@ public struct TaskFingerprint: Sendable {
         }
     }
 
-    public func forget(_ task: String) { try? FileManager.default.removeItem(atPath: path(task)) }
+    /// Removes the task's record, if any: one `unlink(2)` (most tasks have none, and
+    /// `FileManager.removeItem` builds an error object for every missing file).
+    public func forget(_ task: String) { _ = unlink(path(task)) }
 
     private func path(_ task: String) -> String { directory + "/" + task + ".json" }
 
