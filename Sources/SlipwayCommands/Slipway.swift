@@ -32,7 +32,10 @@ public struct Slipway: AsyncParsableCommand {
         let (verbosity, arguments) = LogOutput.verbosity(in: Array(CommandLine.arguments.dropFirst()))
         LogOutput.bootstrap(level: LogOutput.level(verbosity: verbosity, environment: getenv("SLIPWAY_LOG").map { String(cString: $0) }))
         do {
-            if verbosity == 0 && getenv("SLIPWAY_LOG") == nil { try Exec.execIfWarm(arguments) }
+            if verbosity == 0, let request = RunRequest.plain(arguments) {
+                try await request.run()
+                return
+            }
             var command = try parseSubcommand(arguments) ?? parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -49,6 +52,25 @@ public struct Slipway: AsyncParsableCommand {
 }
 
 extension Slipway {
+    /// The warm start of `slipway exec` (``Exec/execIfWarm(_:)``), for `main` to call before
+    /// ``runMain()``: synchronous, so it runs on the main thread before the concurrency runtime
+    /// starts a worker thread (a thread more costs its `clone3` and, on every later `mmap`,
+    /// `mprotect` and `munmap`, a TLB shoot-down on the other CPUs). Returns when the command
+    /// line is not a plain `exec`, the default profile's environment is not cached and valid, or
+    /// `SLIPWAY_LOG` is set (a `-v` before `exec` already makes the line not plain); never
+    /// returns otherwise, and a launch error is reported as ``runMain()`` reports it.
+    public static func execIfWarm() {
+        guard getenv("SLIPWAY_LOG") == nil else { return }
+        do {
+            try Exec.execIfWarm(Array(CommandLine.arguments.dropFirst()))
+        } catch let error as SlipwayError {
+            ErrorReport.print(error)
+            Terminal.exit(error.exitCode)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     /// Words that make ArgumentParser print something rather than run a command: left to the
     /// root parse, which knows the whole tree.
     static let builtInWords: Set<String> = ["-h", "--help", "-help", "help", "--version", "--generate-completion-script"]

@@ -33,7 +33,7 @@ public enum TreeFingerprint {
                 var entryInfo = stat()
                 guard lstat(root + "/" + path, &entryInfo) == 0 else { continue }
                 let line = "\(path)\t\(entryInfo.st_size)\t\(entryInfo.st_mtim.tv_sec).\(entryInfo.st_mtim.tv_nsec)\n"
-                hasher.update(data: Array(line.utf8))
+                hasher.update(bytes: Array(line.utf8))
                 if (entryInfo.st_mode & S_IFMT) == S_IFDIR { pending.append(path) }
             }
         }

@@ -20,7 +20,7 @@ public enum EnvironmentKey {
         for part in parts {
             var length = UInt64(part.count).littleEndian
             withUnsafeBytes(of: &length) { hasher.update(bufferPointer: $0) }
-            hasher.update(data: part)
+            hasher.update(bytes: part)
         }
         return Digest(hasher.finalize()).description
     }

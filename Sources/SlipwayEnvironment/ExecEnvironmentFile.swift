@@ -15,6 +15,7 @@ import SlipwayNix
 public enum ExecEnvironmentFile {
     static let recordSeparator: UInt8 = 0
     static let fieldSeparator: UInt8 = 1
+    static let requiredTags = ["v", "k", "p", "r", "z"]
 
     /// The file's bytes, or `nil` when a value holds U+0000 or U+0001.
     public static func render(_ cached: CachedEnvironment) -> [UInt8]? {
@@ -48,14 +49,15 @@ public enum ExecEnvironmentFile {
         var cached = CachedEnvironment(
             key: "", profile: "", root: "", binPaths: [], env: [], requiredPaths: [],
             build: ProfileBuild(profile: "", packages: [], closure: []))
-        var seen: Set<String> = []
+        // The tags every file has, still unseen (no Set: its String hashing costs a conformance scan at start).
+        var missing = requiredTags
         for record in bytes.split(separator: recordSeparator, omittingEmptySubsequences: true) {
             let fields = record.split(separator: fieldSeparator, omittingEmptySubsequences: false)
                 .map { String(decoding: $0, as: UTF8.self) }
             guard let tag = fields.first, apply(tag, Array(fields.dropFirst()), to: &cached) else { return nil }
-            seen.insert(tag)
+            missing.removeAll { $0 == tag }
         }
-        guard seen.isSuperset(of: ["v", "k", "p", "r", "z"]) else { return nil }
+        guard missing.isEmpty else { return nil }
         cached.build.profile = cached.profile
         return cached
     }

@@ -30,7 +30,7 @@ extension Compression {
     /// so the bytes depend only on the input, never on the number of cores that compressed them.
     /// Blocks are compressed `width` at a time (default: the active processor count).
     public func sink(into next: ByteSink, width: Int? = nil) -> ByteSink {
-        let width = max(1, width ?? ProcessInfo.processInfo.activeProcessorCount)
+        let width = width.map { max(1, $0) } ?? ProcessorCount.active
         switch self {
         case .gzip: return BlockCompressor(into: next, blockSize: blockSize, width: width, codec: GzipBlock.init)
         case .zstd: return BlockCompressor(into: next, blockSize: blockSize, width: width, codec: ZstdBlock.init)

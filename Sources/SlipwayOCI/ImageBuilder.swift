@@ -122,13 +122,13 @@ public struct ImageBuilder: Sendable {
         return specs
     }
 
-    /// Digests every layer, `activeProcessorCount` at once: (index, layer, from the layer cache).
+    /// Digests every layer, ``ProcessorCount/active`` at once: (index, layer, from the layer cache).
     private func digest(_ specs: [LayerSpec], compression: Compression, mtime: Int) async throws -> [(Int, BuildRecord.Layer, Bool)] {
         let cache = self.cache
         let blobs = self.blobs
         return try await withThrowingTaskGroup(of: (Int, BuildRecord.Layer, Bool).self) { group in
             var results: [(Int, BuildRecord.Layer, Bool)] = []
-            let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
+            let width = ProcessorCount.active
             var next = 0
             func launch(_ i: Int) {
                 let spec = specs[i]

@@ -32,7 +32,7 @@ public struct TaskFingerprint: Sendable {
         _ task: TaskSpec, environmentKey: String, arguments: [String] = []
     ) -> SlipwayCore.Digest {
         var hasher = SHA256()
-        func add(_ text: String) { hasher.update(data: Array(text.utf8) + [0]) }
+        func add(_ text: String) { hasher.update(bytes: Array(text.utf8) + [0]) }
         add("slipway-task-v1")
         add(task.run)
         add(task.cwd ?? "")
@@ -77,19 +77,19 @@ public struct TaskFingerprint: Sendable {
 
     private func addFile(_ relative: String, base: String? = nil, to hasher: inout SHA256) {
         let absolute = (base ?? root) + "/" + relative
-        hasher.update(data: Array(relative.utf8) + [0])
+        hasher.update(bytes: Array(relative.utf8) + [0])
         var info = stat()
         if lstat(absolute, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
             let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: absolute)) ?? ""
-            hasher.update(data: Array(("-> " + target).utf8) + [0])
+            hasher.update(bytes: Array(("-> " + target).utf8) + [0])
             return
         }
         guard let handle = FileHandle(forReadingAtPath: absolute) else {
-            hasher.update(data: [1])
+            hasher.update(bytes: [1])
             return
         }
         defer { try? handle.close() }
         while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        hasher.update(data: [0])
+        hasher.update(bytes: [0])
     }
 }

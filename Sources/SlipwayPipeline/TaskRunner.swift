@@ -158,10 +158,12 @@ public final class TaskRunner: Sendable {
 
     /// `path` as an empty folder: kept when it is one already (most tasks write nothing), else
     /// removed and made anew.
+    ///
+    /// `rmdir` then `mkdir` (two system calls) tell an empty folder from one with files; only the
+    /// latter goes through FileManager's recursive removal.
     static func makeEmptyFolder(_ path: String) {
-        if let entries = try? FileManager.default.contentsOfDirectory(atPath: path), entries.isEmpty { return }
-        try? FileManager.default.removeItem(atPath: path)
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        if rmdir(path) != 0 && errno != ENOENT { try? FileManager.default.removeItem(atPath: path) }
+        if mkdir(path, 0o755) != 0 { try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
     }
 
     /// Waits for the task's services; the outcome of a task that cannot run, or `nil`.
@@ -206,10 +208,10 @@ public final class TaskRunner: Sendable {
         let verb = stopped == .cancelled ? "cancelled" : "failed"
         switch status {
         case .exited(0):
-            sink.note(task.name, String(format: "succeeded in %.1fs", seconds))
+            sink.note(task.name, "succeeded in \(oneDecimal(seconds))s")
             return TaskOutcome(name: task.name, status: .succeeded, exitCode: 0, seconds: seconds)
         case .exited(let code):
-            sink.note(task.name, String(format: "%@ with exit status %d after %.1fs", verb, code, seconds))
+            sink.note(task.name, "\(verb) with exit status \(code) after \(oneDecimal(seconds))s")
             return TaskOutcome(
                 name: task.name, status: stopped, exitCode: code, seconds: seconds, reason: "exit status \(code)")
         case .signaled(let signal):

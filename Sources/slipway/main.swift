@@ -5,6 +5,8 @@ import SlipwayProcess
 UserSwitch.runIfRequested(CommandLine.arguments)
 // The watchdog beside `run` and `up` (GuardianLink): no argument parsing.
 GuardianLink.runIfRequested(CommandLine.arguments)
+// A warm `slipway exec`: replaced by the command here, on the main thread, with no other started.
+Slipway.execIfWarm()
 
 Terminal.survivesBrokenPipes()
 

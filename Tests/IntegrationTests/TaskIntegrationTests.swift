@@ -54,6 +54,39 @@ struct TaskIntegrationTests {
         #expect(rows?.map { $0["name"] as? String } == ["a", "b", "report", "broken", "deploy", "other"])
     }
 
+    /// A plain command line (`run`, task names, `--profile`, `--manifest`, `-j`, `--force`) skips
+    /// ArgumentParser (RunRequest.plain); every other line still goes through it. Both must give
+    /// the same runs, outcomes and errors.
+    @Test func plainAndParsedCommandLinesRunTheSame() throws {
+        let dir = try project(Self.header + """
+            [tasks.count]
+            run = "echo $SLIPWAY_TASK >> runs.log"
+            inputs = ["slipway.toml"]
+            [tasks.fail]
+            run = "exit 3"
+            """)
+        func runs() throws -> Int { try String(contentsOfFile: dir + "/runs.log", encoding: .utf8).split(separator: "\n").count }
+        let plain = try slipway(["run", "--manifest", dir + "/slipway.toml", "-j", "2", "count"], in: "/")
+        #expect(plain.status == 0, "\(plain.stdout)\(plain.stderr)")
+        #expect(try runs() == 1)
+        let skipped = try slipway(["run", "--profile", "dev", "count"], in: dir)
+        #expect(skipped.stderr.contains("count: skipped"), "up to date, through the plain path: \(skipped.stderr)")
+        #expect(try runs() == 1)
+        let forced = try slipway(["run", "--force", "count"], in: dir)
+        let forcedRuns = try runs()
+        #expect(forced.status == 0 && forcedRuns == 2, "--force reruns it: \(forced.stderr)")
+        let parsed = try slipway(["run", "--jobs=1", "count"], in: dir)
+        #expect(parsed.stderr.contains("count: skipped"), "`=` forms go through ArgumentParser: \(parsed.stderr)")
+        let failed = try slipway(["run", "fail"], in: dir)
+        #expect(failed.status == 3, "a failed task's status: \(failed.status) \(failed.stderr)")
+        let zero = try slipway(["run", "-j", "0", "count"], in: dir)
+        #expect(zero.status != 0 && zero.stderr.contains("--jobs must be 1 or more"), "ArgumentParser's error: \(zero.stderr)")
+        let help = try slipway(["run", "--help"], in: dir)
+        #expect(help.stdout.contains("USAGE: slipway run"), "`--help` is ArgumentParser's: \(help.stdout)\(help.stderr)")
+        let unknownProfile = try slipway(["run", "--profile", "nope", "count"], in: dir)
+        #expect(unknownProfile.status != 0 && unknownProfile.stderr.contains("nope"), "\(unknownProfile.stderr)")
+    }
+
     @Test func aTaskWithUnchangedInputsAndOutputsIsSkipped() throws {
         let dir = try project(Self.header + """
             [tasks.bundle]

@@ -69,4 +69,19 @@ struct TypedValueTests {
     func durationSeconds() {
         #expect(Duration.milliseconds(1500).seconds == 1.5)
     }
+
+    @Test("seconds with one decimal, as %.1f prints them")
+    func oneDecimalSeconds() {
+        for value in [0, 0.04, 0.05001, 0.96, 1.5, 12.345, 59.96, 3601.27, 86_400.9] {
+            #expect(oneDecimal(value) == String(format: "%.1f", value), "\(value)")
+        }
+        #expect(oneDecimal(-2.26) == "-2.3")
+    }
+
+    @Test("a SHA-256 digest's hex, from the raw bytes")
+    func digestHex() {
+        // FIPS 180-2, appendix B.1: SHA-256("abc").
+        #expect(Digest.of(Array("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Digest.of([UInt8]()).hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
 }

@@ -39,7 +39,7 @@ struct CIRun: AsyncParsableCommand {
     var registry: String?
     @Option(name: .customLong("tag"), help: "Tags to push instead of [ci] tags (repeatable).") var tags: [String] = []
     @Option(name: .customLong("task"), help: "Tasks to run instead of [ci] tasks (repeatable).") var onlyTasks: [String] = []
-    @Option(name: .shortAndLong, help: "Tasks to run at once.") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .shortAndLong, help: "Tasks to run at once.") var jobs: Int = ProcessorCount.active
     @Option(name: .customLong("tls-verify"), help: "Verify registry TLS certificates (false also allows plain HTTP).") var tlsVerify: Bool = true
     @Option(name: .customLong("cert-dir"), help: "A folder of extra CA certificates for the registry.") var certDir: String?
 

@@ -48,7 +48,7 @@ actor CITaskSession: CIEnvironmentPreparing, CITaskRunning {
     }
 
     func prepare(profile: String) async throws -> [TaskSpec] {
-        let loaded = try await TaskSession.load(try GlobalOptions.parse(["--profile", profile, "--manifest", manifestPath]))
+        let loaded = try await TaskSession.load(ProjectSelection(profile: profile, manifest: manifestPath))
         session = loaded
         return loaded.tasks
     }

@@ -35,7 +35,7 @@ struct Run: AsyncParsableCommand {
     var force = false
 
     @Option(name: .shortAndLong, help: "Tasks to run at once (the default is the number of CPUs).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    var jobs: Int = ProcessorCount.active
 
     @Flag(name: .shortAndLong, help: "Attach the task to the terminal (standard input, no prefixes), even after deps.")
     var interactive = false
@@ -74,9 +74,45 @@ struct Run: AsyncParsableCommand {
             try listTasks()
             return
         }
+        let request = RunRequest(
+            selection: global.selection, purity: purity.override, force: force, jobs: jobs,
+            interactive: interactive, env: env, tasks: tasks, arguments: arguments)
+        try await request.run()
+    }
+
+    private func listTasks() throws {
+        let layout = try global.layout()
+        let manifest = try ManifestLoader.load(path: layout.manifest, displayName: EnvironmentResolver(layout: layout).displayName)
+        let specs = try manifest.tasks(of: manifest.resolve(profile: global.profile))
+        if json {
+            Terminal.write(try TaskListing.json(specs) + "\n")
+        } else {
+            Terminal.write(TaskListing.text(specs, profile: global.profile, file: manifest.file, hint: tasks.isEmpty && !list))
+        }
+    }
+}
+
+/// One `slipway run TASK...` to carry out, from ArgumentParser's ``Run`` or from ``plain(_:)``.
+struct RunRequest {
+    var selection = ProjectSelection()
+    /// `--pure` (`true`), `--impure` (`false`) or neither.
+    var purity: Bool?
+    var force = false
+    var jobs = ProcessorCount.active
+    var interactive = false
+    /// `-e NAME=VALUE` entries, unparsed.
+    var env: [String] = []
+    var tasks: [String]
+    /// The words after `--`.
+    var arguments: [String] = []
+
+    /// Runs the tasks: loads the session, plans, runs, prints the summary.
+    /// - Throws: manifest, environment and task errors; ``ExitCodeError`` with the first failed
+    ///   task's status, or 130 after Ctrl-C.
+    func run() async throws {
         let inherited = ProcessLauncher.currentEnvironment()
         let overrides = try env.map { try EnvironmentOverride(parsing: $0, inherited: inherited) }
-        let session = try await TaskSession.load(global, purity: purity)
+        let session = try await TaskSession.load(selection, purity: purity)
         if session.tasks.isEmpty { throw TaskError.noTasks }
         let plan = try TaskPlan(session.tasks, requested: tasks)
         let invocation = try TaskInvocation.make(
@@ -89,14 +125,35 @@ struct Run: AsyncParsableCommand {
         if let failure = outcomes.first(where: { $0.status == .failed }) { throw ExitCodeError(code: failure.exitCode ?? 1) }
     }
 
-    private func listTasks() throws {
-        let layout = try global.layout()
-        let manifest = try ManifestLoader.load(path: layout.manifest, displayName: EnvironmentResolver(layout: layout).displayName)
-        let specs = try manifest.tasks(of: manifest.resolve(profile: global.profile))
-        if json {
-            Terminal.write(try TaskListing.json(specs) + "\n")
-        } else {
-            Terminal.write(TaskListing.text(specs, profile: global.profile, file: manifest.file, hint: tasks.isEmpty && !list))
+    /// The request of a plain `run` command line (`arguments` after `slipway`): `run`, then task
+    /// names and only `--profile P`, `--manifest M`, `-j N`/`--jobs N` (N at least 1) and
+    /// `--force`, each value its own word. `nil` for anything else (another option, `--`, `=`
+    /// forms, a word of ArgumentParser's own such as `help`), which ArgumentParser then parses
+    /// with its help and error messages.
+    ///
+    /// Why: ArgumentParser's parse of `run` costs a few milliseconds of protocol-conformance
+    /// scans on every start, a fifth of a one-task `run` (issue 15); the line a Makefile
+    /// replacement sees most needs none of it.
+    static func plain(_ arguments: [String]) -> RunRequest? {
+        guard arguments.first == "run" else { return nil }
+        var request = RunRequest(tasks: [])
+        var words = arguments.dropFirst()[...]
+        while let word = words.popFirst() {
+            switch word {
+            case "--force": request.force = true
+            case "--profile", "--manifest", "-j", "--jobs":
+                guard let value = words.popFirst(), !value.hasPrefix("-") else { return nil }
+                if word == "--profile" { request.selection.profile = value }
+                if word == "--manifest" { request.selection.manifest = value }
+                if word == "-j" || word == "--jobs" {
+                    guard let jobs = Int(value), jobs >= 1 else { return nil }
+                    request.jobs = jobs
+                }
+            default:
+                guard !word.hasPrefix("-"), !Slipway.builtInWords.contains(word) else { return nil }
+                request.tasks.append(word)
+            }
         }
+        return request.tasks.isEmpty ? nil : request
     }
 }

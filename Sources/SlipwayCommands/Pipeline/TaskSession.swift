@@ -17,8 +17,10 @@ struct TaskSession {
     let tasks: [TaskSpec]
 
     /// - Throws: ``ManifestError`` (invalid tasks), ``NixError`` (environment build).
-    static func load(_ options: GlobalOptions, purity: PurityOptions? = nil) async throws -> TaskSession {
-        let context = try await ServiceContext.load(options, purity: purity)
+    /// - Parameter purity: `--pure` (`true`), `--impure` (`false`) or neither (`nil`).
+    static func load(_ selection: ProjectSelection, purity: Bool? = nil) async throws -> TaskSession {
+        // Tasks only start processes: the compact environment file, not the build's closure.
+        let context = try await ServiceContext.load(selection, purity: purity, needsBuild: false)
         return TaskSession(
             context: context, tasks: try context.manifest.tasks(of: context.resolved, services: context.services))
     }

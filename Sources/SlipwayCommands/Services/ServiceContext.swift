@@ -22,16 +22,24 @@ struct ServiceContext {
     /// Validates the manifest and its services, and loads (or builds) the environment.
     /// - Throws: ``ManifestError`` (cycles, unknown dependencies...), ``NixError``.
     static func load(_ options: GlobalOptions, purity: PurityOptions? = nil) async throws -> ServiceContext {
-        let layout = try options.layout()
+        try await load(options.selection, purity: purity?.override)
+    }
+
+    /// As ``load(_:purity:)``, from plain values.
+    /// - Parameters:
+    ///   - purity: `--pure` (`true`) or `--impure` (`false`), or `nil` for the profile's own.
+    ///   - needsBuild: `false` when only processes are started (tasks): then the compact
+    ///     environment file is read, not the JSON one with the build's closure.
+    static func load(_ selection: ProjectSelection, purity: Bool?, needsBuild: Bool = true) async throws -> ServiceContext {
+        let layout = try selection.layout()
         let resolver = EnvironmentResolver(layout: layout) { Terminal.status($0) }
         let manifest = try ManifestLoader.load(path: layout.manifest, displayName: resolver.displayName)
-        let resolved = try manifest.resolve(profile: options.profile)
+        let resolved = try manifest.resolve(profile: selection.profile)
         let services = try manifest.services(of: resolved)
-        let built = try await resolver.environment(profile: options.profile)
-        let cached = purity?.apply(built) ?? built
+        let built = try await resolver.environment(profile: selection.profile, needsBuild: needsBuild)
         return ServiceContext(
-            layout: layout, profile: options.profile, services: services, cached: cached, manifest: manifest,
-            resolved: resolved)
+            layout: layout, profile: selection.profile, services: services,
+            cached: PurityOptions.apply(purity, to: built), manifest: manifest, resolved: resolved)
     }
 
     /// Only the socket (for ps, logs, stop... which must work even if the manifest changed).

@@ -17,7 +17,10 @@ struct PurityOptions: ParsableArguments {
     var override: Bool? { pure ? true : impure ? false : nil }
 
     /// `cached` with the override applied.
-    func apply(_ cached: CachedEnvironment) -> CachedEnvironment {
+    func apply(_ cached: CachedEnvironment) -> CachedEnvironment { Self.apply(override, to: cached) }
+
+    /// `cached` with `override` (`--pure`: `true`, `--impure`: `false`, neither: `nil`) applied.
+    static func apply(_ override: Bool?, to cached: CachedEnvironment) -> CachedEnvironment {
         var cached = cached
         cached.pure = override ?? cached.pure
         return cached

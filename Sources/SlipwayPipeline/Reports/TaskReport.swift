@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 
 /// The end-of-run summary of `slipway run`: one line per task, failing tests named.
 public enum TaskReport {
@@ -18,7 +19,7 @@ public enum TaskReport {
     public static func line(_ outcome: TaskOutcome) -> String {
         var line = "\(outcome.name): \(outcome.status.rawValue)"
         switch outcome.status {
-        case .succeeded, .failed, .cancelled: line += String(format: " in %.1fs", outcome.seconds)
+        case .succeeded, .failed, .cancelled: line += " in \(oneDecimal(outcome.seconds))s"
         default: break
         }
         if let reason = outcome.reason, outcome.status != .succeeded { line += " (\(reason))" }
