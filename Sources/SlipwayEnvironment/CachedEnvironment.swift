@@ -41,6 +41,9 @@ public struct CachedEnvironment: Codable, Sendable {
     public var envFiles: [String] = []
     /// `[shell] on_enter`: a POSIX sh script run when `slipway shell` or `eval "$(slipway env)"` enters.
     public var onEnter: String?
+    /// The ``KeySignature`` of the files ``key`` was computed from, when they had settled: while
+    /// it matches, the key need not be computed again.
+    public var keySignature: String?
 
     public struct Entry: Codable, Sendable, Hashable {
         public var name: String

@@ -2,6 +2,12 @@ import Crypto
 import SlipwayCore
 import SlipwayManifest
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `Digest` is also the name of a swift-crypto protocol.
 private typealias Digest = SlipwayCore.Digest
 
@@ -23,5 +29,48 @@ public enum EnvironmentKey {
             hasher.update(bytes: part)
         }
         return Digest(hasher.finalize()).description
+    }
+}
+
+/// A stand-in for ``EnvironmentKey`` that needs no hashing: the `stat` of the manifest and the
+/// lock (device, inode, size, modification and change times in nanoseconds) with the other
+/// inputs of the key, as git's index tells an unchanged file from its `stat` alone.
+///
+/// While the signature recorded with a cached environment equals the current one, the files
+/// are the ones the key was computed from, and the warm start skips SHA-256 (whose first use
+/// costs a protocol-conformance scan of the whole binary, about a tenth of a warm `exec`).
+/// Any write changes the change time (`ctime`, which no tool can set back). A file changed in
+/// the same clock tick as it was read could keep its times, so a signature is only recorded for
+/// files last changed ``settledSeconds`` or more before the recording ("racily clean" files, in
+/// git's words, are hashed at every start instead).
+public enum KeySignature {
+    /// How long before the recording the files must have last changed (above the 2 s
+    /// timestamp granularity of the coarsest file systems).
+    public static let settledSeconds = 3
+
+    /// The signature of the files as they are now, or `nil` when one cannot be read (then the
+    /// key is computed).
+    public static func current(_ layout: ProjectLayout, profile: String, overrides: [UInt8] = ManifestOverrides.keyPart) -> String? {
+        guard let manifest = stamp(layout.manifest), let lock = stamp(layout.lockFile) else { return nil }
+        return [manifest.text, lock.text, profile, layout.root, String(decoding: overrides, as: UTF8.self)].joined(separator: "\u{1F}")
+    }
+
+    /// The signature to record before reading the files for the key: `nil` when a file changed
+    /// less than ``settledSeconds`` before `now` (seconds since 1970; the clock's by default),
+    /// or cannot be read.
+    public static func recordable(_ layout: ProjectLayout, profile: String, now: Int? = nil) -> String? {
+        guard let manifest = stamp(layout.manifest), let lock = stamp(layout.lockFile) else { return nil }
+        let now = now ?? Int(time(nil))
+        let settled = [manifest, lock].allSatisfy { $0.changed.map { now - $0 >= settledSeconds } ?? true }
+        return settled ? current(layout, profile: profile) : nil
+    }
+
+    /// A file's `stat` as text, and its change time in whole seconds (`nil` when it does not exist).
+    private static func stamp(_ path: String) -> (text: String, changed: Int?)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return errno == ENOENT ? ("-", nil) : nil }
+        let fields = [UInt64(info.st_dev), UInt64(info.st_ino), UInt64(info.st_size)].map { String($0) }
+            + [info.st_mtim, info.st_ctim].map { "\($0.tv_sec).\($0.tv_nsec)" }
+        return (fields.joined(separator: ":"), info.st_ctim.tv_sec)
     }
 }

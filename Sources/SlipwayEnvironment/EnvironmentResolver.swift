@@ -47,6 +47,8 @@ public struct EnvironmentResolver: Sendable {
         // is reported by `slipway up`, not here.
         let services = (try? manifest.services(of: resolved)) ?? []
         let ports = ServicePorts.resolve(services, stateDir: layout.stateDir(profile: profile))
+        // Before the files are read for the key: a change after it then shows in their stat.
+        let signature = KeySignature.recordable(layout, profile: profile)
         let key = try store.currentKey(profile: profile)
         var cached = CachedEnvironment(
             key: key, profile: profile, root: layout.root, binPaths: binPaths,
@@ -59,6 +61,7 @@ public struct EnvironmentResolver: Sendable {
         cached.keepEnv = resolved.settings.keepEnv ?? []
         cached.envFiles = resolved.settings.envFiles ?? []
         cached.onEnter = resolved.settings.onEnter
+        cached.keySignature = signature
         try FileManager.default.createDirectory(atPath: layout.stateDir(profile: profile), withIntermediateDirectories: true)
         try store.save(cached)
         return cached

@@ -19,17 +19,35 @@ public struct EnvironmentStore: Sendable {
 
     /// The cached environment of `profile` if it is still valid: same key, same format, and
     /// every required store path present. `nil` otherwise (then the caller rebuilds).
+    ///
+    /// The key is not computed while the files' ``KeySignature`` is the one recorded; when it
+    /// was computed and matched, the compact file records the files' signature once they have
+    /// settled (a build right after an edit records none).
     /// - Parameter needsBuild: `false` when the caller only starts processes: then the compact
     ///   ``ExecEnvironmentFile`` is read when there is one (its ``CachedEnvironment/build`` is empty).
     public func validEnvironment(profile: String, needsBuild: Bool = true) -> CachedEnvironment? {
-        guard let key = try? currentKey(profile: profile),
-              let cached = load(profile: profile, needsBuild: needsBuild),
-              cached.formatVersion == CachedEnvironment.formatVersion, cached.key == key
+        guard let cached = load(profile: profile, needsBuild: needsBuild),
+              cached.formatVersion == CachedEnvironment.formatVersion
         else { return nil }
+        var settled: String?
+        if cached.keySignature == nil || cached.keySignature != KeySignature.current(layout, profile: profile) {
+            // Taken before the files are read for the key, as when the environment was saved.
+            settled = needsBuild ? nil : KeySignature.recordable(layout, profile: profile)
+            guard let key = try? currentKey(profile: profile), cached.key == key else { return nil }
+        }
         for path in cached.requiredPaths where access(path, F_OK) != 0 { return nil }
         for (folder, fingerprint) in cached.localInputs where TreeFingerprint.of(folder) != fingerprint { return nil }
         if let source = cached.projectSource, ProjectSource.scan(layout.root).fingerprint != source { return nil }
+        if let settled { recordSignature(settled, in: cached) }
         return cached
+    }
+
+    /// Rewrites the compact file of `cached` with `signature` (a failure only costs a key next time).
+    private func recordSignature(_ signature: String, in cached: CachedEnvironment) {
+        var signed = cached
+        signed.keySignature = signature
+        guard let bytes = ExecEnvironmentFile.render(signed) else { return }
+        try? Data(bytes).write(to: URL(fileURLWithPath: layout.execEnvironmentCache(profile: cached.profile)), options: .atomic)
     }
 
     /// The saved environment of `profile`, not yet checked: the compact file when the build is

@@ -9,7 +9,7 @@ import SlipwayNix
 /// separated by U+0001. Tags: `v` format, `k` key, `p` profile, `r` root, `b` bin folders,
 /// `q` required store paths, `e` an `[env]` entry (name, value), `x` a service export (name,
 /// value), `t` a service port (name, port), `l` a local input (folder, fingerprint), `s` the project source fingerprint, `P` pure
-/// (`1`/`0`), `K` keep_env, `f` dotenv files, `o` on_enter, and `z` last (a file cut short has
+/// (`1`/`0`), `K` keep_env, `f` dotenv files, `o` on_enter, `S` the ``KeySignature``, and `z` last (a file cut short has
 /// none). No value can hold NUL (environment
 /// variables cannot); an environment with a U+0001 anywhere is not written in this form.
 public enum ExecEnvironmentFile {
@@ -30,6 +30,7 @@ public enum ExecEnvironmentFile {
         records += cached.localInputs.sorted { $0.key < $1.key }.map { ["l", $0.key, $0.value] }
         if let source = cached.projectSource { records.append(["s", source]) }
         if let onEnter = cached.onEnter { records.append(["o", onEnter]) }
+        if let signature = cached.keySignature { records.append(["S", signature]) }
         records.append(["z"])
         var bytes: [UInt8] = []
         for record in records {
@@ -72,6 +73,7 @@ public enum ExecEnvironmentFile {
         case "r": guard let one else { return false }; cached.root = one
         case "s": guard let one else { return false }; cached.projectSource = one
         case "o": guard let one else { return false }; cached.onEnter = one
+        case "S": guard let one else { return false }; cached.keySignature = one
         case "P": guard let one else { return false }; cached.pure = one == "1"
         case "b": cached.binPaths = values.filter { !$0.isEmpty }
         case "q": cached.requiredPaths = values.filter { !$0.isEmpty }

@@ -20,6 +20,7 @@ struct ExecEnvironmentFileTests {
         cached.envFiles = [".env", ".env.local"]
         cached.onEnter = "echo hi"
         cached.serviceEnv = [.init(name: "PGPORT", value: "$DB_PORT")]
+        cached.keySignature = "1:2:3:4.5:6.7\u{1F}-\u{1F}dev"
         return cached
     }
 
