@@ -109,7 +109,7 @@ public enum ProfilePrograms {
     /// looked up on PATH.
     public static func firstProgram(_ script: String) -> String? {
         let line =
-            script.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            script.split(separator: "\n").map(\.trimmingBlanks)
             .first { !$0.isEmpty && !$0.hasPrefix("#") && !$0.hasPrefix("set ") } ?? ""
         var words = line.split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "|" || $0 == "&" }).map(String.init)
         if words.first == "exec" { words.removeFirst() }

@@ -50,7 +50,7 @@ extension TaskRunner {
 
     /// `DESCRIPTION (FIRST LINE …)`, or the first line alone, then the arguments.
     static func shown(_ task: TaskSpec, arguments: [String]) -> String {
-        let lines = task.run.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let lines = task.run.split(separator: "\n").map(\.trimmingBlanks)
             .filter { !$0.isEmpty && !$0.hasPrefix("#") && !$0.hasPrefix("set -") }
         let shown = (lines.first ?? "") + (lines.count > 1 ? " …" : "")
         let text = task.description.map { "\($0) (\(shown))" } ?? shown

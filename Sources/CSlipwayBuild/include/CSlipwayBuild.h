@@ -6,4 +6,8 @@
 /// build.c; only that one C file is compiled again when it changes.
 const char *slipway_build_commit(void);
 
+/// The number of CPUs in this process's affinity mask (sched_getaffinity(2) and CPU_COUNT, which
+/// Swift's Glibc module does not export), or 0 when it cannot be read.
+int slipway_affinity_cpus(void);
+
 #endif

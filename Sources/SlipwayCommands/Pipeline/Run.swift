@@ -98,7 +98,8 @@ struct RunRequest {
     /// `--pure` (`true`), `--impure` (`false`) or neither.
     var purity: Bool?
     var force = false
-    var jobs = ProcessorCount.active
+    /// `-j N`, or `nil` for ``ProcessorCount/active`` (read only then).
+    var jobs: Int?
     var interactive = false
     /// `-e NAME=VALUE` entries, unparsed.
     var env: [String] = []
@@ -119,7 +120,7 @@ struct RunRequest {
             requested: tasks, arguments: arguments, interactive: interactive, plan: plan,
             onTerminal: isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1)
         let (outcomes, interrupted) = try await session.run(
-            plan, parallelism: jobs, force: force, invocation: invocation, overrides: overrides)
+            plan, parallelism: jobs ?? ProcessorCount.active, force: force, invocation: invocation, overrides: overrides)
         if let text = TaskReport.summary(outcomes, plan: plan) { Terminal.writeError(text) }
         if interrupted { throw ExitCodeError(code: 130) }
         if let failure = outcomes.first(where: { $0.status == .failed }) { throw ExitCodeError(code: failure.exitCode ?? 1) }
