@@ -111,4 +111,20 @@ struct CIPushDecisionTests {
         #expect(throws: CIError.self) { try CIRegistry.tags(flag: [], ci: Self.ci(tags: ["$UNSET"]), environment: [:]) }
         #expect(try CIRegistry.tags(flag: [], ci: Self.ci(tags: ["latest", "$SHA"]), environment: ["SHA": "abc1234"]) == ["latest", "abc1234"])
     }
+
+    /// A tag that expands to nothing is dropped, and said: `$CI_COMMIT_SHORT_SHA` on GitHub.
+    @Test func droppedTagsAreSaid() throws {
+        let ci = Self.ci(registry: "registry.example.com/team", tags: ["latest", "$CI_COMMIT_SHORT_SHA"])
+        let onGitHub = ["GITHUB_ACTIONS": "true"]
+        let decision = try CIPushDecision.decide(
+            CIPushDecision.Flags(push: true), ci: ci, hasImages: true, branch: "main", environment: onGitHub)
+        #expect(decision.action == .push(registry: "registry.example.com/team", tags: ["latest"]))
+        #expect(decision.droppedTags == ["$CI_COMMIT_SHORT_SHA"])
+        let note = CIRegistry.droppedTagsNote(decision.droppedTags, image: "app", environment: onGitHub)
+        #expect(note == "app: tag $CI_COMMIT_SHORT_SHA expanded to nothing here, so it is not pushed (GitLab's variable; on GitHub, $GITHUB_SHA is the commit)")
+        #expect(CIRegistry.droppedTagsNote(["$V"], image: "app", environment: [:]) == "app: tag $V expanded to nothing here, so it is not pushed")
+        let set = try CIPushDecision.decide(
+            CIPushDecision.Flags(push: true), ci: ci, hasImages: true, branch: "main", environment: ["CI_COMMIT_SHORT_SHA": "abc1234"])
+        #expect(set.droppedTags.isEmpty && CIRegistry.droppedTagsNote(set.droppedTags, image: "app", environment: [:]) == nil)
+    }
 }

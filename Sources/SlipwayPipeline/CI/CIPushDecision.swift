@@ -36,6 +36,8 @@ public struct CIPushDecision: Sendable, Equatable {
     public var action: Action
     /// The tags came from `--tag`: they replace the images' own `tags` too.
     public var tagsFromFlag = false
+    /// `--tag`s or `[ci] tags`, as written, that expanded to nothing (``CIRegistry/emptyTags(_:environment:)``).
+    public var droppedTags: [String] = []
 
     public init(wanted: Bool, action: Action, tagsFromFlag: Bool = false) {
         self.wanted = wanted
@@ -57,7 +59,9 @@ public struct CIPushDecision: Sendable, Equatable {
         }
         let registry = try CIRegistry.destination(flag: flags.registry, ci: ci, environment: environment)
         let tags = try CIRegistry.tags(flag: flags.tags, ci: ci, environment: environment)
-        return CIPushDecision(wanted: true, action: .push(registry: registry, tags: tags), tagsFromFlag: !flags.tags.isEmpty)
+        var decision = CIPushDecision(wanted: true, action: .push(registry: registry, tags: tags), tagsFromFlag: !flags.tags.isEmpty)
+        decision.droppedTags = CIRegistry.emptyTags(flags.tags.isEmpty ? ci.tags : flags.tags, environment: environment)
+        return decision
     }
 
     private static func skipReason(

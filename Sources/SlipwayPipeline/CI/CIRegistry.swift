@@ -37,4 +37,18 @@ public enum CIRegistry {
         if result.isEmpty { throw CIError.noTags(raw) }
         return result
     }
+
+    /// The tags of `raw` that expand to nothing in `environment` (and so are not pushed), as
+    /// written: `$CI_COMMIT_SHORT_SHA` outside GitLab.
+    public static func emptyTags(_ raw: [String], environment: [String: String]) -> [String] {
+        raw.filter { EnvironmentExpansion.expand($0) { environment[$0] }.isEmpty }
+    }
+
+    /// The status line saying which tags `image` is not pushed with, or `nil` when none was dropped.
+    public static func droppedTagsNote(_ dropped: [String], image: String, environment: [String: String]) -> String? {
+        guard !dropped.isEmpty else { return nil }
+        let gitHubHint = environment["GITHUB_ACTIONS"] == "true" && dropped.contains { $0.contains("CI_COMMIT_SHORT_SHA") }
+            ? " (GitLab's variable; on GitHub, $GITHUB_SHA is the commit)" : ""
+        return "\(image): tag \(dropped.joined(separator: ", ")) expanded to nothing here, so it is not pushed\(gitHubHint)"
+    }
 }

@@ -23,6 +23,9 @@ public struct PushStage: PipelineStage {
             let (host, path) = ImageNames.split(built.spec.repository)
             let target = host ?? registry
             let imageTags = try self.tags(of: built.spec, default: tags, environment: context.variables)
+            let ownTags = !built.spec.tags.isEmpty && !decision.tagsFromFlag
+            let dropped = ownTags ? CIRegistry.emptyTags(built.spec.tags, environment: context.variables) : decision.droppedTags
+            if let note = CIRegistry.droppedTagsNote(dropped, image: name, environment: context.variables) { context.output.status(note) }
             let tagList = imageTags.joined(separator: ",")
             context.output.status("pushing \(name) to \(target)/\(path):\(tagList)")
             let results = try await context.registryPusher.push(built.record, registry: target, repository: path, tags: imageTags)
