@@ -52,7 +52,7 @@ public enum KeySignature {
     /// key is computed).
     public static func current(_ layout: ProjectLayout, profile: String, overrides: [UInt8] = ManifestOverrides.keyPart) -> String? {
         guard let manifest = stamp(layout.manifest), let lock = stamp(layout.lockFile) else { return nil }
-        return [manifest.text, lock.text, profile, layout.root, String(decoding: overrides, as: UTF8.self)].joined(separator: "\u{1F}")
+        return text(manifest: manifest, lock: lock, profile: profile, root: layout.root, overrides: overrides)
     }
 
     /// The signature to record before reading the files for the key: `nil` when a file changed
@@ -62,7 +62,13 @@ public enum KeySignature {
         guard let manifest = stamp(layout.manifest), let lock = stamp(layout.lockFile) else { return nil }
         let now = now ?? Int(time(nil))
         let settled = [manifest, lock].allSatisfy { $0.changed.map { now - $0 >= settledSeconds } ?? true }
-        return settled ? current(layout, profile: profile) : nil
+        return settled ? text(manifest: manifest, lock: lock, profile: profile, root: layout.root, overrides: ManifestOverrides.keyPart) : nil
+    }
+
+    private static func text(
+        manifest: (text: String, changed: Int?), lock: (text: String, changed: Int?), profile: String, root: String, overrides: [UInt8]
+    ) -> String {
+        [manifest.text, lock.text, profile, root, String(decoding: overrides, as: UTF8.self)].joined(separator: "\u{1F}")
     }
 
     /// A file's `stat` as text, and its change time in whole seconds (`nil` when it does not exist).
