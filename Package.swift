@@ -74,6 +74,7 @@ let package = Package(
         .target(
             name: "SlipwayProcess",
             dependencies: [
+                "CSlipwayBuild",
                 "SlipwayCore",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),

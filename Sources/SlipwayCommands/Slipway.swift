@@ -46,6 +46,9 @@ public struct Slipway: AsyncParsableCommand {
             ErrorReport.print(error)
             Terminal.exit(error.exitCode)
         } catch {
+            if let hint = LogOutput.misplacedVerbosityHint(in: arguments, message: message(for: error)) {
+                Terminal.writeError(hint)
+            }
             exit(withError: error)
         }
     }

@@ -19,14 +19,8 @@ public enum TreeFingerprint {
         var seen = 0
         var pending = [""]
         while let relative = pending.popLast(), seen < limit {
-            guard let dir = opendir(relative.isEmpty ? root : root + "/" + relative) else { continue }
-            var names: [String] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name == "." || name == ".." || skipped.contains(name) || name.hasPrefix("result") { continue }
-                names.append(name)
-            }
-            closedir(dir)
+            guard let all = DirectoryEntries.names(in: relative.isEmpty ? root : root + "/" + relative) else { continue }
+            let names = all.filter { !skipped.contains($0) && !$0.hasPrefix("result") }
             for name in names.sorted() {
                 seen += 1
                 let path = relative.isEmpty ? name : relative + "/" + name

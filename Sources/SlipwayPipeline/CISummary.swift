@@ -7,10 +7,10 @@ public struct CISummary: Sendable, Codable {
     public enum Result: String, Sendable, Codable { case passed, failed, interrupted }
 
     public struct Stage: Sendable, Codable {
-        /// `skipped`: the stage had nothing to do; `not_run`: an earlier stage failed, or a signal came.
+        /// `skipped`: the stage had nothing to do; `not-run`: an earlier stage failed, or a signal came.
         public enum Status: String, Sendable, Codable {
             case passed, failed, skipped
-            case notRun = "not_run"
+            case notRun = "not-run"
         }
 
         public var name: StageName

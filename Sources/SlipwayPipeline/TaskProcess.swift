@@ -8,7 +8,7 @@ import Darwin
 
 /// One task's `sh -c` process (or its program itself, for a plain command), in a process group of its own (so Ctrl-C and cancellation reach
 /// the whole group, and nothing it leaves behind outlives it): in its own session with its
-/// output piped to the sink, or attached to the terminal (``AttachedProcess``).
+/// output piped to the sink (``GroupProcess``), or attached to the terminal (``AttachedProcess``).
 enum TaskProcess {
     enum Status: Sendable, Equatable {
         case exited(Int32)
@@ -51,7 +51,7 @@ enum TaskProcess {
             case .signaled(let signal): return .signaled(signal)
             }
         } catch {
-            return .couldNotStart((error as? ProcessError)?.message ?? String(describing: error))
+            return .couldNotStart(error.message)
         }
     }
 }

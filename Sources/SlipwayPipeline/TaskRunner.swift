@@ -159,10 +159,12 @@ public final class TaskRunner: Sendable {
     /// `path` as an empty folder: kept when it is one already (most tasks write nothing), else
     /// removed and made anew.
     ///
-    /// `rmdir` then `mkdir` (two system calls) tell an empty folder from one with files; only the
-    /// latter goes through FileManager's recursive removal.
+    /// Reading the folder (open, one `getdents`, close) tells an empty one from one with files
+    /// without touching the file system; only the latter goes through FileManager's recursive
+    /// removal. (Removing and re-making an empty folder each time costs an inode on ext4.)
     static func makeEmptyFolder(_ path: String) {
-        if rmdir(path) != 0 && errno != ENOENT { try? FileManager.default.removeItem(atPath: path) }
+        if DirectoryEntries.isEmptyFolder(path) { return }
+        try? FileManager.default.removeItem(atPath: path)
         if mkdir(path, 0o755) != 0 { try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
     }
 

@@ -31,34 +31,11 @@ public enum AttachedProcess {
     }
 
     /// posix_spawn with `setpgid(0, 0)`, default signal dispositions and an empty mask, and
-    /// descriptors 0-2 only.
+    /// descriptors 0-2 only (the caller's).
     static func spawn(_ arguments: [String], environment: [String: String], cwd: String) throws(ProcessError) -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        typealias ChangeDirectory = @convention(c) (
-            UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>
-        ) -> Int32
-        // glibc 2.29+; looked up at run time as Swift's Glibc module does not export it.
-        guard let chdirSymbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np")
-        else { throw .spawnFailed(arguments[0], "this C library cannot set the working folder of a new process") }
-        _ = unsafeBitCast(chdirSymbol, to: ChangeDirectory.self)(&actions, cwd)
-        Spawn.closeInheritedDescriptors(&actions)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setpgroup(&attributes, 0)
-        Spawn.resetSignals(&attributes, flags: Int32(POSIX_SPAWN_SETPGROUP))
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
-        guard result == 0 else {
-            let reason = String(cString: strerror(result))
-            throw .spawnFailed(arguments[0], result == ENOENT ? "\(reason) (or no folder \(cwd))" : reason)
-        }
-        return pid
+        try Spawn.start(
+            arguments, descriptors: [.inherit, .inherit, .inherit], environment: environment, cwd: cwd,
+            flags: Int32(POSIX_SPAWN_SETPGROUP))
     }
 }
 
@@ -99,7 +76,7 @@ struct JobWait {
                 resume(afterStopBy: (status >> 8) & 0xff)
                 continue
             }
-            return status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
+            return ProcessReactor.termination(status)
         }
     }
 

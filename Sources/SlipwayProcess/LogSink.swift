@@ -1,5 +1,4 @@
 import Synchronization
-import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -108,7 +107,14 @@ public final class LogSink: Sendable {
     }
 
     /// A failed write (a full disk, a closed terminal) loses those lines; the service runs on.
+    /// `write(2)` until every byte is out (a pipe or terminal may take part of it), retrying on EINTR.
     private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-        _ = try? FileDescriptor(rawValue: fd).writeAll(bytes)
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
+            }
+        }
     }
 }

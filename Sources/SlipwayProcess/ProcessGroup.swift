@@ -1,3 +1,5 @@
+import SlipwayCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -101,16 +103,10 @@ enum ProcessTable {
     /// Names of the numeric entries of `/proc` (the pids); `nil` when `/proc` cannot be opened
     /// (no `/proc`, or no file descriptor left).
     static func pids() -> [String]? {
-        guard let dir = opendir("/proc") else { return nil }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if let first = name.utf8.first, first >= 0x30 && first <= 0x39 { names.append(name) }
+        DirectoryEntries.names(in: "/proc")?.filter { name in
+            guard let first = name.utf8.first else { return false }
+            return first >= 0x30 && first <= 0x39
         }
-        return names
     }
 
     /// Non-zombie processes whose process group is `pgid`. When `/proc` cannot be read, it

@@ -4,11 +4,23 @@ import Glibc
 import Darwin
 #endif
 
-/// Starting processes that outlive the caller's interest: the guardian and the detached
-/// supervisor. (Services and tasks are run through swift-subprocess, see ``GroupProcess``.)
+/// Starting child processes with `posix_spawn` (POSIX.1-2008, with glibc's `_np` extensions):
+/// the guardian, the detached supervisor, attached programs and every service and task
+/// (``GroupProcess``). One place decides what a child inherits: descriptors 0-2 only, default
+/// signal dispositions and an empty signal mask.
 public enum Spawn {
     /// glibc's `POSIX_SPAWN_SETSID` (2.26+): the child calls `setsid()`.
     static let setsidFlag: Int32 = 0x80
+
+    /// What one of the child's descriptors 0-2 is.
+    public enum Descriptor: Sendable {
+        /// The caller's own.
+        case inherit
+        /// `/dev/null`.
+        case null
+        /// A copy (`dup2`) of this descriptor of the caller.
+        case copy(Int32)
+    }
 
     /// Starts `arguments` in a new session with the given descriptors (-1: `/dev/null`).
     /// - Returns: the child's pid.
@@ -16,36 +28,81 @@ public enum Spawn {
     public static func detached(
         _ arguments: [String], stdin: Int32, stdout: Int32, stderr: Int32, environment: [String: String]?
     ) throws -> pid_t {
+        let descriptors = [stdin, stdout, stderr].map { $0 >= 0 ? Descriptor.copy($0) : .null }
+        return try start(arguments, descriptors: descriptors, environment: environment, cwd: nil, flags: setsidFlag)
+    }
+
+    /// Starts `arguments` (`arguments[0]` an absolute path; no `PATH` search).
+    /// - Parameters:
+    ///   - descriptors: the child's 0, 1 and 2.
+    ///   - environment: exactly these variables (names that cannot be environment keys are left
+    ///     out), or `nil` for the caller's.
+    ///   - cwd: the child's working folder (`posix_spawn_file_actions_addchdir_np`, glibc 2.29+),
+    ///     or `nil` for the caller's.
+    ///   - flags: `POSIX_SPAWN_SETPGROUP` (with process group 0: its own), ``setsidFlag``...
+    /// - Returns: the child's pid.
+    /// - Throws: ``ProcessError/spawnFailed(_:_:)`` (a missing program or `cwd` included).
+    public static func start(
+        _ arguments: [String], descriptors: [Descriptor], environment: [String: String]?, cwd: String?, flags: Int32
+    ) throws(ProcessError) -> pid_t {
+        guard let program = arguments.first else { throw .spawnFailed("(nothing)", "no program given") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        for (target, source) in [(Int32(0), stdin), (1, stdout), (2, stderr)] {
-            if source >= 0 {
-                posix_spawn_file_actions_adddup2(&actions, source, target)
-            } else {
-                posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
+        for (target, descriptor) in descriptors.enumerated() {
+            switch descriptor {
+            case .inherit: break
+            case .copy(let source): posix_spawn_file_actions_adddup2(&actions, source, Int32(target))
+            case .null:
+                posix_spawn_file_actions_addopen(
+                    &actions, Int32(target), "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
             }
         }
+        if let cwd { try changeDirectory(&actions, to: cwd, program: program) }
         closeInheritedDescriptors(&actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        resetSignals(&attributes, flags: setsidFlag)
+        if flags & Int32(POSIX_SPAWN_SETPGROUP) != 0 { posix_spawnattr_setpgroup(&attributes, 0) }
+        resetSignals(&attributes, flags: flags)
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let result: Int32
         if let environment {
-            let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            let envp = environment.compactMap { entry in
+                isEnvironmentName(entry.key) ? strdup(entry.key + "=" + entry.value) : nil
+            } + [nil]
             defer { envp.forEach { free($0) } }
-            result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
+            result = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
         } else {
-            result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
+            result = posix_spawn(&pid, program, &actions, &attributes, argv, environ)
         }
         guard result == 0 else {
-            throw ProcessError.spawnFailed(arguments[0], String(cString: strerror(result)))
+            let reason = String(cString: strerror(result))
+            let missingFolder = result == ENOENT && cwd != nil
+            throw .spawnFailed(program, missingFolder ? "\(reason) (or no folder \(cwd!))" : reason)
         }
         return pid
+    }
+
+    /// Whether `name` can be an environment variable's name: not empty, no `=` and no NUL.
+    static func isEnvironmentName(_ name: String) -> Bool {
+        !name.isEmpty && !name.utf8.contains(UInt8(ascii: "=")) && !name.utf8.contains(0)
+    }
+
+    /// The child changes to `cwd` before it runs the program (glibc 2.29+; looked up at run time
+    /// as Swift's Glibc module does not export it).
+    static func changeDirectory(
+        _ actions: inout posix_spawn_file_actions_t, to cwd: String, program: String
+    ) throws(ProcessError) {
+        typealias ChangeDirectory = @convention(c) (
+            UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>
+        ) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else {
+            throw .spawnFailed(program, "this C library cannot set the working folder of a new process")
+        }
+        _ = unsafeBitCast(symbol, to: ChangeDirectory.self)(&actions, cwd)
     }
 
     /// Nothing else of the caller's (a test's pipes, sockets) is held open by the child: every

@@ -43,7 +43,7 @@ struct CIIntegrationTests {
         let failing = try slipway(["ci"], in: dir, environment: env)
         #expect(failing.status != 0)
         #expect(failing.stderr.contains("failed test: GuestbookTests.ValidationTest::"), "\(failing.stderr)")
-        #expect(failing.stderr.contains("images      not_run"), "\(failing.stderr)")
+        #expect(failing.stderr.contains("images      not-run"), "\(failing.stderr)")
         let after = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/.slipway/ci/summary.json"))) as? [String: Any]
         #expect(after?["result"] as? String == "failed")
         #expect(FileManager.default.fileExists(atPath: dir + "/.slipway/ci/test/junit.xml"), "the failing run's report is collected too")
@@ -75,8 +75,8 @@ struct CIIntegrationTests {
         #expect(summary?["result"] as? String == "failed")
         #expect(summary?["push"] as? Bool == false, "[ci] push = main does not match branch feature")
         let stages = (summary?["stages"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? "")=\($0["status"] ?? "")" }
-        #expect(stages == ["environment=failed", "tasks=not_run", "artifacts=not_run", "images=not_run", "push=not_run", "deploy=not_run"], "\(ci.stderr)")
-        #expect(ci.stderr.contains("tasks       not_run (an earlier stage failed)"), "\(ci.stderr)")
+        #expect(stages == ["environment=failed", "tasks=not-run", "artifacts=not-run", "images=not-run", "push=not-run", "deploy=not-run"], "\(ci.stderr)")
+        #expect(ci.stderr.contains("tasks       not-run (an earlier stage failed)"), "\(ci.stderr)")
     }
 
     @Test func generatedPipelinesParseAndRunSlipwayCI() throws {

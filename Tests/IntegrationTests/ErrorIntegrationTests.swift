@@ -34,6 +34,20 @@ struct ErrorIntegrationTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/slipway.lock"))
     }
 
+    @Test func aVerboseFlagAfterTheCommandSaysWhereItGoes() throws {
+        let dir = try project("""
+            [nix]
+            nixpkgs = "@OFFLINE@"
+            """)
+        let result = try slipway(["ci", "--push", "-v"], in: dir)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("slipway: -v goes before the command: slipway -v ci --push"), "\(result.stderr)")
+        #expect(result.stderr.contains("Unknown option '-v'"), "\(result.stderr)")
+        // After `--` it is the program's, not Slipway's: no hint.
+        let exec = try slipway(["exec", "--", "/bin/sh", "-c", "exit 3", "-v"], in: dir)
+        #expect(!exec.stderr.contains("goes before the command"), "\(exec.stderr)")
+    }
+
     @Test func missingAttributeNamesThePackageAndItsLine() throws {
         let dir = try project("""
             [nix]

@@ -37,7 +37,7 @@ struct PythonExampleTests {
         let failing = try slipway(["ci"], in: dir, environment: env)
         #expect(failing.status != 0)
         #expect(failing.stderr.contains("failed test: tests.test_guestbook::test_an_empty_guestbook_says_so"), "\(failing.stderr)")
-        #expect(failing.stderr.contains("images      not_run"), "\(failing.stderr)")
+        #expect(failing.stderr.contains("images      not-run"), "\(failing.stderr)")
         #expect(try slipway(["ps", "--profile", "ci"], in: dir).status != 0, "stopped after a failure as well")
     }
 

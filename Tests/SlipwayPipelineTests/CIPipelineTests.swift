@@ -53,7 +53,7 @@ struct CIPipelineTests {
         let environment = FakeEnvironment(failure: FakeFailure(message: "nix is missing"))
         let summary = try await CIPipeline(PipelineFixture.request(ciDirectory: dir))
             .run(PipelineFixture.context(output: output, environment: environment))
-        #expect(rows(summary) == ["environment=failed", "tasks=not_run", "artifacts=not_run", "images=not_run", "push=not_run", "deploy=not_run"])
+        #expect(rows(summary) == ["environment=failed", "tasks=not-run", "artifacts=not-run", "images=not-run", "push=not-run", "deploy=not-run"])
         #expect(summary.stages.map(\.name) == StageName.allCases)
         #expect(summary.stages[0].detail == "nix is missing")
         #expect(summary.stages.dropFirst().allSatisfy { $0.detail == "an earlier stage failed" })
@@ -63,7 +63,7 @@ struct CIPipelineTests {
         // The file form lists them too.
         try summary.write(to: dir + "/summary.json")
         let json = try String(contentsOfFile: dir + "/summary.json", encoding: .utf8)
-        #expect(json.contains("\"name\" : \"tasks\"") && json.contains("\"status\" : \"not_run\""))
+        #expect(json.contains("\"name\" : \"tasks\"") && json.contains("\"status\" : \"not-run\""))
     }
 
     @Test func aFailingTaskStopsTheImagesAndKeepsItsExitStatus() async throws {
@@ -71,7 +71,7 @@ struct CIPipelineTests {
         let environment = FakeEnvironment(tasks: [PipelineFixture.task("lint"), PipelineFixture.task("test", deps: ["lint"])])
         let summary = try await CIPipeline(PipelineFixture.request(ciDirectory: dir))
             .run(PipelineFixture.context(environment: environment, tasks: tasks))
-        #expect(rows(summary) == ["environment=passed", "tasks=failed", "artifacts=not_run", "images=not_run", "push=not_run", "deploy=not_run"])
+        #expect(rows(summary) == ["environment=passed", "tasks=failed", "artifacts=not-run", "images=not-run", "push=not-run", "deploy=not-run"])
         #expect(summary.stages[1].detail == "task 'lint' failed")
         #expect(summary.exitCode == 4)
         #expect(summary.tasks.map(\.name) == ["lint", "test"], "in plan order, not finishing order")
@@ -90,13 +90,13 @@ struct CIPipelineTests {
         let interrupted = FakeTaskRunner(interrupted: true)
         let summary = try await CIPipeline(PipelineFixture.request(ciDirectory: dir))
             .run(PipelineFixture.context(tasks: interrupted))
-        #expect(rows(summary) == ["environment=passed", "tasks=failed", "artifacts=not_run", "images=not_run", "push=not_run", "deploy=not_run"])
+        #expect(rows(summary) == ["environment=passed", "tasks=failed", "artifacts=not-run", "images=not-run", "push=not-run", "deploy=not-run"])
         #expect(summary.stages.dropFirst(2).allSatisfy { $0.detail == "interrupted" })
         #expect(summary.result == .interrupted && summary.exitCode == 130)
 
         let flagged = try await CIPipeline(PipelineFixture.request(ciDirectory: dir))
             .run(PipelineFixture.context(interrupted: { true }))
-        #expect(rows(flagged).allSatisfy { $0.hasSuffix("=not_run") }, "a signal before the first stage runs nothing")
+        #expect(rows(flagged).allSatisfy { $0.hasSuffix("=not-run") }, "a signal before the first stage runs nothing")
         #expect(flagged.result == .interrupted && flagged.exitCode == 130)
     }
 

@@ -34,7 +34,7 @@ enum LogOutput {
         for argument in arguments {
             if !inSubcommand && argument == "--verbose" {
                 count += 1
-            } else if !inSubcommand, argument.count >= 2, argument.hasPrefix("-"), argument.dropFirst().allSatisfy({ $0 == "v" }) {
+            } else if !inSubcommand, isShortVerbosity(argument) {
                 count += argument.count - 1
             } else {
                 if !argument.hasPrefix("-") { inSubcommand = true }
@@ -42,6 +42,24 @@ enum LogOutput {
             }
         }
         return (count, rest)
+    }
+
+    /// For a command line ArgumentParser rejected with `message`: when a `-v`, `-vv` or
+    /// `--verbose` came after the command (before any `--`) and is what `message` complains
+    /// about, the line that says where it goes, e.g.
+    /// `slipway: -v goes before the command: slipway -v ci --push`; else `nil`.
+    static func misplacedVerbosityHint(in arguments: [String], message: String) -> String? {
+        let options = arguments.prefix { $0 != "--" }
+        guard let index = options.firstIndex(where: { $0 == "--verbose" || isShortVerbosity($0) }), index > 0,
+              message.contains("'\(arguments[index])'") else { return nil }
+        let flag = arguments[index]
+        var moved = arguments
+        moved.remove(at: index)
+        return "slipway: \(flag) goes before the command: slipway \(flag) \(moved.joined(separator: " "))\n"
+    }
+
+    private static func isShortVerbosity(_ argument: String) -> Bool {
+        argument.count >= 2 && argument.hasPrefix("-") && argument.dropFirst().allSatisfy { $0 == "v" }
     }
 }
 

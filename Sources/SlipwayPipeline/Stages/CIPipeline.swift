@@ -2,7 +2,7 @@ import Foundation
 import SlipwayCore
 
 /// `slipway ci`: runs its stages in order, stopping at the first failure or signal, and
-/// records every stage in one ``CISummary`` (those not reached as `not_run`).
+/// records every stage in one ``CISummary`` (those not reached as `not-run`).
 public struct CIPipeline: Sendable {
     public var request: CIRequest
     public var stages: [any PipelineStage]
