@@ -26,6 +26,8 @@ public enum EnvironmentExpansion {
 
     /// Expands `value`, looking names up with `lookup`.
     public static func expand(_ value: String, lookup: (String) -> String?) -> String {
+        // Most values name nothing: returned as they are, without the scalar copy below.
+        guard value.utf8.contains(UInt8(ascii: "$")) else { return value }
         var result = ""
         let scalars = Array(value.unicodeScalars)
         var i = 0
@@ -44,12 +46,12 @@ public enum EnvironmentExpansion {
                 continue
             }
             if scalars[i + 1] == "{", let close = matchingBrace(scalars, from: i + 2) {
-                let inner = String(String.UnicodeScalarView(scalars[(i + 2)..<close]))
+                let inner = text(scalars[(i + 2)..<close])
                 let nameEnd = inner.unicodeScalars.firstIndex { !isName($0) } ?? inner.unicodeScalars.endIndex
                 let name = String(inner.unicodeScalars[..<nameEnd])
                 let rest = String(inner.unicodeScalars[nameEnd...])
                 if name.isEmpty || !isNameStart(name.unicodeScalars.first!) {
-                    result += String(String.UnicodeScalarView(scalars[i...close]))  // not a form we know: kept
+                    result += text(scalars[i...close])  // not a form we know: kept
                 } else if rest.isEmpty {
                     result += lookup(name) ?? ""
                 } else if rest.hasPrefix(":-") {
@@ -58,7 +60,7 @@ public enum EnvironmentExpansion {
                 } else if rest.hasPrefix("-") {
                     result += lookup(name) ?? expand(String(rest.dropFirst()), lookup: lookup)
                 } else {
-                    result += String(String.UnicodeScalarView(scalars[i...close]))  // e.g. ${A:=x}: kept as written
+                    result += text(scalars[i...close])  // e.g. ${A:=x}: kept as written
                 }
                 i = close + 1
                 continue
@@ -66,7 +68,7 @@ public enum EnvironmentExpansion {
             if isNameStart(scalars[i + 1]) {
                 var j = i + 1
                 while j < scalars.count, isName(scalars[j]) { j += 1 }
-                result += lookup(String(String.UnicodeScalarView(scalars[(i + 1)..<j]))) ?? ""
+                result += lookup(text(scalars[(i + 1)..<j])) ?? ""
                 i = j
                 continue
             }
@@ -74,5 +76,13 @@ public enum EnvironmentExpansion {
             i += 1
         }
         return result
+    }
+
+    /// `scalars` as a string, appended one by one (the generic `UnicodeScalarView(_:)` costs a
+    /// run-time conformance lookup on the first call, on every warm `exec`).
+    private static func text(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var text = ""
+        for scalar in scalars { text.unicodeScalars.append(scalar) }
+        return text
     }
 }

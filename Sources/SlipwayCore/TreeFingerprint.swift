@@ -9,7 +9,8 @@ import Foundation
 /// environment must notice when one of their files changes.
 public enum TreeFingerprint {
     public static let limit = 5000
-    static let skipped: Set<String> = [".git", ".slipway", "node_modules", "vendor"]
+    /// An array, not a `Set`: four names, and no hashing on the warm `exec` path.
+    static let skipped = [".git", ".slipway", "node_modules", "vendor"]
 
     /// `sha256:<hex>`, or `nil` when `root` is not a folder.
     public static func of(_ root: String) -> String? {
